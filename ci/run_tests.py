@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Runs every nslab test suite and checks the host is left as it was.
+
+Suites: the unit tests (no privileges, in parallel), the integration tests (root, serial: they
+compare host snapshots), later the Python tests. Orphans of the tests (keepers of labs whose
+starter exited) are re-parented to this process (a child subreaper), which reaps them, so the
+run leaves no zombie even where PID 1 reaps nothing. Prints "N passed, N failed" last.
+"""
+import ctypes
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("BUILD_DIR", os.path.join(ROOT, "build"))
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def snapshot():
+    """What a lab could leave on the host: links, netns pins, nslab state, mounts, processes."""
+    def run(*cmd):
+        return subprocess.run(cmd, capture_output=True, text=True).stdout
+    links = sorted(l.split(":")[1].strip().split("@")[0] for l in run("ip", "-o", "link").splitlines())
+    routes = sorted(run("ip", "-o", "route").splitlines() + run("ip", "-o", "-6", "route").splitlines())
+    mounts = sorted(l.split()[4] for l in open("/proc/self/mountinfo"))
+    def ls(d):
+        try:
+            return sorted(os.listdir(d))
+        except FileNotFoundError:
+            return []
+    init_pidns = os.readlink("/proc/1/ns/pid")
+    procs = []
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            ns = os.readlink(f"/proc/{p}/ns/pid")
+            comm = open(f"/proc/{p}/comm").read().strip()
+        except OSError:
+            continue
+        if ns != init_pidns or comm.startswith("nslab"):
+            procs.append(f"{p} {comm}")
+    return {"links": links, "routes": routes, "mounts": mounts, "netns": ls("/run/netns"),
+            "nslab": ls("/run/nslab"), "processes": sorted(procs)}
+
+
+def run_ctest(label, parallel, results):
+    junit = os.path.join(BUILD, f"ctest-{label}.xml")
+    cmd = ["ctest", "--test-dir", BUILD, "-L", f"^{label}$", "--output-on-failure",
+           "--output-junit", junit, "--timeout", "600"]
+    if parallel:
+        cmd += ["-j", str(os.cpu_count() or 2)]
+    print(f"== {label} tests: {' '.join(cmd)}", flush=True)
+    rc = subprocess.run(cmd).returncode
+    reap()
+    try:
+        suite = ET.parse(junit).getroot()
+        total = int(suite.get("tests", 0))
+        failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        skipped = int(suite.get("skipped", 0) or 0)
+    except (OSError, ET.ParseError):
+        total, failed, skipped = 0, 1, 0
+    if rc != 0 and failed == 0:
+        failed = 1
+    results.append((label, total - failed - skipped, failed, skipped))
+
+
+def main():
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    before = snapshot()
+    results = []
+    run_ctest("unit", True, results)
+    run_ctest("root", False, results)
+    reap()
+    after = snapshot()
+    leaks = {k: (sorted(set(after[k]) - set(before[k]))) for k in before}
+    leaks = {k: v for k, v in leaks.items() if v}
+    passed = sum(r[1] for r in results)
+    failed = sum(r[2] for r in results)
+    skipped = sum(r[3] for r in results)
+    for label, p, f, s in results:
+        print(f"   {label}: {p} passed, {f} failed, {s} skipped")
+    if leaks:
+        print(f"LEAK: the test run left this on the host: {leaks}")
+        failed += 1
+    else:
+        print("host check: no new links, routes, mounts, netns pins, nslab state or node processes")
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

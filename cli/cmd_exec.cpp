@@ -1,0 +1,68 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "lab/lab.hpp"
+#include "util/error.hpp"
+
+namespace nslab::cli {
+
+namespace {
+
+// Runs in the foreground with the terminal: the CLI steps aside for SIGINT/SIGQUIT (they reach
+// the command through the terminal) and returns the command's exit code.
+int run_attached(const lab::Lab& l, const std::string& node, std::vector<std::string> cmd) {
+    exec::SpawnSpec spec;
+    spec.argv = std::move(cmd);
+    spec.new_session = false;
+    struct sigaction ign{}, old_int{}, old_quit{};
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGINT, &ign, &old_int);
+    sigaction(SIGQUIT, &ign, &old_quit);
+    exec::Child c = l.spawn(node, spec);
+    int code = exec::wait(c);
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGQUIT, &old_quit, nullptr);
+    return code;
+}
+
+// [LAB] NODE: one positional names a node of the only lab; two name the lab and the node.
+std::pair<std::string, std::string> lab_and_node(const std::vector<std::string>& pos, const char* usage) {
+    if (pos.size() == 2) return {pos[0], pos[1]};
+    if (pos.size() == 1) return {lab::resolve(""), pos[0]};
+    throw UsageError(usage);
+}
+
+}  // namespace
+
+int cmd_exec(const Argv& argv) {
+    const char* usage = "usage: lab exec [LAB] NODE -- CMD [ARGS...]";
+    Args a = parse_args(argv, {}, {});
+    std::vector<std::string> pos = a.pos, cmd = a.rest;
+    if (!a.has_dashdash) {
+        // `lab exec LAB NODE CMD...` without `--`: the first two words are the lab and the node.
+        a = parse_args(argv, {}, {}, 2);
+        pos = a.pos;
+        cmd = a.rest;
+    }
+    if (cmd.empty()) throw UsageError(usage);
+    auto [lab_name, node] = lab_and_node(pos, usage);
+    lab::Lab l = lab::Lab::attach(lab_name);
+    return run_attached(l, node, cmd);
+}
+
+int cmd_shell(const Argv& argv) {
+    Args a = parse_args(argv, {}, {});
+    auto [lab_name, node] = lab_and_node(a.pos, "usage: lab shell [LAB] NODE");
+    lab::Lab l = lab::Lab::attach(lab_name);
+    const char* sh = std::getenv("SHELL");
+    std::string shell = sh && *sh ? sh : (::access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh");
+    std::cerr << "shell in " << l.name() << "." << node << "; exit to leave\n";
+    return run_attached(l, node, {shell});
+}
+
+}  // namespace nslab::cli

@@ -1,0 +1,75 @@
+#include <ctime>
+#include <iostream>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "lab/inspect.hpp"
+#include "lab/lab.hpp"
+#include "print.hpp"
+#include "table.hpp"
+
+namespace nslab::cli {
+
+namespace {
+
+std::string age(double created) {
+    long s = static_cast<long>(std::time(nullptr) - created);
+    if (s < 120) return std::to_string(s) + "s";
+    if (s < 7200) return std::to_string(s / 60) + "m";
+    return std::to_string(s / 3600) + "h";
+}
+
+void print_labs(const std::vector<std::string>& labs) {
+    Table t({"LAB", "NODES", "STATUS", "KEEPER", "AGE", "SOURCE"});
+    for (const auto& name : labs) {
+        auto st = lab::load(name);
+        if (!st) {
+            t.add({name, "", "incomplete", "", "", ""});
+            continue;
+        }
+        std::string status = lab::keeper_alive(*st) ? st->status : "dead (lab clean)";
+        t.add({name, std::to_string(st->nodes.size()), status, std::to_string(st->keeper.pid), age(st->created),
+               st->source});
+    }
+    t.print(std::cout);
+}
+
+}  // namespace
+
+int cmd_status(const Argv& argv) {
+    Args a = parse_args(argv, {}, {"--routes"});
+    if (a.pos.size() > 1) throw UsageError("usage: lab status [LAB] [--routes]");
+    auto labs = lab::list();
+    if (a.pos.empty() && labs.size() != 1) {
+        if (labs.empty()) {
+            std::cout << "no labs\n";
+            return 0;
+        }
+        print_labs(labs);
+        return 0;
+    }
+    lab::Lab l = lab::Lab::attach(lab::resolve(a.pos.empty() ? "" : a.pos[0]));
+    const auto& st = l.state();
+    bool alive = lab::keeper_alive(st);
+    std::cout << "lab " << l.name() << ": " << (alive ? st.status : "keeper gone (run lab clean)") << ", "
+              << st.nodes.size() << " nodes, keeper " << st.keeper.pid << ", built in " << format_ms(st.up_ms)
+              << (st.source.empty() ? "" : ", from " + st.source) << "\n";
+    std::vector<lab::NodeLive> nodes;
+    for (const auto& n : l.model().nodes) nodes.push_back(lab::inspect_node(l, n.name, a.flag("--routes")));
+    print_live(std::cout, nodes);
+    if (a.flag("--routes")) {
+        for (const auto& n : nodes) {
+            if (n.routes.empty()) continue;
+            std::cout << "\n" << n.name << " routes:\n";
+            for (const auto& r : n.routes) {
+                std::cout << "  " << (r.dst.len == 0 ? std::string("default") : r.dst.str());
+                if (r.gateway) std::cout << " via " << r.gateway->addr_str();
+                if (r.metric) std::cout << " metric " << *r.metric;
+                std::cout << "\n";
+            }
+        }
+    }
+    return 0;
+}
+
+}  // namespace nslab::cli

@@ -1,0 +1,26 @@
+#include <iostream>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "topology/model.hpp"
+
+namespace nslab::cli {
+
+int cmd_validate(const Argv& argv) {
+    Args a = parse_args(argv, {"--name"}, {});
+    if (a.pos.empty()) throw UsageError("usage: lab validate FILE...");
+    int rc = 0;
+    for (const auto& path : a.pos) {
+        try {
+            auto m = topo::load_file(path, a.opt("--name"));
+            std::cout << path << ": ok (lab " << m.name << ", " << m.nodes.size() << " nodes, " << m.links.size()
+                      << " links)\n";
+        } catch (const topo::TopologyError& e) {
+            std::cerr << e.what();
+            rc = kUsage;
+        }
+    }
+    return rc;
+}
+
+}  // namespace nslab::cli

@@ -1,0 +1,23 @@
+// One function per `lab` subcommand; each returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace nslab::cli {
+
+using Argv = std::vector<std::string>;
+
+int cmd_up(const Argv& args);
+int cmd_down(const Argv& args);
+int cmd_status(const Argv& args);
+int cmd_exec(const Argv& args);
+int cmd_shell(const Argv& args);
+int cmd_validate(const Argv& args);
+int cmd_clean(const Argv& args);
+
+// Exit codes: 0 success, 1 a runtime failure, 2 bad usage or an invalid topology.
+constexpr int kFail = 1;
+constexpr int kUsage = 2;
+
+}  // namespace nslab::cli

@@ -1,0 +1,72 @@
+#include "print.hpp"
+
+#include <cstdio>
+
+#include "table.hpp"
+
+namespace nslab::cli {
+
+std::string format_ms(double ms) {
+    char buf[32];
+    if (ms < 1000) std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+    else std::snprintf(buf, sizeof buf, "%.2f s", ms / 1000);
+    return buf;
+}
+
+namespace {
+std::string join(const std::vector<net::Prefix>& addrs) {
+    std::string s;
+    for (const auto& a : addrs) s += (s.empty() ? "" : " ") + a.str();
+    return s;
+}
+}  // namespace
+
+void print_model(std::ostream& os, const topo::Model& m) {
+    Table t({"NODE", "KIND", "INTERFACE", "PEER", "ADDRESSES"});
+    for (const auto& n : m.nodes) {
+        bool first = true;
+        auto row = [&](const std::string& itf, const std::string& peer, const std::string& addrs) {
+            t.add({first ? n.name : "", first ? topo::to_string(n.kind) : "", itf, peer, addrs});
+            first = false;
+        };
+        if (!n.loopback.empty()) row("lo", "", join(n.loopback));
+        for (const auto& i : n.interfaces) {
+            const auto& link = m.links[i.link];
+            row(i.name, m.endpoint_name(link.ends[1 - i.end]), join(i.addrs));
+        }
+        if (first) row("", "", "");
+    }
+    t.print(os);
+}
+
+void print_live(std::ostream& os, const std::vector<lab::NodeLive>& nodes) {
+    Table t({"NODE", "KIND", "PID", "INTERFACE", "STATE", "MTU", "ADDRESSES"});
+    for (const auto& n : nodes) {
+        bool first = true;
+        auto head = [&](std::vector<std::string> rest) {
+            std::vector<std::string> row = {first ? n.name : "", first ? topo::to_string(n.kind) : "",
+                                            first ? std::to_string(n.pid) : ""};
+            row.insert(row.end(), rest.begin(), rest.end());
+            t.add(row);
+            first = false;
+        };
+        if (!n.running) {
+            head({"", "gone", "", ""});
+            continue;
+        }
+        for (const auto& i : n.interfaces) {
+            std::vector<net::Prefix> shown;
+            for (const auto& a : i.addrs) {
+                // fe80::/10 is on every IPv6 interface; listing it adds noise, not information.
+                if (a.family == net::Family::V6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80) continue;
+                shown.push_back(a);
+            }
+            std::string state = !i.up ? "down" : i.carrier || i.name == "lo" ? "up" : "no-carrier";
+            std::string name = i.master.empty() ? i.name : i.name + " (" + i.master + ")";
+            head({name, state, std::to_string(i.mtu), join(shown)});
+        }
+    }
+    t.print(os);
+}
+
+}  // namespace nslab::cli

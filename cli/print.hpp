@@ -1,0 +1,16 @@
+// How labs look on a terminal.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "lab/inspect.hpp"
+#include "topology/model.hpp"
+
+namespace nslab::cli {
+
+std::string format_ms(double ms);                       // "12.3 ms", "1.24 s"
+void print_model(std::ostream& os, const topo::Model& m);  // node, kind, interface, addresses
+void print_live(std::ostream& os, const std::vector<lab::NodeLive>& nodes);
+
+}  // namespace nslab::cli

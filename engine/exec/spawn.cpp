@@ -1,0 +1,154 @@
+#include "exec/spawn.hpp"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "sys/process.hpp"
+#include "util/error.hpp"
+
+namespace nslab::exec {
+
+namespace {
+
+struct Failure {
+    int stage;  // 1 setns, 2 clone, 3 exec, 4 chdir/dup
+    int err;
+};
+
+void report(int fd, int stage, int err) {
+    Failure f{stage, err};
+    (void)!::write(fd, &f, sizeof f);
+}
+
+// execve with a PATH search that allocates nothing (we are between fork and exec).
+void exec_path(const char* file, char* const argv[], char* const envp[], const char* path) {
+    if (std::strchr(file, '/')) {
+        ::execve(file, argv, envp);
+        return;
+    }
+    char buf[PATH_MAX];
+    std::size_t flen = std::strlen(file);
+    int last_err = ENOENT;
+    for (const char* p = path; p;) {
+        const char* colon = std::strchr(p, ':');
+        std::size_t dlen = colon ? static_cast<std::size_t>(colon - p) : std::strlen(p);
+        if (dlen == 0) {
+            buf[0] = '.';
+            dlen = 1;
+        } else if (dlen + flen + 2 <= sizeof buf) {
+            std::memcpy(buf, p, dlen);
+        } else {
+            p = colon ? colon + 1 : nullptr;
+            continue;
+        }
+        buf[dlen] = '/';
+        std::memcpy(buf + dlen + 1, file, flen + 1);
+        ::execve(buf, argv, envp);
+        if (errno != ENOENT && errno != ENOTDIR) last_err = errno;
+        p = colon ? colon + 1 : nullptr;
+    }
+    errno = last_err;
+}
+
+}  // namespace
+
+Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const std::string& where) {
+    if (spec.argv.empty()) throw Error("exec in " + where + ": empty command");
+    // Everything the children need is prepared before fork: after it, no allocation.
+    std::vector<char*> argv, envp;
+    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    const char* path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (const auto& e : spec.env) {
+        envp.push_back(const_cast<char*>(e.c_str()));
+        if (e.rfind("PATH=", 0) == 0) path = e.c_str() + 5;
+    }
+    envp.push_back(nullptr);
+    std::string cwd = spec.cwd;
+    if (cwd.empty()) {
+        char buf[PATH_MAX];
+        cwd = ::getcwd(buf, sizeof buf) ? buf : "/";
+    }
+    const bool explicit_cwd = !spec.cwd.empty();
+
+    sys::Pipe errp = sys::make_pipe();
+    sys::Pipe pidp = sys::make_pipe();
+    pid_t mid = ::fork();
+    if (mid < 0) throw SystemError("fork", errno);
+    if (mid == 0) {
+        if (::setns(init_pidfd, static_cast<int>(ns_flags)) < 0) {
+            report(errp.write.get(), 1, errno);
+            _exit(1);
+        }
+        clone_args args{};
+        args.flags = CLONE_PARENT;  // exit_signal stays 0: the child inherits ours
+        long pid = ::syscall(SYS_clone3, &args, sizeof args);
+        if (pid < 0) {
+            report(errp.write.get(), 2, errno);
+            _exit(1);
+        }
+        if (pid > 0) {
+            pid_t p = static_cast<pid_t>(pid);
+            (void)!::write(pidp.write.get(), &p, sizeof p);
+            _exit(0);
+        }
+        // The process that becomes the command.
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+        for (int s = 1; s < NSIG; ++s) signal(s, SIG_DFL);
+        if (spec.new_session) ::setsid();
+        if ((spec.in >= 0 && ::dup2(spec.in, 0) < 0) || (spec.out >= 0 && ::dup2(spec.out, 1) < 0) ||
+            (spec.err >= 0 && ::dup2(spec.err, 2) < 0)) {
+            report(errp.write.get(), 4, errno);
+            _exit(127);
+        }
+        if (::chdir(cwd.c_str()) < 0) {
+            if (explicit_cwd) {
+                report(errp.write.get(), 4, errno);
+                _exit(127);
+            }
+            (void)!::chdir("/");
+        }
+        exec_path(argv[0], argv.data(), envp.data(), path);
+        report(errp.write.get(), 3, errno);
+        _exit(127);
+    }
+    errp.write.reset();
+    pidp.write.reset();
+    sys::wait_exit_code(mid);
+    Failure f{};
+    pid_t pid = 0;
+    ssize_t np = ::read(pidp.read.get(), &pid, sizeof pid);
+    // EOF on the error pipe means exec succeeded (every write end was close-on-exec).
+    ssize_t nf;
+    do nf = ::read(errp.read.get(), &f, sizeof f); while (nf < 0 && errno == EINTR);
+    if (nf == static_cast<ssize_t>(sizeof f)) {
+        if (np == static_cast<ssize_t>(sizeof pid) && pid > 0) sys::wait_exit_code(pid);
+        const char* what = f.stage == 1 ? "enter namespaces of " : f.stage == 2 ? "clone in " : f.stage == 4 ? "set up stdio/cwd in " : "";
+        if (f.stage == 3) throw SystemError("exec " + spec.argv[0] + " in " + where, f.err);
+        throw SystemError(std::string(what) + where, f.err);
+    }
+    if (np != static_cast<ssize_t>(sizeof pid) || pid <= 0) throw Error("exec in " + where + ": helper process died");
+    Child c;
+    c.pid = pid;
+    c.pidfd = sys::pidfd_open(pid);
+    return c;
+}
+
+int wait(Child& c) {
+    int code = sys::wait_exit_code(c.pid);
+    c.pidfd.reset();
+    return code;
+}
+
+}  // namespace nslab::exec

@@ -1,0 +1,56 @@
+#include "lab/inspect.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "util/error.hpp"
+
+namespace nslab::lab {
+
+NodeLive inspect_node(const Lab& lab, const std::string& name, bool with_routes) {
+    NodeLive live;
+    const auto& nd = lab.node(name);
+    live.name = name;
+    live.kind = nd.kind;
+    for (const auto& n : lab.state().nodes)
+        if (n.name == name) live.pid = n.init.pid;
+    sys::Fd pidfd;
+    try {
+        pidfd = lab.init_pidfd(name);
+    } catch (const Error&) {
+        return live;
+    }
+    live.running = true;
+    std::string path = "/proc/" + std::to_string(live.pid) + "/ns/net";
+    sys::Fd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns) throw SystemError("open network namespace of node " + name, errno);
+    nl::Socket sock = nl::Socket::open_in(ns.get());
+    auto links = sock.dump_links();
+    std::map<int, std::size_t> by_index;
+    for (const auto& l : links) {
+        InterfaceLive i;
+        i.name = l.name;
+        i.kind = l.kind;
+        i.up = l.up();
+        i.carrier = l.carrier();
+        i.mtu = l.mtu;
+        if (l.mac) i.mac = net::mac_str(*l.mac);
+        by_index[l.ifindex] = live.interfaces.size();
+        live.interfaces.push_back(std::move(i));
+    }
+    for (std::size_t k = 0; k < links.size(); ++k)
+        if (links[k].master && by_index.count(links[k].master))
+            live.interfaces[k].master = live.interfaces[by_index[links[k].master]].name;
+    for (const auto& a : sock.dump_addrs())
+        if (by_index.count(a.ifindex)) live.interfaces[by_index[a.ifindex]].addrs.push_back(a.prefix);
+    if (with_routes) {
+        live.routes = sock.dump_routes(net::Family::V4);
+        auto v6 = sock.dump_routes(net::Family::V6);
+        live.routes.insert(live.routes.end(), v6.begin(), v6.end());
+    }
+    return live;
+}
+
+}  // namespace nslab::lab

@@ -1,0 +1,194 @@
+#include "lab/keeper.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+
+#include "lab/paths.hpp"
+#include "lab/runtime.hpp"
+#include "sys/files.hpp"
+#include "topology/model.hpp"
+#include "util/error.hpp"
+
+namespace nslab::lab {
+
+namespace {
+
+struct Aborted : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Args {
+    std::string lab;
+    int report_fd = -1;
+    sys::ProcIdentity owner;
+    bool ephemeral = false;
+    int exec_timeout = 60;
+    std::string source, workdir;
+};
+
+Args parse_args(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        std::string k = argv[i], v = argv[i + 1];
+        if (k == "--lab") a.lab = v;
+        else if (k == "--report-fd") a.report_fd = std::stoi(v);
+        else if (k == "--owner") {
+            auto colon = v.find(':');
+            a.owner.pid = std::stoi(v.substr(0, colon));
+            a.owner.starttime = std::stoull(v.substr(colon + 1));
+        } else if (k == "--ephemeral") a.ephemeral = v == "1";
+        else if (k == "--exec-timeout") a.exec_timeout = std::stoi(v);
+        else if (k == "--source") a.source = v;
+        else if (k == "--workdir") a.workdir = v;
+    }
+    if (a.lab.empty() || a.report_fd < 0) throw Error("nslab-keeper is started by the engine, not by hand");
+    return a;
+}
+
+class Reporter {
+public:
+    explicit Reporter(int fd) : fd_(fd) {}
+    void send(const nlohmann::json& j) {
+        if (fd_ < 0) return;
+        std::string line = j.dump() + "\n";
+        // The starter may be gone (killed); then nobody listens and that is fine.
+        if (::write(fd_, line.data(), line.size()) < 0) close();
+    }
+    void close() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+
+private:
+    int fd_;
+};
+
+sys::Fd make_signalfd() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGQUIT}) sigaddset(&set, s);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+    int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd < 0) throw SystemError("signalfd", errno);
+    return sys::Fd(fd);
+}
+
+// True when a signal asks the lab to go; SIGCHLD only reaps.
+bool read_signals(int sfd) {
+    bool stop = false;
+    signalfd_siginfo si;
+    while (::read(sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        if (si.ssi_signo == SIGCHLD) continue;  // inits are reaped at teardown
+        stop = true;
+    }
+    return stop;
+}
+
+void redirect_stdio(const std::string& lab) {
+    int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (in >= 0) {
+        ::dup2(in, 0);
+        ::close(in);
+    }
+    int log = ::open(keeper_log(lab).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (log >= 0) {
+        ::dup2(log, 1);
+        ::dup2(log, 2);
+        ::close(log);
+    }
+}
+
+}  // namespace
+
+int keeper_main(int argc, char** argv) {
+    Args args;
+    try {
+        args = parse_args(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "nslab-keeper: " << e.what() << "\n";
+        return 2;
+    }
+    ::fcntl(args.report_fd, F_SETFD, FD_CLOEXEC);
+    Reporter report(args.report_fd);
+    ::setsid();  // a Ctrl-C in the starter's terminal must not reach the lab
+    redirect_stdio(args.lab);
+    sys::raise_fd_limit();
+
+    sys::Fd sigfd = make_signalfd();
+    sys::Fd owner = sys::open_verified(args.owner);
+    auto t0 = std::chrono::steady_clock::now();
+
+    State st;
+    st.lab = args.lab;
+    st.status = "building";
+    st.boot_id = sys::boot_id();
+    st.keeper = sys::identity_of(::getpid()).value_or(sys::ProcIdentity{::getpid(), 0});
+    st.ephemeral = args.ephemeral;
+    st.source = args.source;
+    st.workdir = args.workdir;
+    st.created = static_cast<double>(::time(nullptr));
+
+    auto owner_gone = [&] {
+        if (!owner) return true;
+        pollfd p{owner.get(), POLLIN, 0};
+        return ::poll(&p, 1, 0) > 0;
+    };
+    auto progress = [&](const std::string& stage, std::size_t done, std::size_t total) {
+        if (read_signals(sigfd.get())) throw Aborted("lab " + args.lab + ": interrupted while building");
+        if (owner_gone()) throw Aborted("lab " + args.lab + ": the process that started it died while building");
+        report.send({{"progress", stage}, {"done", done}, {"total", total}});
+    };
+
+    std::unique_ptr<Runtime> rt;
+    try {
+        topo::ParseOptions po;
+        po.source = args.source.empty() ? "<topology>" : args.source;
+        po.name_override = args.lab;
+        topo::Model model = topo::parse(sys::read_file(topology_file(args.lab)), po);
+        save(st);
+        rt = std::make_unique<Runtime>(std::move(model), st, progress);
+        rt->build(args.exec_timeout);
+    } catch (const std::exception& e) {
+        // Roll back first, answer after: when the starter hears "failed", nothing is left.
+        if (rt) rt->teardown();
+        else {
+            try { sys::remove_tree(lab_dir(args.lab)); } catch (...) {}
+        }
+        std::cerr << "build failed: " << e.what() << "\n";
+        report.send({{"ok", false}, {"error", e.what()}});
+        return 1;
+    }
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    rt->state().up_ms = ms;
+    save(rt->state());
+    report.send({{"ok", true}, {"ms", ms}});
+    report.close();
+    if (!args.ephemeral) owner.reset();  // a persistent lab no longer depends on its starter
+
+    for (;;) {
+        pollfd p[2] = {{sigfd.get(), POLLIN, 0}, {owner ? owner.get() : -1, POLLIN, 0}};
+        int rc = ::poll(p, owner ? 2 : 1, -1);
+        if (rc < 0 && errno != EINTR) break;
+        if ((p[0].revents & POLLIN) && read_signals(sigfd.get())) break;
+        if (owner && (p[1].revents & POLLIN)) break;
+    }
+    rt->state().status = "stopping";
+    try { save(rt->state()); } catch (...) {}
+    rt->teardown();
+    return 0;
+}
+
+}  // namespace nslab::lab

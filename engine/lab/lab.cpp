@@ -1,0 +1,317 @@
+#include "lab/lab.hpp"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "lab/exec_phase.hpp"
+#include "lab/paths.hpp"
+#include "lab/pins.hpp"
+#include "node/init.hpp"
+#include "sys/files.hpp"
+#include "util/error.hpp"
+
+extern char** environ;
+
+#ifndef NSLAB_KEEPER_BUILD_PATH
+#define NSLAB_KEEPER_BUILD_PATH ""
+#endif
+#ifndef NSLAB_KEEPER_INSTALL_PATH
+#define NSLAB_KEEPER_INSTALL_PATH ""
+#endif
+
+namespace nslab::lab {
+
+namespace {
+
+bool executable(const std::string& p) { return !p.empty() && ::access(p.c_str(), X_OK) == 0; }
+
+std::string dir_of(const std::string& p) {
+    auto slash = p.rfind('/');
+    return slash == std::string::npos ? "." : p.substr(0, slash);
+}
+
+std::string absolute(const std::string& p) {
+    if (p.empty() || p[0] == '/') return p;
+    char buf[4096];
+    return ::getcwd(buf, sizeof buf) ? std::string(buf) + "/" + p : p;
+}
+
+// How long a keeper may take to tear a lab down before we take over.
+constexpr int kDownTimeoutMs = 60000;
+
+}  // namespace
+
+std::string keeper_path() {
+    if (const char* e = std::getenv("NSLAB_KEEPER"); e && *e) return e;
+    char buf[4096];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n > 0) {
+        buf[n] = 0;
+        std::string p = dir_of(buf) + "/nslab-keeper";
+        if (executable(p)) return p;
+    }
+    // Inside a shared object (the Python extension), look beside it.
+    Dl_info info{};
+    if (::dladdr(reinterpret_cast<void*>(&keeper_path), &info) && info.dli_fname) {
+        std::string p = dir_of(info.dli_fname) + "/nslab-keeper";
+        if (executable(p)) return p;
+    }
+    for (const char* p : {NSLAB_KEEPER_BUILD_PATH, NSLAB_KEEPER_INSTALL_PATH})
+        if (executable(p)) return p;
+    throw Error("cannot find the nslab-keeper executable (set NSLAB_KEEPER)");
+}
+
+Lab::Lab(Lab&&) noexcept = default;
+Lab& Lab::operator=(Lab&&) noexcept = default;
+Lab::~Lab() = default;
+
+Lab Lab::up_file(const std::string& path, UpOptions opts) {
+    if (opts.source.empty()) opts.source = path;
+    if (opts.workdir.empty()) opts.workdir = dir_of(absolute(path));
+    return up(sys::read_file(path), opts);
+}
+
+Lab Lab::up(const std::string& text, const UpOptions& opts) {
+    topo::ParseOptions po;
+    po.source = opts.source.empty() ? "<topology>" : opts.source;
+    po.name_override = opts.name;
+    topo::Model model = topo::parse(text, po);  // a bad topology never reaches a keeper
+    const std::string name = model.name;
+
+    sys::mkdir_p(run_dir(), 0755);
+    const std::string dir = lab_dir(name);
+    if (::mkdir(dir.c_str(), 0700) < 0) {
+        if (errno != EEXIST) throw SystemError("mkdir " + dir, errno);
+        auto st = load(name);
+        if (st && keeper_alive(*st))
+            throw Error("lab " + name + " exists (its keeper is PID " + std::to_string(st->keeper.pid) +
+                        "); take it down with `lab down " + name + "` or choose another name with --name");
+        throw Error("lab " + name + " exists but is not running (a crashed run?); `lab clean` removes it");
+    }
+    try {
+        sys::write_file_atomic(topology_file(name), text, 0600);
+    } catch (...) {
+        sys::remove_tree(dir);
+        throw;
+    }
+
+    auto self = sys::identity_of(::getpid());
+    std::string keeper = keeper_path();
+    std::string workdir = opts.workdir.empty() ? absolute(".") : opts.workdir;
+    std::vector<std::string> args = {keeper,
+                                     "--lab", name,
+                                     "--report-fd", "3",
+                                     "--owner", std::to_string(self->pid) + ":" + std::to_string(self->starttime),
+                                     "--ephemeral", opts.ephemeral ? "1" : "0",
+                                     "--exec-timeout", std::to_string(opts.exec_timeout_s),
+                                     "--source", opts.source,
+                                     "--workdir", workdir};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    sys::Pipe report = sys::make_pipe();
+    int pidfd = -1;
+    pid_t pid;
+    try {
+        // A persistent lab's keeper becomes a child of our parent (the user's shell), which
+        // reaps it when it finally exits, even where PID 1 reaps nobody. An ephemeral lab's
+        // keeper is our own child: we reap it in down().
+        pid = sys::clone_process(opts.ephemeral ? 0 : CLONE_PARENT, &pidfd);
+    } catch (...) {
+        sys::remove_tree(dir);
+        throw;
+    }
+    if (pid == 0) {
+        ::dup2(report.write.get(), 3);  // dup2 clears close-on-exec on the copy
+        ::execve(argv[0], argv.data(), environ);
+        _exit(127);
+    }
+    sys::Fd keeper_fd(pidfd);
+    report.write.reset();
+
+    Lab lab;
+    lab.child_keeper_ = opts.ephemeral ? pid : 0;
+    std::string buf, error;
+    bool ok = false, answered = false;
+    char chunk[4096];
+    for (;;) {
+        ssize_t n = ::read(report.read.get(), chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        buf.append(chunk, static_cast<std::size_t>(n));
+        std::size_t nl;
+        while ((nl = buf.find('\n')) != std::string::npos) {
+            auto j = nlohmann::json::parse(buf.substr(0, nl), nullptr, false);
+            buf.erase(0, nl + 1);
+            if (!j.is_object()) continue;
+            if (j.contains("progress")) {
+                if (opts.progress) opts.progress(j["progress"], j.value("done", 0), j.value("total", 0));
+            } else if (j.contains("ok")) {
+                answered = true;
+                ok = j["ok"].get<bool>();
+                error = j.value("error", "");
+            }
+        }
+        if (answered) break;
+    }
+    if (!ok) {
+        // The keeper rolled back before answering; wait for it to be gone entirely.
+        sys::pidfd_wait_exit(keeper_fd.get(), kDownTimeoutMs);
+        if (opts.ephemeral) ::waitpid(pid, nullptr, 0);
+        if (!answered) {
+            clean();
+            throw Error("lab " + name + ": the keeper process died while building the lab");
+        }
+        throw Error(error);
+    }
+    lab.state_ = *load(name);
+    lab.model_ = std::move(model);
+    return lab;
+}
+
+Lab Lab::attach(const std::string& name) {
+    if (!topo::valid_lab_name(name)) throw Error("\"" + name + "\" is not a lab name");
+    auto st = load(name);
+    if (!st) throw Error("no lab named " + name + " (running: " + [] {
+        std::string s;
+        for (auto& l : list()) s += (s.empty() ? "" : ", ") + l;
+        return s.empty() ? std::string("none") : s;
+    }() + ")");
+    Lab lab;
+    lab.state_ = *st;
+    topo::ParseOptions po;
+    po.source = st->source.empty() ? topology_file(name) : st->source;
+    po.name_override = name;
+    lab.model_ = topo::parse(sys::read_file(topology_file(name)), po);
+    return lab;
+}
+
+void Lab::down() {
+    lab::down(state_.lab);
+    if (child_keeper_ > 0) {
+        ::waitpid(child_keeper_, nullptr, 0);
+        child_keeper_ = 0;
+    }
+}
+
+const topo::Node& Lab::node(const std::string& name) const {
+    if (auto* n = model_.find(name)) return *n;
+    std::string known;
+    for (auto& n : model_.nodes) known += (known.empty() ? "" : ", ") + n.name;
+    throw Error("lab " + state_.lab + " has no node \"" + name + "\" (nodes: " + known + ")");
+}
+
+sys::Fd Lab::init_pidfd(const std::string& name) const {
+    node(name);
+    for (const auto& n : state_.nodes) {
+        if (n.name != name) continue;
+        sys::Fd fd = sys::open_verified(n.init);
+        if (!fd) throw Error("node " + name + " of lab " + state_.lab + " is not running (its init is gone)");
+        return fd;
+    }
+    throw Error("lab " + state_.lab + " has no running node \"" + name + "\"");
+}
+
+exec::Child Lab::spawn(const std::string& name, exec::SpawnSpec spec) const {
+    const auto& nd = node(name);
+    sys::Fd pidfd = init_pidfd(name);
+    if (spec.env.empty()) spec.env = node_environment(state_.lab, nd);
+    unsigned long flags = node::clone_flags(nd.namespaces) & ~static_cast<unsigned long>(CLONE_NEWTIME);
+    return exec::spawn(pidfd.get(), flags, spec, "node " + name);
+}
+
+exec::RunResult Lab::run(const std::string& name, const std::vector<std::string>& argv,
+                         const exec::RunOptions& opts) const {
+    const auto& nd = node(name);
+    sys::Fd pidfd = init_pidfd(name);
+    exec::SpawnSpec spec;
+    spec.argv = argv;
+    spec.env = node_environment(state_.lab, nd);
+    unsigned long flags = node::clone_flags(nd.namespaces) & ~static_cast<unsigned long>(CLONE_NEWTIME);
+    return exec::run(pidfd.get(), flags, spec, opts, "node " + name);
+}
+
+std::vector<std::string> list() { return list_labs(); }
+
+std::string resolve(const std::string& name) {
+    if (!name.empty()) return name;
+    auto labs = list();
+    if (labs.size() == 1) return labs[0];
+    if (labs.empty()) throw Error("no lab is running");
+    std::string s;
+    for (auto& l : labs) s += (s.empty() ? "" : ", ") + l;
+    throw Error("several labs are running (" + s + "); name one");
+}
+
+namespace {
+
+// Kills the recorded inits that are still the recorded processes and waits until they are
+// gone; used when the keeper is no longer there to do it.
+std::size_t kill_inits(const State& st) {
+    std::vector<sys::Fd> fds;
+    for (const auto& n : st.nodes) {
+        if (st.boot_id != sys::boot_id()) break;
+        sys::Fd fd = sys::open_verified(n.init);
+        if (fd && sys::pidfd_signal(fd.get(), SIGKILL)) fds.push_back(std::move(fd));
+    }
+    for (auto& fd : fds) sys::pidfd_wait_exit(fd.get(), 10000);
+    return fds.size();
+}
+
+std::size_t remove_leftovers(const std::string& name) {
+    std::size_t killed = 0;
+    if (auto st = load(name)) killed = kill_inits(*st);
+    unpin_lab(name);
+    sys::remove_tree(lab_dir(name));
+    return killed;
+}
+
+}  // namespace
+
+void down(const std::string& name) {
+    auto st = load(name);
+    if (!st) {
+        if (sys::exists(lab_dir(name))) {
+            remove_leftovers(name);
+            return;
+        }
+        throw Error("no lab named " + name);
+    }
+    sys::Fd keeper = keeper_alive(*st) ? sys::open_verified(st->keeper) : sys::Fd();
+    if (keeper && sys::pidfd_signal(keeper.get(), SIGTERM)) {
+        if (sys::pidfd_wait_exit(keeper.get(), kDownTimeoutMs) && !sys::exists(lab_dir(name))) return;
+        sys::pidfd_signal(keeper.get(), SIGKILL);
+        sys::pidfd_wait_exit(keeper.get(), 5000);
+    }
+    remove_leftovers(name);
+}
+
+CleanReport clean() {
+    CleanReport r;
+    for (const auto& name : list_labs()) {
+        auto st = load(name);
+        if (st && keeper_alive(*st)) continue;
+        if (!st) {
+            // A directory without state: a lab being created right now has one for a moment;
+            // only an old one is a leftover.
+            struct stat sb{};
+            if (::stat(lab_dir(name).c_str(), &sb) == 0 && ::time(nullptr) - sb.st_mtime < 10) continue;
+        }
+        r.processes += remove_leftovers(name);
+        r.labs.push_back(name);
+    }
+    return r;
+}
+
+}  // namespace nslab::lab

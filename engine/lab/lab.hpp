@@ -1,0 +1,80 @@
+// The engine's face for the CLI and the bindings: bring a lab up, find a running one, run
+// commands in its nodes, take it down, clean up after crashes.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exec/run.hpp"
+#include "exec/spawn.hpp"
+#include "lab/state.hpp"
+#include "topology/model.hpp"
+
+namespace nslab::lab {
+
+struct UpOptions {
+    std::string name;            // overrides the topology's name (`lab up --name`)
+    std::string source;          // file name, for messages and `lab status`
+    std::string workdir;         // cwd of `exec` commands; default: the source's directory
+    bool ephemeral = false;      // the lab dies with the calling process
+    int exec_timeout_s = 60;
+    std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
+};
+
+class Lab {
+public:
+    // Validates, then has a keeper build the lab; returns when it is wired and every `exec`
+    // command has run. On failure nothing is left and the error says why (TopologyError,
+    // nslab::Error, SystemError).
+    static Lab up(const std::string& topology_text, const UpOptions& opts);
+    static Lab up_file(const std::string& path, UpOptions opts);
+    // A running lab by name (nslab::Error if there is none).
+    static Lab attach(const std::string& name);
+
+    Lab(Lab&&) noexcept;
+    Lab& operator=(Lab&&) noexcept;
+    ~Lab();  // does not take the lab down
+
+    // Takes the lab down and returns when its processes, pins and state are gone.
+    void down();
+
+    const std::string& name() const { return state_.lab; }
+    const State& state() const { return state_; }
+    const topo::Model& model() const { return model_; }
+    const topo::Node& node(const std::string& name) const;  // nslab::Error if unknown
+
+    // Start a process in a node (see exec::spawn); env/cwd default to the node's.
+    exec::Child spawn(const std::string& node, exec::SpawnSpec spec) const;
+    exec::RunResult run(const std::string& node, const std::vector<std::string>& argv,
+                        const exec::RunOptions& opts = {}) const;
+    // A pidfd for the node's init, verified to be the recorded process.
+    sys::Fd init_pidfd(const std::string& node) const;
+
+private:
+    Lab() = default;
+    State state_;
+    topo::Model model_;
+    pid_t child_keeper_ = 0;     // when the keeper is our own child, we reap it
+};
+
+// Names of labs with state on this machine.
+std::vector<std::string> list();
+// The lab a command means: `name` if given, else the only lab running.
+std::string resolve(const std::string& name);
+// Takes a lab down by name (through its keeper, or directly if the keeper is gone).
+void down(const std::string& name);
+
+struct CleanReport {
+    std::vector<std::string> labs;   // labs whose leftovers were removed
+    std::size_t processes = 0;       // inits killed
+};
+// Removes what crashed or killed runs left: labs whose keeper is gone (their inits, pins,
+// state). Labs with a live keeper are left alone.
+CleanReport clean();
+
+// The path of the nslab-keeper executable.
+std::string keeper_path();
+
+}  // namespace nslab::lab

@@ -1,0 +1,76 @@
+#include "lab/pins.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "lab/paths.hpp"
+#include "lab/state.hpp"
+#include "sys/files.hpp"
+#include "sys/mount.hpp"
+#include "util/error.hpp"
+
+namespace nslab::lab {
+
+namespace {
+// Records what nslab made, so it removes exactly that: "mount" or "dir+mount".
+std::string marker() { return run_dir() + "/.netns-made-by-nslab"; }
+}  // namespace
+
+GlobalLock::GlobalLock() {
+    // The directory itself is the lock: no lock file is left behind.
+    std::string path = run_dir();
+    sys::mkdir_p(path, 0755);
+    fd_ = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ < 0) throw SystemError("open " + path, errno);
+    while (::flock(fd_, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            int e = errno;
+            ::close(fd_);
+            throw SystemError("flock " + path, e);
+        }
+    }
+}
+
+GlobalLock::~GlobalLock() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void prepare_netns_dir() {
+    GlobalLock lock;
+    const std::string dir = netns_dir();
+    if (sys::is_mountpoint(dir)) return;
+    bool made_dir = !sys::mkdir_p(dir).empty();
+    if (::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
+        throw SystemError("bind-mount " + dir + " on itself", errno);
+    // Shared, as iproute2 leaves it, so `ip netns add` keeps working beside nslab.
+    if (::mount(nullptr, dir.c_str(), nullptr, MS_SHARED | MS_REC, nullptr) < 0)
+        throw SystemError("make " + dir + " shared", errno);
+    sys::write_file_atomic(marker(), made_dir ? "dir+mount\n" : "mount\n");
+}
+
+void pin_node(const std::string& lab, const std::string& node, pid_t init_pid) {
+    sys::bind_file("/proc/" + std::to_string(init_pid) + "/ns/net", pin_path(lab, node));
+}
+
+void unpin_lab(const std::string& lab) {
+    const std::string dir = netns_dir();
+    const std::string prefix = lab + ".";
+    for (const auto& name : sys::list_dir(dir))
+        if (name.rfind(prefix, 0) == 0) sys::unmount_and_remove(dir + "/" + name);
+
+    GlobalLock lock;
+    if (!sys::exists(marker())) return;
+    if (!sys::list_dir(dir).empty()) return;
+    for (const auto& other : list_labs())
+        if (other != lab) return;  // another lab is being built or is up: it relies on the mount
+    std::string what = sys::read_file(marker());
+    if (::umount2(dir.c_str(), MNT_DETACH) < 0 && errno != EINVAL) throw SystemError("unmount " + dir, errno);
+    if (what.rfind("dir", 0) == 0) ::rmdir(dir.c_str());
+    ::unlink(marker().c_str());
+}
+
+}  // namespace nslab::lab

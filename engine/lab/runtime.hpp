@@ -1,0 +1,53 @@
+// A lab as the keeper holds it: the node inits (its children), their namespaces and netlink
+// sockets while wiring, and the steps that build it and take it down.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lab/state.hpp"
+#include "netlink/netlink.hpp"
+#include "node/init.hpp"
+#include "topology/model.hpp"
+
+namespace nslab::lab {
+
+// Called between steps and every few nodes: reports progress and throws to abort the build
+// (the owner died, or someone asked the lab to go down).
+using Progress = std::function<void(const std::string& stage, std::size_t done, std::size_t total)>;
+
+class Runtime {
+public:
+    Runtime(topo::Model model, State state, Progress progress);
+    ~Runtime();
+
+    // Builds the whole lab; throws (nslab::Error, SystemError, NetlinkError) on failure, after
+    // which teardown() removes whatever was made.
+    void build(int exec_timeout_s);
+    // Kills every init, reaps it, removes pins and the state directory. Never throws.
+    void teardown() noexcept;
+
+    State& state() { return state_; }
+    const topo::Model& model() const { return model_; }
+
+private:
+    void spawn_nodes();
+    void open_sockets();
+    void create_bridges();
+    void create_links();
+    void configure_nodes();
+    void pin_nodes();
+    void interface_sysctls();
+    void run_exec(int timeout_s);
+
+    topo::Model model_;
+    State state_;
+    Progress progress_;
+    std::vector<node::InitProcess> inits_;     // index = node index
+    std::vector<sys::Fd> netns_;               // while wiring
+    std::vector<nl::Socket> socks_;            // while wiring
+    std::vector<int> bridge_index_;            // per node, switches only
+};
+
+}  // namespace nslab::lab

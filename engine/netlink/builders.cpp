@@ -1,0 +1,187 @@
+// Pure rtnetlink request builders: the bytes here are exactly what the kernel will parse, so the
+// unit tests check them attribute by attribute.
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "netlink/msg_builder.hpp"
+#include "netlink/netlink.hpp"
+
+namespace nslab::nl {
+
+namespace {
+
+using detail::MsgBuilder;
+
+constexpr std::uint16_t kCreate = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+constexpr std::uint16_t kChange = NLM_F_REQUEST | NLM_F_ACK;
+
+// Admin state is set in the ifinfomsg, not by a later request: the kernel applies it right
+// after it registers the link (rtnl_configure_link).
+void set_admin_up(ifinfomsg& ifi, bool up) {
+    ifi.ifi_flags = up ? IFF_UP : 0;
+    ifi.ifi_change = IFF_UP;
+}
+
+ifinfomsg& put_ifinfomsg(MsgBuilder& b, bool up) {
+    auto& ifi = b.extra<ifinfomsg>();
+    ifi.ifi_family = AF_UNSPEC;
+    // A new link is down anyway; touch the flags only to bring it up.
+    if (up) set_admin_up(ifi, true);
+    return ifi;
+}
+
+// The attributes both veth ends share. IFLA_NET_NS_FD creates the end directly in its
+// namespace, so it never appears, even briefly, in the sender's namespace.
+void put_end_attrs(MsgBuilder& b, const VethEnd& end) {
+    b.strz(IFLA_IFNAME, end.name);
+    if (end.netns_fd >= 0) b.u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(end.netns_fd));
+    if (end.mtu) b.u32(IFLA_MTU, *end.mtu);
+    if (end.mac) b.bytes(IFLA_ADDRESS, end.mac->data(), end.mac->size());
+}
+
+std::string or_default(std::string what, std::string fallback) {
+    return what.empty() ? fallback : what;
+}
+
+std::string link_ref(int ifindex, const std::string& name) {
+    return ifindex > 0 ? "ifindex " + std::to_string(ifindex) : name;
+}
+
+}  // namespace
+
+Message new_veth(const VethEnd& self, const VethEnd& peer, int master_ifindex, std::string what) {
+    MsgBuilder b(RTM_NEWLINK, kCreate);
+    put_ifinfomsg(b, self.up);
+    put_end_attrs(b, self);
+    if (master_ifindex > 0) b.u32(IFLA_MASTER, static_cast<std::uint32_t>(master_ifindex));
+
+    nlattr* linkinfo = b.nest_start(IFLA_LINKINFO);
+    b.strz(IFLA_INFO_KIND, "veth");
+    nlattr* data = b.nest_start(IFLA_INFO_DATA);
+    // VETH_INFO_PEER's payload is a whole ifinfomsg followed by the peer's own attributes. The
+    // peer stays down: the kernel opens it before the ends are tied, which fails (ENOTCONN).
+    nlattr* peer_nest = b.nest_start(VETH_INFO_PEER);
+    put_ifinfomsg(b, false);
+    put_end_attrs(b, peer);
+    b.nest_end(peer_nest);
+    b.nest_end(data);
+    b.nest_end(linkinfo);
+
+    return b.finish(or_default(std::move(what), "create veth " + self.name + "/" + peer.name));
+}
+
+Message veth_peer_up(const VethEnd& peer, std::string what) {
+    LinkChange up;
+    up.name = peer.name;
+    up.up = true;
+    return set_link(up, or_default(std::move(what), "set veth peer " + peer.name + " up"));
+}
+
+Message new_bridge(const std::string& name, bool up, std::string what) {
+    MsgBuilder b(RTM_NEWLINK, kCreate);
+    put_ifinfomsg(b, up);
+    b.strz(IFLA_IFNAME, name);
+    nlattr* linkinfo = b.nest_start(IFLA_LINKINFO);
+    b.strz(IFLA_INFO_KIND, "bridge");
+    nlattr* data = b.nest_start(IFLA_INFO_DATA);
+    // STP off and no forward delay: a lab's ports must forward as soon as they are up.
+    b.u32(IFLA_BR_STP_STATE, 0);
+    b.u32(IFLA_BR_FORWARD_DELAY, 0);
+    b.nest_end(data);
+    b.nest_end(linkinfo);
+    return b.finish(or_default(std::move(what), "create bridge " + name));
+}
+
+Message set_link(const LinkChange& change, std::string what) {
+    MsgBuilder b(RTM_NEWLINK, kChange);
+    auto& ifi = b.extra<ifinfomsg>();
+    ifi.ifi_family = AF_UNSPEC;
+    std::string desc = "set link " + link_ref(change.ifindex, change.name);
+    if (change.ifindex > 0) {
+        ifi.ifi_index = change.ifindex;
+    } else {
+        b.strz(IFLA_IFNAME, change.name);
+    }
+    if (change.up) {
+        set_admin_up(ifi, *change.up);
+        desc += *change.up ? " up" : " down";
+    }
+    if (change.mtu) {
+        b.u32(IFLA_MTU, *change.mtu);
+        desc += " mtu " + std::to_string(*change.mtu);
+    }
+    if (change.master) {
+        b.u32(IFLA_MASTER, static_cast<std::uint32_t>(*change.master));
+        desc += *change.master > 0 ? " master ifindex " + std::to_string(*change.master) : " nomaster";
+    }
+    return b.finish(or_default(std::move(what), desc));
+}
+
+Message new_address(int ifindex, const net::Prefix& addr, std::string what) {
+    MsgBuilder b(RTM_NEWADDR, kCreate);
+    bool v6 = addr.family == net::Family::V6;
+    // Without DAD an IPv6 address is usable the moment the ack arrives, not a second later.
+    std::uint32_t flags = v6 ? IFA_F_NODAD : 0;
+
+    auto& ifa = b.extra<ifaddrmsg>();
+    ifa.ifa_family = static_cast<std::uint8_t>(addr.af());
+    ifa.ifa_prefixlen = static_cast<std::uint8_t>(addr.len);
+    ifa.ifa_flags = static_cast<std::uint8_t>(flags);
+    ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+    ifa.ifa_index = static_cast<std::uint32_t>(ifindex);
+
+    // IPv4 distinguishes the local address from the peer address; for a broadcast link they
+    // are the same. IPv6 only knows IFA_ADDRESS.
+    if (!v6) b.bytes(IFA_LOCAL, addr.bytes.data(), addr.size());
+    b.bytes(IFA_ADDRESS, addr.bytes.data(), addr.size());
+    b.u32(IFA_FLAGS, flags);
+    return b.finish(or_default(std::move(what), "add address " + addr.str() + " on ifindex " + std::to_string(ifindex)));
+}
+
+Message new_route(const RouteSpec& route, std::string what) {
+    MsgBuilder b(RTM_NEWROUTE, kCreate);
+    auto& rtm = b.extra<rtmsg>();
+    rtm.rtm_family = static_cast<std::uint8_t>(route.to.af());
+    rtm.rtm_dst_len = static_cast<std::uint8_t>(route.to.len);
+    rtm.rtm_table = RT_TABLE_MAIN;
+    rtm.rtm_protocol = RTPROT_STATIC;
+    rtm.rtm_scope = route.via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+    rtm.rtm_type = RTN_UNICAST;
+    if (route.onlink) rtm.rtm_flags |= RTNH_F_ONLINK;
+
+    std::string desc = "add route " + route.to.str();
+    b.u32(RTA_TABLE, RT_TABLE_MAIN);
+    if (route.to.len > 0) b.bytes(RTA_DST, route.to.bytes.data(), route.to.size());
+    if (route.via) {
+        desc += " via " + route.via->addr_str();
+        if (route.via->family == route.to.family) {
+            b.bytes(RTA_GATEWAY, route.via->bytes.data(), route.via->size());
+        } else {
+            // An IPv4 route through an IPv6 next hop (RFC 5549) needs RTA_VIA, which carries
+            // the gateway's family.
+            std::vector<std::uint8_t> via(sizeof(rtvia::rtvia_family) + route.via->size());
+            auto family = static_cast<decltype(rtvia::rtvia_family)>(route.via->af());
+            std::memcpy(via.data(), &family, sizeof family);
+            std::memcpy(via.data() + sizeof family, route.via->bytes.data(), route.via->size());
+            b.bytes(RTA_VIA, via.data(), via.size());
+        }
+    }
+    if (route.oif > 0) {
+        b.u32(RTA_OIF, static_cast<std::uint32_t>(route.oif));
+        desc += " dev ifindex " + std::to_string(route.oif);
+    }
+    if (route.metric) {
+        b.u32(RTA_PRIORITY, *route.metric);
+        desc += " metric " + std::to_string(*route.metric);
+    }
+    if (route.onlink) desc += " onlink";
+    return b.finish(or_default(std::move(what), desc));
+}
+
+}  // namespace nslab::nl

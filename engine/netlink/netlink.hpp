@@ -1,0 +1,174 @@
+// rtnetlink over libmnl: messages are built by pure functions (unit-testable byte for byte),
+// then sent in batches on a Socket that checks every ack and keeps the kernel's extended-ACK
+// text. A Socket talks to the network namespace it was opened in.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/ip.hpp"
+#include "util/error.hpp"
+
+namespace nslab::nl {
+
+// One netlink message, built but not sent. Sequence number and port are filled in at send.
+struct Message {
+    std::vector<std::uint8_t> bytes;   // a complete nlmsghdr + payload, NLMSG_ALIGNed
+    std::string what;                  // "create veth r1:eth1 <-> r2:eth1", for errors
+};
+
+// ---- builders (pure) ----------------------------------------------------------------
+
+struct VethEnd {
+    std::string name;
+    int netns_fd = -1;                 // -1: the namespace of the socket that sends it
+    std::optional<std::uint32_t> mtu;
+    std::optional<net::Mac> mac;
+    bool up = true;                    // for the peer: see veth_peer_up()
+};
+// One RTM_NEWLINK (NLM_F_CREATE|NLM_F_EXCL) creating both ends in place: `self` with
+// IFLA_NET_NS_FD when set, the peer inside IFLA_LINKINFO/VETH_INFO_PEER with its own
+// IFLA_NET_NS_FD. `master_ifindex` (>0) enslaves `self` at creation (bridge port).
+// Only `self` comes up with this message: the kernel configures the peer before it ties the
+// two ends together, so IFF_UP on the peer fails the whole request with ENOTCONN (veth_open
+// finds no peer; seen on 6.18). The peer's ifinfomsg therefore never carries IFF_UP, whatever
+// peer.up says; send veth_peer_up(peer) on a socket in the peer's namespace afterwards.
+Message new_veth(const VethEnd& self, const VethEnd& peer, int master_ifindex = 0, std::string what = {});
+// Brings a veth peer up by name (set_link); to be sent in the peer's namespace.
+Message veth_peer_up(const VethEnd& peer, std::string what = {});
+
+// A Linux bridge with STP off and forward delay 0, so ports forward at once.
+Message new_bridge(const std::string& name, bool up, std::string what = {});
+
+// RTM_NEWLINK on an existing link named by index (>0) or else by name: admin state, MTU, master.
+struct LinkChange {
+    int ifindex = 0;
+    std::string name;
+    std::optional<bool> up;
+    std::optional<std::uint32_t> mtu;
+    std::optional<int> master;         // 0 = release
+};
+Message set_link(const LinkChange& change, std::string what = {});
+
+// RTM_NEWADDR (NLM_F_CREATE|NLM_F_EXCL). IPv6 gets IFA_F_NODAD so it is usable at once.
+Message new_address(int ifindex, const net::Prefix& addr, std::string what = {});
+
+struct RouteSpec {
+    net::Prefix to;                    // network; host bits must be clear
+    std::optional<net::Prefix> via;    // gateway address
+    int oif = 0;                       // output interface index, 0 = let the kernel pick from via
+    std::optional<std::uint32_t> metric;
+    bool onlink = false;
+};
+// RTM_NEWROUTE (NLM_F_CREATE|NLM_F_EXCL), main table, proto static, scope universe (link when
+// there is no gateway).
+Message new_route(const RouteSpec& route, std::string what = {});
+
+// ---- what the kernel reports back ---------------------------------------------------
+
+struct LinkInfo {
+    int ifindex = 0;
+    std::string name;
+    unsigned flags = 0;                // IFF_*
+    std::uint32_t mtu = 0;
+    std::optional<net::Mac> mac;
+    int master = 0;
+    std::string kind;                  // IFLA_INFO_KIND: "veth", "bridge", "" for lo
+    int link = 0;                      // IFLA_LINK: peer ifindex (in the peer's namespace)
+    std::optional<int> link_netnsid;   // IFLA_LINK_NETNSID
+    std::uint8_t operstate = 0;        // IF_OPER_*
+    bool up() const;                   // IFF_UP
+    bool carrier() const;              // IFF_LOWER_UP
+};
+
+struct AddrInfo {
+    int ifindex = 0;
+    net::Prefix prefix;                // address with its prefix length
+    unsigned flags = 0;                // IFA_F_* (from IFA_FLAGS when present)
+    std::uint8_t scope = 0;
+};
+
+struct RouteInfo {
+    net::Prefix dst;                   // 0.0.0.0/0 for default
+    std::optional<net::Prefix> gateway;
+    int oif = 0;
+    std::optional<std::uint32_t> metric;
+    std::uint8_t protocol = 0, type = 0, scope = 0;
+    std::uint32_t table = 0;
+};
+
+// ---- errors -------------------------------------------------------------------------
+
+struct Failure {
+    std::size_t index = 0;             // position in the batch
+    int err = 0;                       // positive errno
+    std::string ext_ack;               // NLMSGERR_ATTR_MSG, may be empty
+    std::string what;                  // the Message::what
+};
+
+// A kernel NACK: errno, the extended-ACK message and the object (Message::what) it concerned.
+// op() is the object, err() the errno, detail() the extended ACK.
+class NetlinkError : public SystemError {
+public:
+    NetlinkError(std::string what, int err, std::string ext_ack);
+    // The first of `failures` (not empty) names the error; the text is "<context>: <what>:
+    // <errno text> (<ext ack>) (and N more failures)". All failures stay available.
+    NetlinkError(const std::string& context, std::vector<Failure> failures);
+
+    const char* what() const noexcept override { return text_.c_str(); }
+    const std::vector<Failure>& failures() const noexcept { return failures_; }
+
+private:
+    std::vector<Failure> failures_;
+    std::string text_;
+};
+
+// ---- transport seam: the real kernel socket, or a fake in unit tests -----------------
+
+class Transport {
+public:
+    virtual ~Transport() = default;
+    virtual void send(const void* buf, std::size_t len) = 0;       // throws SystemError
+    virtual std::size_t recv(void* buf, std::size_t len) = 0;      // blocks; throws SystemError
+    virtual std::uint32_t port_id() const = 0;
+    virtual std::size_t send_buffer() const = 0;                   // bytes one send may carry
+    virtual int fd() const { return -1; }                          // the kernel socket, if any
+};
+
+class Socket {
+public:
+    // NETLINK_ROUTE in the calling thread's current network namespace, with
+    // NETLINK_CAP_ACK and NETLINK_EXT_ACK on and generous buffers.
+    static Socket open();
+    // Same, in the namespace `netns_fd` refers to (setns on this thread, then back).
+    static Socket open_in(int netns_fd);
+
+    explicit Socket(std::unique_ptr<Transport> t);
+    Socket(Socket&&) noexcept;
+    Socket& operator=(Socket&&) noexcept;
+    ~Socket();
+
+    // Sends the messages in as few sendmsg calls as the send buffer allows, reads acks as
+    // they arrive (never letting hundreds pile up), and returns every failure in order.
+    // A failure does not stop the messages after it.
+    std::vector<Failure> execute(const std::vector<Message>& msgs);
+    // execute(), then throws NetlinkError for the first failure ("<context>: <what>: <errno
+    // text> (<ext ack>)"); the other failures are counted in the message.
+    void execute_or_throw(const std::vector<Message>& msgs, const std::string& context = {});
+
+    std::vector<LinkInfo> dump_links();
+    std::vector<AddrInfo> dump_addrs();                // both families
+    std::vector<RouteInfo> dump_routes(net::Family family);  // main table only
+
+    int fd() const;                                    // -1 for a fake transport
+
+private:
+    std::unique_ptr<Transport> t_;
+    std::uint32_t seq_ = 0;
+    std::vector<std::uint8_t> rxbuf_;
+};
+
+}  // namespace nslab::nl

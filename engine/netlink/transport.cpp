@@ -1,0 +1,149 @@
+// The real transport: a NETLINK_ROUTE socket through libmnl, and opening one inside another
+// network namespace without leaving the calling thread there.
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "netlink/netlink.hpp"
+
+namespace nslab::nl {
+
+namespace {
+
+constexpr int kSocketBuffer = 1 << 20;
+// A send is capped by the ack budget (64 messages, see socket.cpp) long before this; it only
+// has to hold 64 of our largest messages.
+constexpr std::size_t kSendChunk = 32 * 1024;
+
+struct MnlClose {
+    void operator()(mnl_socket* s) const { mnl_socket_close(s); }
+};
+using MnlSocket = std::unique_ptr<mnl_socket, MnlClose>;
+
+// Root may exceed net.core.{r,w}mem_max; anyone else gets what the sysctl allows.
+void set_buffer(int fd, int force_opt, int opt) {
+    int size = kSocketBuffer;
+    if (setsockopt(fd, SOL_SOCKET, force_opt, &size, sizeof size) == 0) return;
+    (void)setsockopt(fd, SOL_SOCKET, opt, &size, sizeof size);
+}
+
+void set_flag(mnl_socket* nl, int opt, const char* name) {
+    int one = 1;
+    if (mnl_socket_setsockopt(nl, opt, &one, sizeof one) < 0)
+        throw SystemError(std::string("netlink: setsockopt ") + name, errno);
+}
+
+class KernelTransport final : public Transport {
+public:
+    KernelTransport() {
+        nl_.reset(mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC));
+        if (!nl_) throw SystemError("netlink: open NETLINK_ROUTE socket", errno);
+        // Errors echo only the request's header, not the whole request: keeps acks small.
+        set_flag(nl_.get(), NETLINK_CAP_ACK, "NETLINK_CAP_ACK");
+        // The kernel's own words on what it refused.
+        set_flag(nl_.get(), NETLINK_EXT_ACK, "NETLINK_EXT_ACK");
+        int fd = mnl_socket_get_fd(nl_.get());
+        set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF);
+        set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF);
+        if (mnl_socket_bind(nl_.get(), 0, MNL_SOCKET_AUTOPID) < 0) throw SystemError("netlink: bind", errno);
+
+        // The kernel refuses a send larger than the send buffer (less some overhead).
+        int sndbuf = 0;
+        socklen_t len = sizeof sndbuf;
+        chunk_ = kSendChunk;
+        if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) == 0 && sndbuf > 0)
+            chunk_ = std::min(chunk_, static_cast<std::size_t>(sndbuf) / 2);
+    }
+
+    void send(const void* buf, std::size_t len) override {
+        ssize_t n;
+        do {
+            n = mnl_socket_sendto(nl_.get(), buf, len);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) throw SystemError("netlink: send", errno);
+        if (static_cast<std::size_t>(n) != len) throw SystemError("netlink: short send", EMSGSIZE);
+    }
+
+    std::size_t recv(void* buf, std::size_t len) override {
+        ssize_t n;
+        do {
+            n = mnl_socket_recvfrom(nl_.get(), buf, len);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            int err = errno;
+            if (err == ENOBUFS) throw SystemError("netlink: receive (replies overflowed the receive buffer)", err);
+            // libmnl reports a datagram larger than our buffer (MSG_TRUNC) as ENOSPC.
+            if (err == ENOSPC) throw SystemError("netlink: receive (reply larger than the buffer)", err);
+            throw SystemError("netlink: receive", err);
+        }
+        return static_cast<std::size_t>(n);
+    }
+
+    std::uint32_t port_id() const override { return mnl_socket_get_portid(nl_.get()); }
+    std::size_t send_buffer() const override { return chunk_; }
+    int fd() const override { return mnl_socket_get_fd(nl_.get()); }
+
+private:
+    MnlSocket nl_;
+    std::size_t chunk_ = kSendChunk;
+};
+
+class Fd {
+public:
+    explicit Fd(int fd) : fd_(fd) {}
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// Holds this thread in another network namespace for its lifetime. Namespace membership is
+// per thread, so other threads are unaffected.
+class NetnsGuard {
+public:
+    explicit NetnsGuard(int target) : home_(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {
+        if (home_.get() < 0) throw SystemError("netlink: open /proc/thread-self/ns/net", errno);
+        if (::setns(target, CLONE_NEWNET) < 0) throw SystemError("netlink: setns into target network namespace", errno);
+    }
+    NetnsGuard(const NetnsGuard&) = delete;
+    NetnsGuard& operator=(const NetnsGuard&) = delete;
+    ~NetnsGuard() {
+        // Going back to a namespace we were just in cannot fail for lack of rights. If it
+        // did anyway, carrying on would create the next links in the wrong namespace,
+        // perhaps the host's: stop instead.
+        if (::setns(home_.get(), CLONE_NEWNET) < 0) {
+            std::fprintf(stderr, "nslab: cannot return to the original network namespace: %s\n", std::strerror(errno));
+            std::abort();
+        }
+    }
+
+private:
+    Fd home_;
+};
+
+}  // namespace
+
+Socket Socket::open() { return Socket(std::make_unique<KernelTransport>()); }
+
+Socket Socket::open_in(int netns_fd) {
+    // A socket stays bound to the namespace it was created in, wherever its thread goes next.
+    NetnsGuard in(netns_fd);
+    return open();
+}
+
+}  // namespace nslab::nl

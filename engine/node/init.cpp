@@ -1,0 +1,155 @@
+#include "node/init.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "node/mounts.hpp"
+#include "sys/process.hpp"
+#include "util/error.hpp"
+
+namespace nslab::node {
+
+namespace {
+
+// What crosses the clone boundary, in one write (smaller than PIPE_BUF, so atomic).
+struct Record {
+    int err = 0;             // 0: ready
+    char step[96] = {};
+    char detail[400] = {};
+};
+
+void copy(char* dst, std::size_t n, const std::string& src) {
+    std::size_t len = std::min(n - 1, src.size());
+    std::memcpy(dst, src.data(), len);
+    dst[len] = 0;
+}
+
+void close_all_but(int a, int b) {
+    if (a > b) std::swap(a, b);
+    ::syscall(SYS_close_range, 3, a - 1, 0);
+    ::syscall(SYS_close_range, a + 1, b - 1, 0);
+    ::syscall(SYS_close_range, b + 1, ~0U, 0);
+}
+
+[[noreturn]] void reap_forever() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE}) sigaddset(&set, s);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+    for (;;) {
+        siginfo_t info;
+        int sig = sigwaitinfo(&set, &info);
+        if (sig == SIGCHLD) {
+            while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
+        } else if (sig == SIGTERM || sig == SIGINT) {
+            _exit(0);
+        }
+    }
+}
+
+// Runs in the child. The keeper is single-threaded, so ordinary C++ is safe here.
+[[noreturn]] void init_main(const topo::Node& node, int go_fd, int report_fd) {
+    Record rec;
+    std::string step = "start";
+    try {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::prctl(PR_SET_NAME, "nslab-init");
+        close_all_but(go_fd, report_fd);
+        // #1: EOF instead of a byte means the keeper died before releasing us.
+        char b;
+        ssize_t n;
+        do n = ::read(go_fd, &b, 1); while (n < 0 && errno == EINTR);
+        if (n != 1) _exit(1);
+        ::close(go_fd);
+        ::setsid();  // a Ctrl-C in the terminal that ran `lab up` must not reach the node
+
+        if (node.namespaces & topo::NS_MNT) {
+            step = "mount setup";
+            setup_mounts(node, step);
+        }
+        if (node.namespaces & topo::NS_UTS) {
+            step = "sethostname " + node.hostname;
+            if (::sethostname(node.hostname.data(), node.hostname.size()) < 0) throw SystemError(step, errno);
+        }
+        step = "sysctls";
+        write_sysctls(start_sysctls(node));
+    } catch (const SystemError& e) {
+        rec.err = e.err() ? e.err() : EIO;
+        copy(rec.step, sizeof rec.step, e.op());
+        copy(rec.detail, sizeof rec.detail, e.detail());
+    } catch (const std::exception& e) {
+        rec.err = EIO;
+        copy(rec.step, sizeof rec.step, step);
+        copy(rec.detail, sizeof rec.detail, e.what());
+    }
+    // #2
+    (void)!::write(report_fd, &rec, sizeof rec);
+    if (rec.err) _exit(1);
+    ::close(report_fd);
+    reap_forever();
+}
+
+}  // namespace
+
+unsigned long clone_flags(unsigned ns) {
+    unsigned long f = CLONE_NEWNET;
+    if (ns & topo::NS_UTS) f |= CLONE_NEWUTS;
+    if (ns & topo::NS_MNT) f |= CLONE_NEWNS;
+    if (ns & topo::NS_PID) f |= CLONE_NEWPID;
+    if (ns & topo::NS_IPC) f |= CLONE_NEWIPC;
+    if (ns & topo::NS_CGROUP) f |= CLONE_NEWCGROUP;
+    if (ns & topo::NS_TIME) f |= CLONE_NEWTIME;
+    return f;
+}
+
+InitProcess start_init(const topo::Node& node) {
+    InitProcess p;
+    p.node = node.name;
+    sys::Pipe go = sys::make_pipe();
+    sys::Pipe report = sys::make_pipe();
+    int pidfd = -1;
+    unsigned long flags = clone_flags(node.namespaces);
+    // CLONE_NEWTIME applies to children only; the init itself is a plain member otherwise.
+    pid_t pid = sys::clone_process(flags & ~static_cast<unsigned long>(CLONE_NEWTIME), &pidfd);
+    if (pid == 0) {
+        go.write.reset();
+        report.read.reset();
+        init_main(node, go.read.release(), report.write.release());
+    }
+    p.pid = pid;
+    p.pidfd = sys::Fd(pidfd);
+    p.report = std::move(report.read);
+    p.go = std::move(go.write);
+    return p;
+}
+
+void release_init(InitProcess& p) {
+    char b = 'G';
+    if (::write(p.go.get(), &b, 1) != 1) throw SystemError("release init of node " + p.node, errno);
+    p.go.reset();
+}
+
+void await_init(InitProcess& p) {
+    Record rec;
+    ssize_t n;
+    do n = ::read(p.report.get(), &rec, sizeof rec); while (n < 0 && errno == EINTR);
+    p.report.reset();
+    if (n == static_cast<ssize_t>(sizeof rec) && rec.err == 0) return;
+    if (n != static_cast<ssize_t>(sizeof rec))
+        throw Error("node " + p.node + ": init process died during setup");
+    std::string msg = "node " + p.node + ": " + rec.step + ": " + std::strerror(rec.err);
+    if (rec.detail[0]) msg += std::string(" (") + rec.detail + ")";
+    throw Error(msg);
+}
+
+}  // namespace nslab::node

@@ -1,0 +1,82 @@
+#include "node/sysctl.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "sys/fd.hpp"
+#include "util/error.hpp"
+
+namespace nslab::node {
+
+Sysctls baseline_sysctls(topo::NodeKind kind) {
+    const bool router = kind == topo::NodeKind::Router;
+    Sysctls s = {
+        {"net.ipv4.ip_forward", router ? "1" : "0"},
+        {"net.ipv4.conf.all.rp_filter", "0"},
+        {"net.ipv4.conf.default.rp_filter", "0"},
+        // Lets unprivileged programs (and daemons that dropped root) use ICMP echo sockets.
+        {"net.ipv4.ping_group_range", "0 2147483647"},
+    };
+    if (kind == topo::NodeKind::Switch) {
+        // A bridge needs no IPv6 on its ports; without it a big switch sends no link-local,
+        // DAD or MLD traffic at all.
+        s.push_back({"net.ipv6.conf.all.disable_ipv6", "1"});
+        s.push_back({"net.ipv6.conf.default.disable_ipv6", "1"});
+        return s;
+    }
+    s.push_back({"net.ipv6.conf.all.forwarding", router ? "1" : "0"});
+    for (const char* scope : {"all", "default"}) {
+        std::string p = std::string("net.ipv6.conf.") + scope + ".";
+        // Quiet start: no router solicitations or autoconfiguration unless the topology asks;
+        // configured and link-local addresses still work (routing daemons need link-local).
+        s.push_back({p + "accept_ra", "0"});
+        s.push_back({p + "autoconf", "0"});
+        s.push_back({p + "router_solicitations", "0"});
+        // Addresses usable when `lab up` returns, and kept across a link down/up.
+        s.push_back({p + "accept_dad", "0"});
+        s.push_back({p + "dad_transmits", "0"});
+        s.push_back({p + "keep_addr_on_down", "1"});
+    }
+    return s;
+}
+
+std::string sysctl_interface(const std::string& key) {
+    // net.ipv4.conf.<if>.x, net.ipv6.conf.<if>.x, net.ipv4.neigh.<if>.x, net.ipv6.neigh.<if>.x
+    for (const char* prefix : {"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh."}) {
+        std::string p = prefix;
+        if (key.rfind(p, 0) != 0) continue;
+        auto dot = key.find('.', p.size());
+        if (dot == std::string::npos) return {};
+        std::string name = key.substr(p.size(), dot - p.size());
+        if (name == "all" || name == "default" || name == "lo") return {};
+        return name;
+    }
+    return {};
+}
+
+Sysctls start_sysctls(const topo::Node& node) {
+    Sysctls s = baseline_sysctls(node.kind);
+    for (const auto& kv : node.sysctls)
+        if (sysctl_interface(kv.first).empty()) s.push_back(kv);
+    return s;
+}
+
+std::string sysctl_path(const std::string& key) {
+    std::string path = "/proc/sys/";
+    for (char c : key) path += c == '.' ? '/' : c;
+    return path;
+}
+
+void write_sysctls(const Sysctls& keys) {
+    for (const auto& [key, value] : keys) {
+        std::string path = sysctl_path(key);
+        sys::Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd) throw SystemError("sysctl " + key, errno);
+        if (::write(fd.get(), value.data(), value.size()) < 0)
+            throw SystemError("sysctl " + key + "=" + value, errno);
+    }
+}
+
+}  // namespace nslab::node

@@ -1,0 +1,46 @@
+// Processes addressed by pidfd, and identified by more than a PID: a state file may outlive the
+// process (or a reboot, when /run is not a tmpfs), and a PID may be reused by then.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sys/fd.hpp"
+
+namespace nslab::sys {
+
+// What we record to find a process again: its PID and start time (clock ticks since boot,
+// /proc/<pid>/stat field 22), under one boot id.
+struct ProcIdentity {
+    pid_t pid = 0;
+    std::uint64_t starttime = 0;
+};
+
+std::string boot_id();                                   // /proc/sys/kernel/random/boot_id
+std::optional<std::uint64_t> starttime_of(pid_t pid);    // nullopt when gone (or a zombie)
+std::optional<ProcIdentity> identity_of(pid_t pid);
+
+Fd pidfd_open(pid_t pid);                                // throws SystemError
+// A pidfd for the process only if it is still the one recorded (checked after opening, so the
+// fd cannot then refer to a reused PID). Empty Fd when it is gone or replaced.
+Fd open_verified(const ProcIdentity& id);
+bool pidfd_signal(int pidfd, int sig);                   // false if already gone (ESRCH)
+// Waits until the process behind the pidfd has exited; false on timeout. Does not reap.
+bool pidfd_wait_exit(int pidfd, int timeout_ms);
+
+// waitpid() that retries EINTR; returns the exit code, or 128+signal.
+int wait_exit_code(pid_t pid);
+int decode_status(int status);
+
+// fork-like clone3: returns 0 in the child, the child's PID in the parent, and stores a pidfd
+// for the child in *pidfd. `flags` may hold CLONE_NEW* and CLONE_PARENT. In a multi-threaded
+// caller the child may only make async-signal-safe calls before exec or _exit.
+pid_t clone_process(std::uint64_t flags, int* pidfd);
+
+// Raise the soft RLIMIT_NOFILE to the hard limit: a lab holds a few fds per node.
+void raise_fd_limit();
+
+}  // namespace nslab::sys

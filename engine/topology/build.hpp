@@ -1,0 +1,57 @@
+// Private to topology/: the stages parse() runs, in order, and the draft they fill. Each stage
+// records what it finds wrong in the draft's issues and carries on, so one run reports them all.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "topology/json_util.hpp"
+
+namespace nslab::topo::detail {
+
+// Where an address of the lab was written (for an automatic one: the endpoint that got it), so
+// a duplicate can name both places and auto-addressing can steer clear of it.
+struct AddressSite {
+    net::Prefix addr;
+    std::string where;    // "r1:eth1", "r1:lo"
+    std::string pointer;  // "/links/0/ipv4/0"
+    bool automatic = false;
+};
+
+struct Draft {
+    Model model;
+    Issues issues;
+    std::vector<AddressSite> sites;  // those written in the file first, then automatic ones
+};
+
+// json_read.cpp: JSON text (comments allowed) → document; syntax errors and duplicate keys.
+std::optional<ojson> read_json(std::string_view text, Issues& issues);
+// document.cpp: top-level keys, version, name, addressing. False when the rest is not worth
+// reading (not an object, or a version this build does not know).
+bool read_document(const ojson& doc, const ParseOptions& opts, Draft& d);
+// nodes.cpp / node.cpp: `nodes` with `defaults` merged in.
+void read_nodes(const ojson& doc, Draft& d);
+// links.cpp: `links`, which also creates every node's interfaces.
+void read_links(const ojson& doc, Draft& d);
+// addressing.cpp: addresses for the endpoints `addressing` covers.
+void assign_addresses(Draft& d);
+// validate.cpp / routes.cpp: checks that need the whole lab.
+void validate(Draft& d);
+void check_routes(Draft& d);
+
+// address.cpp: one CIDR string. `family` restricts it (the "ipv4"/"ipv6" keys). A pool is any
+// network; a loopback or interface address may not be multicast or unspecified, and an
+// interface address not the network or broadcast address of its own prefix either.
+enum class Cidr { Pool, Loopback, Interface };
+std::optional<net::Prefix> read_cidr(const ojson& v, const std::string& pointer, Issues& issues,
+                                     std::optional<net::Family> family, Cidr use);
+const char* family_name(net::Family f);  // "IPv4"
+// `"10.0.0.1/24" has host bits set; did you mean "10.0.0.0/24"?` for a prefix that should be a network.
+std::optional<std::string> host_bits_problem(const net::Prefix& p);
+// routes.cpp
+std::vector<Route> read_routes(const ojson& v, const std::string& pointer, Issues& issues);
+// netem.cpp
+Netem read_netem(const ojson& v, const std::string& pointer, Issues& issues);
+
+}  // namespace nslab::topo::detail

@@ -1,0 +1,40 @@
+#include "topology/defaults.hpp"
+
+#include <algorithm>
+
+namespace nslab::topo::detail {
+
+NodeView::NodeView(const ojson& own, std::string pointer, const ojson* defaults)
+    : own_(own), pointer_(std::move(pointer)), defaults_(defaults) {}
+
+Located NodeView::get(std::string_view key) const {
+    std::string k(key);
+    if (own_.is_object() && own_.contains(k)) return {&own_[k], child(pointer_, key)};
+    if (defaults_ && defaults_->is_object() && defaults_->contains(k))
+        return {&(*defaults_)[k], child(kDefaultsPointer, key)};
+    return {};
+}
+
+Entries NodeView::entries(std::string_view key, Issues& issues) const {
+    Entries out;
+    auto merge = [&](const ojson* holder, std::string_view base) {
+        std::string k(key);
+        if (!holder || !holder->is_object() || !holder->contains(k)) return;
+        std::string at = child(base, key);
+        const ojson& object = (*holder)[k];
+        if (!expect(object, Want::Object, at, issues)) return;
+        for (const auto& [name, value] : object.items()) {
+            Located here{&value, child(at, name)};
+            auto same = [&](const auto& e) { return e.first == name; };
+            if (auto it = std::find_if(out.begin(), out.end(), same); it != out.end())
+                it->second = here;
+            else
+                out.emplace_back(name, here);
+        }
+    };
+    merge(defaults_, kDefaultsPointer);
+    merge(&own_, pointer_);
+    return out;
+}
+
+}  // namespace nslab::topo::detail

@@ -1,0 +1,273 @@
+// `links`: each becomes a Link and one Interface on each of its two nodes. Read in two passes,
+// since naming a switch's automatic ports needs every name given explicitly on that switch,
+// later links included.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "topology/build.hpp"
+#include "topology/names.hpp"
+#include "topology/suggest.hpp"
+
+namespace nslab::topo::detail {
+
+namespace {
+
+constexpr std::string_view kLinkKeys[] = {"endpoints", "ipv4", "ipv6", "mtu", "netem", "up"};
+constexpr std::string_view kEndpointKeys[] = {"node", "iface", "ipv4", "ipv6", "mac"};
+
+struct Address {
+    net::Prefix addr;
+    std::string pointer;
+};
+
+struct End {
+    std::optional<std::size_t> node;  // unset when the endpoint could not be read
+    std::string iface;                // empty: a switch port, named automatically
+    std::vector<Address> addrs;
+    std::optional<net::Mac> mac;
+    std::string mac_pointer;
+    std::string pointer;              // "/links/3/endpoints/1"
+};
+
+struct Pending {
+    Link link;
+    End ends[2];
+};
+
+class LinkReader {
+public:
+    explicit LinkReader(Draft& d) : d_(d) {
+        for (const Node& n : d.model.nodes) node_names_.push_back(n.name);
+    }
+
+    void read(const ojson& links) {
+        if (!expect(links, Want::Array, "/links", d_.issues)) return;
+        for (std::size_t i = 0; i < links.size(); ++i) read_link(links[i], child("/links", i));
+        attach();
+    }
+
+private:
+    Draft& d_;
+    std::vector<std::string_view> node_names_;
+    std::vector<Pending> pending_;
+
+    bool is_switch(std::size_t node) const { return d_.model.nodes[node].kind == NodeKind::Switch; }
+
+    void read_link(const ojson& v, const std::string& pointer) {
+        if (!expect(v, Want::Object, pointer, d_.issues)) return;
+        check_keys(v, pointer, kLinkKeys, d_.issues);
+        Pending p;
+        p.link.pointer = pointer;
+        bool ends_ok = read_endpoints(v, pointer, p);
+        read_link_addresses(v, "ipv4", net::Family::V4, pointer, p);
+        read_link_addresses(v, "ipv6", net::Family::V6, pointer, p);
+        if (v.contains("mtu"))
+            if (auto mtu = get_int(v["mtu"], child(pointer, "mtu"), d_.issues, 68, 65535))
+                p.link.mtu = static_cast<std::uint32_t>(*mtu);
+        if (v.contains("netem")) p.link.netem = read_netem(v["netem"], child(pointer, "netem"), d_.issues);
+        if (v.contains("up")) p.link.up = get_bool(v["up"], child(pointer, "up"), d_.issues).value_or(true);
+        if (!ends_ok) return;
+        for (const End& e : p.ends) refuse_switch_addresses(e);
+        pending_.push_back(std::move(p));
+    }
+
+    bool read_endpoints(const ojson& v, const std::string& pointer, Pending& p) {
+        if (!v.contains("endpoints")) {
+            d_.issues.add(pointer, "missing \"endpoints\" (two of them, e.g. [\"h1:eth0\", \"r1:eth1\"])");
+            return false;
+        }
+        std::string at = child(pointer, "endpoints");
+        const ojson& ends = v["endpoints"];
+        if (!expect(ends, Want::Array, at, d_.issues)) return false;
+        if (ends.size() != 2) {
+            d_.issues.add(at, "a link has exactly two endpoints, got " + std::to_string(ends.size()));
+            return false;
+        }
+        bool ok = true;
+        for (std::size_t j = 0; j < 2; ++j) {
+            p.ends[j].pointer = child(at, j);
+            ok = read_endpoint(ends[j], p.ends[j]) && ok;
+        }
+        return ok;
+    }
+
+    // "node:iface", "switch", "switch:port", or {"node", "iface", "ipv4", "ipv6", "mac"}.
+    bool read_endpoint(const ojson& v, End& e) {
+        std::string name, iface;
+        bool has_iface = false;
+        std::string name_at = e.pointer, iface_at = e.pointer;
+        if (v.is_string()) {
+            std::string s = v.get<std::string>();
+            auto colon = s.find(':');
+            name = s.substr(0, colon);
+            has_iface = colon != std::string::npos;
+            if (has_iface) iface = s.substr(colon + 1);
+            if (s.empty()) {
+                d_.issues.add(e.pointer, "expected an endpoint such as \"h1:eth0\" or, for a switch, \"s1\"");
+                return false;
+            }
+        } else if (v.is_object()) {
+            check_keys(v, e.pointer, kEndpointKeys, d_.issues);
+            name_at = child(e.pointer, "node");
+            iface_at = child(e.pointer, "iface");
+            if (!v.contains("node")) {
+                d_.issues.add(e.pointer, "missing \"node\"");
+                return false;
+            }
+            auto n = get_string(v["node"], name_at, d_.issues);
+            if (!n) return false;
+            name = *n;
+            if (v.contains("iface")) {
+                auto i = get_string(v["iface"], iface_at, d_.issues);
+                if (!i) return false;
+                iface = *i;
+                has_iface = true;
+            }
+            if (v.contains("ipv4")) read_addresses(v["ipv4"], child(e.pointer, "ipv4"), net::Family::V4, e.addrs);
+            if (v.contains("ipv6")) read_addresses(v["ipv6"], child(e.pointer, "ipv6"), net::Family::V6, e.addrs);
+            if (v.contains("mac")) read_mac(v["mac"], child(e.pointer, "mac"), e);
+        } else {
+            d_.issues.add(e.pointer, std::string("expected an endpoint (\"h1:eth0\" or an object), got ") + type_name(v));
+            return false;
+        }
+        auto node = d_.model.index_of(name);
+        if (!node) {
+            d_.issues.add(name_at, "unknown node " + quote(name) + did_you_mean(name, node_names_, "nodes"));
+            return false;
+        }
+        if (has_iface) {
+            if (auto problem = ifname_problem(iface)) {
+                d_.issues.add(iface_at, *problem);
+                return false;
+            }
+        } else if (!is_switch(*node)) {
+            d_.issues.add(e.pointer, "the endpoint on " + std::string(to_string(d_.model.nodes[*node].kind)) + " " +
+                                         quote(name) + " needs an interface: " + quote(name + ":eth0"));
+            return false;
+        }
+        e.node = node;
+        e.iface = iface;
+        return true;
+    }
+
+    // A CIDR string, a list of them, or null (no address).
+    void read_addresses(const ojson& v, const std::string& pointer, net::Family family, std::vector<Address>& out) {
+        auto one = [&](const ojson& x, const std::string& at) {
+            if (auto p = read_cidr(x, at, d_.issues, family, Cidr::Interface)) out.push_back(Address{*p, at});
+        };
+        if (v.is_null()) return;
+        if (v.is_array()) {
+            for (std::size_t k = 0; k < v.size(); ++k) one(v[k], child(pointer, k));
+        } else if (v.is_string()) {
+            one(v, pointer);
+        } else {
+            d_.issues.add(pointer, std::string("expected an address, a list of addresses or null, got ") + type_name(v));
+        }
+    }
+
+    void read_link_addresses(const ojson& v, const char* key, net::Family family, const std::string& pointer,
+                             Pending& p) {
+        if (!v.contains(key)) return;
+        std::string at = child(pointer, key);
+        const ojson& list = v[key];
+        if (!expect(list, Want::Array, at, d_.issues)) return;
+        if (list.size() != 2) {
+            d_.issues.add(at, "expected two entries, one per endpoint (null for none), got " + std::to_string(list.size()));
+            return;
+        }
+        for (std::size_t j = 0; j < 2; ++j) read_addresses(list[j], child(at, j), family, p.ends[j].addrs);
+    }
+
+    void read_mac(const ojson& v, const std::string& pointer, End& e) {
+        auto text = get_string(v, pointer, d_.issues);
+        if (!text) return;
+        auto mac = net::parse_mac(*text);
+        if (!mac)
+            d_.issues.add(pointer, quote(*text) + " is not a MAC address like \"02:00:00:00:00:01\"");
+        else if ((*mac)[0] & 1)
+            d_.issues.add(pointer, quote(*text) + " is a multicast MAC; an interface needs a unicast one (even first byte)");
+        else if (std::all_of(mac->begin(), mac->end(), [](auto b) { return b == 0; }))
+            d_.issues.add(pointer, quote(*text) + " is all zeros; an interface needs a real MAC");
+        else {
+            e.mac = mac;
+            e.mac_pointer = pointer;
+        }
+    }
+
+    void refuse_switch_addresses(const End& e) {
+        if (!is_switch(*e.node)) return;
+        for (const Address& a : e.addrs)
+            d_.issues.add(a.pointer, quote(d_.model.nodes[*e.node].name) +
+                                         " is a switch: its ports have no address; put it on the host or router end");
+    }
+
+    // Second pass: port names, interface and MAC uniqueness, and the interfaces themselves.
+    void attach() {
+        std::map<std::size_t, std::set<std::string>> explicit_ports;
+        for (const Pending& p : pending_)
+            for (const End& e : p.ends)
+                if (is_switch(*e.node) && !e.iface.empty()) explicit_ports[*e.node].insert(e.iface);
+
+        std::map<std::pair<std::size_t, std::string>, std::string> used;  // (node, iface) -> endpoint
+        std::map<net::Mac, std::string> macs;
+        std::map<std::size_t, std::size_t> ports;                           // switch -> ports so far
+        for (Pending& p : pending_) {
+            bool ok = true;
+            for (End& e : p.ends) {
+                if (is_switch(*e.node)) {
+                    std::size_t ordinal = ++ports[*e.node];
+                    if (e.iface.empty()) e.iface = port_name(*e.node, ordinal, explicit_ports[*e.node], used);
+                }
+                auto [it, fresh] = used.emplace(std::make_pair(*e.node, e.iface), e.pointer);
+                if (!fresh) {
+                    d_.issues.add(e.pointer, quote(d_.model.nodes[*e.node].name + ":" + e.iface) + " is already used by " +
+                                                 it->second);
+                    ok = false;
+                }
+                if (e.mac) {
+                    auto [m, new_mac] = macs.emplace(*e.mac, e.mac_pointer);
+                    if (!new_mac) d_.issues.add(e.mac_pointer, "MAC " + net::mac_str(*e.mac) + " is already used by " + m->second);
+                }
+            }
+            if (ok) add_link(p);
+        }
+    }
+
+    // Port k of a switch (counting its ports in link order) is "p<k>", or the next "p<n>"
+    // that no explicitly named port of that switch already has.
+    std::string port_name(std::size_t node, std::size_t ordinal, const std::set<std::string>& taken,
+                          const std::map<std::pair<std::size_t, std::string>, std::string>& used) const {
+        for (std::size_t k = ordinal;; ++k) {
+            std::string name = "p" + std::to_string(k);
+            if (!taken.count(name) && !used.count({node, name})) return name;
+        }
+    }
+
+    void add_link(Pending& p) {
+        std::size_t index = d_.model.links.size();
+        for (int j = 0; j < 2; ++j) {
+            End& e = p.ends[j];
+            Node& node = d_.model.nodes[*e.node];
+            Interface iface{.name = e.iface, .mac = e.mac, .link = index, .end = j};
+            for (const Address& a : e.addrs) {
+                iface.addrs.push_back(a.addr);
+                d_.sites.push_back(AddressSite{a.addr, node.name + ":" + e.iface, a.pointer});
+            }
+            // IPv4 first, then IPv6, each in the order written.
+            std::stable_partition(iface.addrs.begin(), iface.addrs.end(),
+                                  [](const net::Prefix& a) { return a.family == net::Family::V4; });
+            node.interfaces.push_back(std::move(iface));
+            p.link.ends[j] = Endpoint{*e.node, e.iface};
+        }
+        d_.model.links.push_back(std::move(p.link));
+    }
+};
+
+}  // namespace
+
+void read_links(const ojson& doc, Draft& d) {
+    if (doc.contains("links")) LinkReader(d).read(doc["links"]);
+}
+
+}  // namespace nslab::topo::detail

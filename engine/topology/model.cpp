@@ -1,0 +1,51 @@
+#include "topology/model.hpp"
+
+namespace nslab::topo {
+
+const char* to_string(NodeKind k) {
+    switch (k) {
+        case NodeKind::Host: return "host";
+        case NodeKind::Router: return "router";
+        case NodeKind::Switch: return "switch";
+    }
+    return "?";
+}
+
+const Interface* Node::find_interface(std::string_view ifname) const {
+    for (const Interface& i : interfaces)
+        if (i.name == ifname) return &i;
+    return nullptr;
+}
+
+std::optional<std::size_t> Model::index_of(std::string_view node) const {
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+        if (nodes[i].name == node) return i;
+    return std::nullopt;
+}
+
+const Node* Model::find(std::string_view node) const {
+    auto i = index_of(node);
+    return i ? &nodes[*i] : nullptr;
+}
+
+std::string Model::endpoint_name(const Endpoint& e) const { return nodes.at(e.node).name + ":" + e.iface; }
+
+namespace {
+// One issue a line, "<source>: <pointer>: <message>", so an editor can jump to each.
+std::string describe(const std::string& source, const std::vector<Issue>& issues) {
+    if (issues.empty()) return source + ": invalid topology";
+    std::string s;
+    for (const Issue& i : issues) {
+        if (!s.empty()) s += '\n';
+        s += source + ": ";
+        if (!i.pointer.empty()) s += i.pointer + ": ";
+        s += i.message;
+    }
+    return s;
+}
+}  // namespace
+
+TopologyError::TopologyError(std::string source, std::vector<Issue> issues)
+    : std::runtime_error(describe(source, issues)), source_(std::move(source)), issues_(std::move(issues)) {}
+
+}  // namespace nslab::topo

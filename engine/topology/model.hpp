@@ -1,0 +1,148 @@
+// The resolved topology: what TOPOLOGY.md describes, after parsing, defaults merging,
+// validation and auto-addressing. Everything downstream (planning, the keeper, status, the
+// bindings) works from this and never looks at JSON again.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "net/ip.hpp"
+
+namespace nslab::topo {
+
+enum class NodeKind { Host, Router, Switch };
+const char* to_string(NodeKind k);
+
+// Namespaces beside `net` (which every node has).
+enum Namespace : unsigned {
+    NS_UTS = 1u << 0,
+    NS_MNT = 1u << 1,
+    NS_PID = 1u << 2,
+    NS_IPC = 1u << 3,
+    NS_CGROUP = 1u << 4,
+    NS_TIME = 1u << 5,
+};
+constexpr unsigned kDefaultNamespaces = NS_UTS | NS_MNT | NS_PID | NS_IPC;
+
+struct Route {
+    net::Prefix to;                    // "default" resolved to 0.0.0.0/0 or ::/0
+    std::optional<net::Prefix> via;    // bare address (len = 32/128)
+    std::string dev;                   // interface of the node, or empty
+    std::optional<std::uint32_t> metric;
+    std::string pointer;               // "/nodes/h1/routes/0", for errors at run time
+    // `via` lies outside every subnet of `dev` (allowed when `dev` is given): the route must
+    // carry RTNH_F_ONLINK or the kernel refuses the gateway.
+    bool onlink = false;
+};
+
+// Per direction; each end's egress gets these values.
+struct Netem {
+    std::optional<std::uint32_t> delay_us, jitter_us;
+    std::optional<double> loss, duplicate, corrupt, reorder;  // percent, 0..100
+    std::optional<std::uint64_t> rate_bps;                    // bits per second
+    std::optional<std::uint32_t> limit;                       // packets
+    bool empty() const {
+        return !delay_us && !jitter_us && !loss && !duplicate && !corrupt && !reorder && !rate_bps && !limit;
+    }
+};
+
+struct Limits {
+    std::optional<double> cpus;
+    std::optional<std::uint64_t> memory;  // bytes
+    std::optional<std::uint64_t> pids;
+    bool empty() const { return !cpus && !memory && !pids; }
+};
+
+// One end of a link as it lives in a node.
+struct Interface {
+    std::string name;
+    std::vector<net::Prefix> addrs;       // IPv4 first, then IPv6, in the order written
+    std::optional<net::Mac> mac;
+    std::size_t link = 0;                 // index into Model::links
+    int end = 0;                          // 0 or 1: which endpoint of that link
+};
+
+struct Node {
+    std::string name;
+    NodeKind kind = NodeKind::Host;
+    std::string hostname;                 // defaults to the node name
+    bool hostname_explicit = false;
+    std::vector<net::Prefix> loopback;
+    std::vector<std::pair<std::string, std::string>> sysctls;  // in file order
+    std::vector<Route> routes;
+    std::vector<std::pair<std::string, std::string>> env;      // in file order
+    std::vector<std::string> private_dirs;
+    std::vector<std::pair<std::string, std::string>> files;    // path -> content, file order
+    std::vector<std::string> exec;
+    Limits limits;
+    unsigned namespaces = kDefaultNamespaces;
+    std::string rootfs;
+    std::vector<Interface> interfaces;    // in the order links are written
+    std::string pointer;                  // "/nodes/r1"
+
+    const Interface* find_interface(std::string_view ifname) const;
+};
+
+struct Endpoint {
+    std::size_t node = 0;                 // index into Model::nodes
+    std::string iface;                    // switch ports get their automatic name here
+};
+
+struct Link {
+    Endpoint ends[2];
+    std::optional<std::uint32_t> mtu;
+    Netem netem;
+    bool up = true;
+    std::string pointer;                  // "/links/3"
+};
+
+struct Model {
+    int version = 1;
+    std::string name;
+    std::vector<Node> nodes;              // in file order
+    std::vector<Link> links;              // in file order
+    std::optional<net::Prefix> addressing_v4, addressing_v6;
+
+    const Node* find(std::string_view node) const;
+    std::optional<std::size_t> index_of(std::string_view node) const;
+    // "r1:eth1" for an end of a link.
+    std::string endpoint_name(const Endpoint& e) const;
+};
+
+// Every problem found in a topology, each with the JSON pointer where it is.
+struct Issue {
+    std::string pointer;   // "/links/3/endpoints/1"; "" for the document itself
+    std::string message;   // "unknown node \"r9\"; known nodes: r1, r2"
+};
+
+class TopologyError : public std::runtime_error {
+public:
+    TopologyError(std::string source, std::vector<Issue> issues);
+    const std::string& source() const noexcept { return source_; }
+    const std::vector<Issue>& issues() const noexcept { return issues_; }
+
+private:
+    std::string source_;
+    std::vector<Issue> issues_;
+};
+
+struct ParseOptions {
+    std::string source = "<topology>";   // file name used in messages
+    std::string name_override;           // `lab up --name X`
+};
+
+// Parse, merge defaults, validate, auto-address. Throws TopologyError listing every issue.
+Model parse(std::string_view text, const ParseOptions& opts = {});
+// Reads the file (SystemError if unreadable) and parses it with source = path.
+Model load_file(const std::string& path, std::string name_override = {});
+
+bool valid_lab_name(std::string_view);
+bool valid_node_name(std::string_view);
+bool valid_ifname(std::string_view);
+
+}  // namespace nslab::topo

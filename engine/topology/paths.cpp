@@ -1,0 +1,115 @@
+// Paths a node writes to. Files may only land in the node's own tmpfs dirs (or its rootfs),
+// so a typo in a topology can never overwrite a file of the host.
+#include <algorithm>
+
+#include "topology/node.hpp"
+
+namespace nslab::topo::detail {
+
+namespace {
+
+// "/etc//frr/./" → "/etc/frr". ".." is refused rather than resolved: the only reason to climb
+// is to get out of the directory the path is checked against.
+std::optional<std::string> absolute_path(std::string_view text, const std::string& pointer, Issues& issues) {
+    if (text.empty() || text[0] != '/') {
+        issues.add(pointer, quote(text) + " is not an absolute path");
+        return std::nullopt;
+    }
+    if (text.find('\0') != std::string_view::npos) {
+        issues.add(pointer, "a path cannot contain a NUL character");
+        return std::nullopt;
+    }
+    std::string out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = std::min(text.find('/', start), text.size());
+        std::string_view part = text.substr(start, end - start);
+        if (part == "..") {
+            issues.add(pointer, quote(text) + " contains \"..\"");
+            return std::nullopt;
+        }
+        if (!part.empty() && part != ".") (out += '/') += part;
+        start = end + 1;
+    }
+    return out.empty() ? "/" : out;
+}
+
+bool inside(std::string_view path, std::string_view dir) {
+    return path.size() > dir.size() && path.substr(0, dir.size()) == dir && path[dir.size()] == '/';
+}
+
+// Mounting a private tmpfs, and pivot_root, happen in the node's own mount namespace only.
+void require_mnt(const Node& n, const char* what, const std::string& pointer, Issues& issues) {
+    if (!(n.namespaces & NS_MNT))
+        issues.add(pointer, std::string(what) + " needs the \"mnt\" namespace, which node " + quote(n.name) +
+                                " does not have");
+}
+
+void read_private_dirs(const NodeView& view, Node& n, Issues& issues) {
+    Located at = view.get("private_dirs");
+    if (!at || !expect(*at, Want::Array, at.pointer, issues)) return;
+    for (std::size_t i = 0; i < at.value->size(); ++i) {
+        std::string pointer = child(at.pointer, i);
+        auto text = get_string((*at)[i], pointer, issues);
+        auto dir = text ? absolute_path(*text, pointer, issues) : std::nullopt;
+        if (!dir) continue;
+        if (*dir == "/")
+            issues.add(pointer, "\"/\" cannot be a private dir: it would hide the whole filesystem");
+        else if (std::find(n.private_dirs.begin(), n.private_dirs.end(), *dir) != n.private_dirs.end())
+            issues.add(pointer, quote(*dir) + " is listed twice");
+        else
+            n.private_dirs.push_back(*dir);
+    }
+    if (!n.private_dirs.empty()) require_mnt(n, "private_dirs", at.pointer, issues);
+}
+
+void read_rootfs(const NodeView& view, Node& n, Issues& issues) {
+    Located at = view.get("rootfs");
+    if (!at) return;
+    auto text = get_string(*at, at.pointer, issues);
+    auto dir = text ? absolute_path(*text, at.pointer, issues) : std::nullopt;
+    if (!dir) return;
+    if (*dir == "/") {
+        issues.add(at.pointer, "rootfs \"/\" is the host's own root; give a prepared root filesystem directory");
+        return;
+    }
+    n.rootfs = *dir;
+    require_mnt(n, "rootfs", at.pointer, issues);
+}
+
+std::string listed(const std::vector<std::string>& dirs) {
+    std::string s;
+    for (const auto& d : dirs) s += (s.empty() ? "" : ", ") + d;
+    return s;
+}
+
+// With a rootfs, file paths are as the node sees them, so every one of them lies inside it.
+void read_files(const NodeView& view, Node& n, Issues& issues) {
+    for (const auto& [name, at] : view.entries("files", issues)) {
+        auto path = absolute_path(name, at.pointer, issues);
+        auto content = get_string(*at, at.pointer, issues);
+        if (!path || !content) continue;
+        bool in_dir = std::any_of(n.private_dirs.begin(), n.private_dirs.end(),
+                                  [&](const std::string& dir) { return inside(*path, dir); });
+        if (!in_dir && n.rootfs.empty()) {
+            bool is_dir = std::find(n.private_dirs.begin(), n.private_dirs.end(), *path) != n.private_dirs.end();
+            std::string where = n.private_dirs.empty() ? "node " + quote(n.name) + " has no private_dirs"
+                                                       : "node " + quote(n.name) + "'s private_dirs: " + listed(n.private_dirs);
+            issues.add(at.pointer, is_dir ? quote(*path) + " is a private dir itself, not a file inside one"
+                                          : quote(*path) + " is outside the node's private dirs (" + where +
+                                                "); files are written only there or under a rootfs, never on the host's own filesystem");
+            continue;
+        }
+        n.files.emplace_back(*path, *content);
+    }
+}
+
+}  // namespace
+
+void read_paths(const NodeView& view, Node& n, Issues& issues) {
+    read_private_dirs(view, n, issues);
+    read_rootfs(view, n, issues);
+    read_files(view, n, issues);
+}
+
+}  // namespace nslab::topo::detail

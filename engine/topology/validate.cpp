@@ -1,0 +1,62 @@
+// Checks that need the whole lab, addresses included: they run after auto-addressing.
+#include <map>
+
+#include "topology/build.hpp"
+#include "topology/disjoint_sets.hpp"
+
+namespace nslab::topo::detail {
+
+namespace {
+
+constexpr std::uint32_t kIpv6MinMtu = 1280;
+
+// Two interfaces answering for one address make pings and routes ambiguous.
+void check_duplicate_addresses(Draft& d) {
+    std::map<std::string, const AddressSite*> first;
+    for (const AddressSite& s : d.sites) {
+        auto [it, fresh] = first.emplace(s.addr.addr_str(), &s);
+        if (!fresh)
+            d.issues.add(s.pointer, s.addr.addr_str() + " is already used by " + it->second->where + " (" +
+                                        it->second->pointer + ")");
+    }
+}
+
+// Bridges run no spanning tree here: a loop of switches would circulate broadcasts forever.
+void check_switch_loops(Draft& d) {
+    const Model& m = d.model;
+    DisjointSets sets(m.nodes.size());
+    for (const Link& l : m.links) {
+        const Node& a = m.nodes[l.ends[0].node];
+        const Node& b = m.nodes[l.ends[1].node];
+        if (a.kind != NodeKind::Switch || b.kind != NodeKind::Switch) continue;
+        if (!sets.join(l.ends[0].node, l.ends[1].node))
+            d.issues.add(l.pointer, "this link closes a loop of switches (" + a.name + ", " + b.name +
+                                        "): bridges here run no spanning tree, so broadcasts would circle forever");
+    }
+}
+
+// The kernel turns IPv6 off on an interface whose MTU is below 1280, addresses and all.
+void check_ipv6_mtu(Draft& d) {
+    for (const Node& n : d.model.nodes) {
+        for (const Interface& i : n.interfaces) {
+            const Link& l = d.model.links[i.link];
+            if (!l.mtu || *l.mtu >= kIpv6MinMtu) continue;
+            for (const net::Prefix& a : i.addrs)
+                if (a.family == net::Family::V6)
+                    d.issues.add(child(l.pointer, "mtu"), "mtu " + std::to_string(*l.mtu) + " is below " +
+                                                              std::to_string(kIpv6MinMtu) + ", the minimum for IPv6, but " +
+                                                              n.name + ":" + i.name + " has IPv6 address " + a.str());
+        }
+    }
+}
+
+}  // namespace
+
+void validate(Draft& d) {
+    check_duplicate_addresses(d);
+    check_switch_loops(d);
+    check_ipv6_mtu(d);
+    check_routes(d);
+}
+
+}  // namespace nslab::topo::detail

@@ -1,0 +1,24 @@
+#include "util/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace nslab {
+
+namespace {
+std::string compose(const std::string& op, int err, const std::string& detail) {
+    std::string s = op + ": " + std::strerror(err);
+    if (!detail.empty()) s += " (" + detail + ")";
+    return s;
+}
+}  // namespace
+
+SystemError::SystemError(std::string op, int err, std::string detail)
+    : std::runtime_error(compose(op, err, detail)), op_(std::move(op)), err_(err), detail_(std::move(detail)) {}
+
+long check(long rc, const std::string& op) {
+    if (rc < 0) throw SystemError(op, errno);
+    return rc;
+}
+
+}  // namespace nslab

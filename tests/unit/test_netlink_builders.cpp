@@ -1,0 +1,383 @@
+// Byte-level checks of the rtnetlink builders: each message is parsed back with libmnl and every
+// attribute's type, length and value compared with what the kernel UAPI expects.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+
+#include <cstring>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "netlink/netlink.hpp"
+
+namespace nl = nslab::nl;
+namespace net = nslab::net;
+
+namespace {
+
+// The attributes of one level, in order; each type at most once (asserted).
+struct Attrs {
+    std::vector<const nlattr*> list;
+
+    const nlattr* get(std::uint16_t type) const {
+        const nlattr* found = nullptr;
+        for (auto* a : list) {
+            if (mnl_attr_get_type(a) != type) continue;
+            EXPECT_EQ(found, nullptr) << "attribute " << type << " appears twice";
+            found = a;
+        }
+        return found;
+    }
+    bool has(std::uint16_t type) const { return get(type) != nullptr; }
+    std::vector<std::uint16_t> types() const {
+        std::vector<std::uint16_t> t;
+        for (auto* a : list) t.push_back(mnl_attr_get_type(a));
+        return t;
+    }
+
+    static int collect(const nlattr* a, void* data) {
+        static_cast<Attrs*>(data)->list.push_back(a);
+        return MNL_CB_OK;
+    }
+};
+
+Attrs top_attrs(const nl::Message& m, std::size_t header_len) {
+    Attrs out;
+    auto* nlh = reinterpret_cast<const nlmsghdr*>(m.bytes.data());
+    EXPECT_GE(mnl_attr_parse(nlh, header_len, Attrs::collect, &out), 0);
+    return out;
+}
+
+Attrs nested(const nlattr* nest) {
+    Attrs out;
+    EXPECT_NE(nest, nullptr);
+    if (!nest) return out;
+    EXPECT_GE(mnl_attr_parse_nested(nest, Attrs::collect, &out), 0);
+    return out;
+}
+
+const nlmsghdr* header(const nl::Message& m) {
+    return reinterpret_cast<const nlmsghdr*>(m.bytes.data());
+}
+
+template <class T>
+const T& family_header(const nl::Message& m) {
+    return *static_cast<const T*>(mnl_nlmsg_get_payload(header(m)));
+}
+
+void expect_u32(const nlattr* a, std::uint32_t value) {
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(mnl_attr_get_payload_len(a), 4u);
+    EXPECT_EQ(mnl_attr_get_u32(a), value);
+}
+
+// Strings go out NUL-terminated, as iproute2 sends IFLA_IFNAME.
+void expect_strz(const nlattr* a, const std::string& value) {
+    ASSERT_NE(a, nullptr);
+    ASSERT_EQ(mnl_attr_get_payload_len(a), value.size() + 1);
+    EXPECT_EQ(std::string(mnl_attr_get_str(a)), value);
+}
+
+void expect_bytes(const nlattr* a, const void* data, std::size_t len) {
+    ASSERT_NE(a, nullptr);
+    ASSERT_EQ(mnl_attr_get_payload_len(a), len);
+    EXPECT_EQ(std::memcmp(mnl_attr_get_payload(a), data, len), 0);
+}
+
+void expect_well_formed(const nl::Message& m, std::uint16_t type, std::uint16_t flags) {
+    ASSERT_GE(m.bytes.size(), sizeof(nlmsghdr));
+    auto* nlh = header(m);
+    EXPECT_EQ(nlh->nlmsg_len, m.bytes.size());
+    EXPECT_EQ(m.bytes.size() % NLMSG_ALIGNTO, 0u);
+    EXPECT_EQ(nlh->nlmsg_type, type);
+    EXPECT_EQ(nlh->nlmsg_flags, flags);
+    EXPECT_EQ(nlh->nlmsg_seq, 0u);
+    EXPECT_EQ(nlh->nlmsg_pid, 0u);
+}
+
+constexpr std::uint16_t kCreate = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+
+net::Prefix P(const char* text) { return *net::Prefix::parse(text, true); }
+
+}  // namespace
+
+TEST(NetlinkBuilders, VethPairInTwoNamespacesWithPeerNested) {
+    nl::VethEnd self{"eth1", 7, 1400, net::Mac{2, 0, 0, 0, 0, 1}, true};
+    nl::VethEnd peer{"eth2", 9, 9000, net::Mac{2, 0, 0, 0, 0, 2}, true};
+    auto m = nl::new_veth(self, peer, 5);
+    expect_well_formed(m, RTM_NEWLINK, kCreate);
+    EXPECT_EQ(m.what, "create veth eth1/eth2");
+
+    const auto& ifi = family_header<ifinfomsg>(m);
+    EXPECT_EQ(ifi.ifi_family, AF_UNSPEC);
+    EXPECT_EQ(ifi.ifi_index, 0);
+    EXPECT_EQ(ifi.ifi_flags, unsigned(IFF_UP));
+    EXPECT_EQ(ifi.ifi_change, unsigned(IFF_UP));
+
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_IFNAME, IFLA_NET_NS_FD, IFLA_MTU, IFLA_ADDRESS,
+                                                       IFLA_MASTER, IFLA_LINKINFO}));
+    expect_strz(top.get(IFLA_IFNAME), "eth1");
+    expect_u32(top.get(IFLA_NET_NS_FD), 7);
+    expect_u32(top.get(IFLA_MTU), 1400);
+    expect_bytes(top.get(IFLA_ADDRESS), self.mac->data(), 6);
+    expect_u32(top.get(IFLA_MASTER), 5);
+
+    auto linkinfo = nested(top.get(IFLA_LINKINFO));
+    EXPECT_EQ(linkinfo.types(), (std::vector<std::uint16_t>{IFLA_INFO_KIND, IFLA_INFO_DATA}));
+    expect_strz(linkinfo.get(IFLA_INFO_KIND), "veth");
+    auto data = nested(linkinfo.get(IFLA_INFO_DATA));
+    ASSERT_EQ(data.types(), (std::vector<std::uint16_t>{VETH_INFO_PEER}));
+
+    // VETH_INFO_PEER: an ifinfomsg, then the peer's attributes.
+    const nlattr* peer_attr = data.get(VETH_INFO_PEER);
+    ASSERT_GE(mnl_attr_get_payload_len(peer_attr), sizeof(ifinfomsg));
+    const auto* pifi = static_cast<const ifinfomsg*>(mnl_attr_get_payload(peer_attr));
+    EXPECT_EQ(pifi->ifi_family, AF_UNSPEC);
+    EXPECT_EQ(pifi->ifi_index, 0);
+    // Never up in the creating request, even when asked: the kernel would refuse the pair.
+    EXPECT_EQ(pifi->ifi_flags, 0u);
+    EXPECT_EQ(pifi->ifi_change, 0u);
+    Attrs pattrs;
+    ASSERT_GE(mnl_attr_parse_payload(static_cast<const char*>(mnl_attr_get_payload(peer_attr)) + sizeof(ifinfomsg),
+                                     mnl_attr_get_payload_len(peer_attr) - sizeof(ifinfomsg), Attrs::collect, &pattrs),
+              0);
+    EXPECT_EQ(pattrs.types(), (std::vector<std::uint16_t>{IFLA_IFNAME, IFLA_NET_NS_FD, IFLA_MTU, IFLA_ADDRESS}));
+    expect_strz(pattrs.get(IFLA_IFNAME), "eth2");
+    expect_u32(pattrs.get(IFLA_NET_NS_FD), 9);
+    expect_u32(pattrs.get(IFLA_MTU), 9000);
+    expect_bytes(pattrs.get(IFLA_ADDRESS), peer.mac->data(), 6);
+
+    // The nests end exactly at the end of the message.
+    const auto* end = m.bytes.data() + m.bytes.size();
+    auto nest_end = [](const nlattr* a) { return reinterpret_cast<const std::uint8_t*>(a) + a->nla_len; };
+    EXPECT_EQ(nest_end(top.get(IFLA_LINKINFO)), end);
+    EXPECT_EQ(nest_end(linkinfo.get(IFLA_INFO_DATA)), end);
+    EXPECT_EQ(nest_end(peer_attr), end);
+}
+
+TEST(NetlinkBuilders, VethMinimalLeavesOutUnsetAttributes) {
+    nl::VethEnd self{"a", -1, std::nullopt, std::nullopt, false};
+    nl::VethEnd peer{"b", -1, std::nullopt, std::nullopt, false};
+    auto m = nl::new_veth(self, peer, 0, "link r1:a <-> r2:b");
+    expect_well_formed(m, RTM_NEWLINK, kCreate);
+    EXPECT_EQ(m.what, "link r1:a <-> r2:b");
+    EXPECT_EQ(family_header<ifinfomsg>(m).ifi_flags, 0u);
+    EXPECT_EQ(family_header<ifinfomsg>(m).ifi_change, 0u);
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_IFNAME, IFLA_LINKINFO}));
+    auto data = nested(nested(top.get(IFLA_LINKINFO)).get(IFLA_INFO_DATA));
+    const nlattr* peer_attr = data.get(VETH_INFO_PEER);
+    ASSERT_NE(peer_attr, nullptr);
+    const auto* pifi = static_cast<const ifinfomsg*>(mnl_attr_get_payload(peer_attr));
+    EXPECT_EQ(pifi->ifi_flags, 0u);
+    EXPECT_EQ(pifi->ifi_change, 0u);
+    // ifinfomsg (16) + IFLA_IFNAME "b\0" (4 + 2, aligned to 8).
+    EXPECT_EQ(mnl_attr_get_payload_len(peer_attr), sizeof(ifinfomsg) + 8);
+}
+
+TEST(NetlinkBuilders, VethSelfDownPeerUpStillLeavesPeerDown) {
+    nl::VethEnd self{"a", 3, std::nullopt, std::nullopt, false};
+    nl::VethEnd peer{"b", 4, std::nullopt, std::nullopt, true};
+    auto m = nl::new_veth(self, peer);
+    EXPECT_EQ(family_header<ifinfomsg>(m).ifi_flags, 0u);
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    auto data = nested(nested(top.get(IFLA_LINKINFO)).get(IFLA_INFO_DATA));
+    const auto* pifi = static_cast<const ifinfomsg*>(mnl_attr_get_payload(data.get(VETH_INFO_PEER)));
+    EXPECT_EQ(pifi->ifi_flags, 0u);
+    EXPECT_FALSE(top.has(IFLA_MASTER));
+}
+
+TEST(NetlinkBuilders, VethPeerUpIsASetLinkByName) {
+    nl::VethEnd peer{"eth7", 4, 1400, std::nullopt, true};
+    auto m = nl::veth_peer_up(peer);
+    expect_well_formed(m, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+    EXPECT_EQ(m.what, "set veth peer eth7 up");
+    const auto& ifi = family_header<ifinfomsg>(m);
+    EXPECT_EQ(ifi.ifi_index, 0);
+    EXPECT_EQ(ifi.ifi_flags, unsigned(IFF_UP));
+    EXPECT_EQ(ifi.ifi_change, unsigned(IFF_UP));
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_IFNAME}));
+    expect_strz(top.get(IFLA_IFNAME), "eth7");
+}
+
+TEST(NetlinkBuilders, BridgeWithoutStpOrForwardDelay) {
+    auto m = nl::new_bridge("br0", true);
+    expect_well_formed(m, RTM_NEWLINK, kCreate);
+    EXPECT_EQ(m.what, "create bridge br0");
+    EXPECT_EQ(family_header<ifinfomsg>(m).ifi_flags, unsigned(IFF_UP));
+    EXPECT_EQ(family_header<ifinfomsg>(m).ifi_change, unsigned(IFF_UP));
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_IFNAME, IFLA_LINKINFO}));
+    expect_strz(top.get(IFLA_IFNAME), "br0");
+    auto linkinfo = nested(top.get(IFLA_LINKINFO));
+    expect_strz(linkinfo.get(IFLA_INFO_KIND), "bridge");
+    auto data = nested(linkinfo.get(IFLA_INFO_DATA));
+    EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_BR_STP_STATE, IFLA_BR_FORWARD_DELAY}));
+    expect_u32(data.get(IFLA_BR_STP_STATE), 0);
+    expect_u32(data.get(IFLA_BR_FORWARD_DELAY), 0);
+
+    auto down = nl::new_bridge("br1", false);
+    EXPECT_EQ(family_header<ifinfomsg>(down).ifi_flags, 0u);
+}
+
+TEST(NetlinkBuilders, SetLinkByIndex) {
+    nl::LinkChange c;
+    c.ifindex = 3;
+    c.up = true;
+    c.mtu = 9000;
+    c.master = 7;
+    auto m = nl::set_link(c);
+    expect_well_formed(m, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+    EXPECT_EQ(m.what, "set link ifindex 3 up mtu 9000 master ifindex 7");
+    const auto& ifi = family_header<ifinfomsg>(m);
+    EXPECT_EQ(ifi.ifi_index, 3);
+    EXPECT_EQ(ifi.ifi_flags, unsigned(IFF_UP));
+    EXPECT_EQ(ifi.ifi_change, unsigned(IFF_UP));
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_MTU, IFLA_MASTER}));
+    expect_u32(top.get(IFLA_MTU), 9000);
+    expect_u32(top.get(IFLA_MASTER), 7);
+}
+
+TEST(NetlinkBuilders, SetLinkByNameDownAndRelease) {
+    nl::LinkChange c;
+    c.name = "eth0";
+    c.up = false;
+    c.master = 0;
+    auto m = nl::set_link(c);
+    EXPECT_EQ(m.what, "set link eth0 down nomaster");
+    const auto& ifi = family_header<ifinfomsg>(m);
+    EXPECT_EQ(ifi.ifi_index, 0);
+    EXPECT_EQ(ifi.ifi_flags, 0u);
+    EXPECT_EQ(ifi.ifi_change, unsigned(IFF_UP));  // down is a change too
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_IFNAME, IFLA_MASTER}));
+    expect_strz(top.get(IFLA_IFNAME), "eth0");
+    expect_u32(top.get(IFLA_MASTER), 0);
+}
+
+TEST(NetlinkBuilders, SetLinkNothingTouchesNoFlags) {
+    nl::LinkChange c;
+    c.ifindex = 2;
+    auto m = nl::set_link(c);
+    EXPECT_EQ(family_header<ifinfomsg>(m).ifi_change, 0u);
+    EXPECT_TRUE(top_attrs(m, sizeof(ifinfomsg)).list.empty());
+}
+
+TEST(NetlinkBuilders, AddressV4HasLocalAndAddress) {
+    auto m = nl::new_address(3, P("10.0.0.1/24"));
+    expect_well_formed(m, RTM_NEWADDR, kCreate);
+    EXPECT_EQ(m.what, "add address 10.0.0.1/24 on ifindex 3");
+    const auto& ifa = family_header<ifaddrmsg>(m);
+    EXPECT_EQ(ifa.ifa_family, AF_INET);
+    EXPECT_EQ(ifa.ifa_prefixlen, 24);
+    EXPECT_EQ(ifa.ifa_flags, 0);
+    EXPECT_EQ(ifa.ifa_scope, RT_SCOPE_UNIVERSE);
+    EXPECT_EQ(ifa.ifa_index, 3u);
+    auto top = top_attrs(m, sizeof(ifaddrmsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFA_LOCAL, IFA_ADDRESS, IFA_FLAGS}));
+    const std::uint8_t addr[4] = {10, 0, 0, 1};
+    expect_bytes(top.get(IFA_LOCAL), addr, 4);
+    expect_bytes(top.get(IFA_ADDRESS), addr, 4);
+    expect_u32(top.get(IFA_FLAGS), 0);
+}
+
+TEST(NetlinkBuilders, AddressV6IsNoDad) {
+    auto p = P("fd00::1/64");
+    auto m = nl::new_address(12, p);
+    expect_well_formed(m, RTM_NEWADDR, kCreate);
+    const auto& ifa = family_header<ifaddrmsg>(m);
+    EXPECT_EQ(ifa.ifa_family, AF_INET6);
+    EXPECT_EQ(ifa.ifa_prefixlen, 64);
+    EXPECT_EQ(ifa.ifa_flags, IFA_F_NODAD);
+    EXPECT_EQ(ifa.ifa_index, 12u);
+    auto top = top_attrs(m, sizeof(ifaddrmsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFA_ADDRESS, IFA_FLAGS}));
+    expect_bytes(top.get(IFA_ADDRESS), p.bytes.data(), 16);
+    expect_u32(top.get(IFA_FLAGS), IFA_F_NODAD);
+}
+
+TEST(NetlinkBuilders, RouteViaGatewayWithMetricAndOnlink) {
+    nl::RouteSpec r;
+    r.to = P("10.1.0.0/16");
+    r.via = P("10.0.0.2");
+    r.oif = 4;
+    r.metric = 20;
+    r.onlink = true;
+    auto m = nl::new_route(r);
+    expect_well_formed(m, RTM_NEWROUTE, kCreate);
+    EXPECT_EQ(m.what, "add route 10.1.0.0/16 via 10.0.0.2 dev ifindex 4 metric 20 onlink");
+    const auto& rtm = family_header<rtmsg>(m);
+    EXPECT_EQ(rtm.rtm_family, AF_INET);
+    EXPECT_EQ(rtm.rtm_dst_len, 16);
+    EXPECT_EQ(rtm.rtm_src_len, 0);
+    EXPECT_EQ(rtm.rtm_table, RT_TABLE_MAIN);
+    EXPECT_EQ(rtm.rtm_protocol, RTPROT_STATIC);
+    EXPECT_EQ(rtm.rtm_scope, RT_SCOPE_UNIVERSE);
+    EXPECT_EQ(rtm.rtm_type, RTN_UNICAST);
+    EXPECT_EQ(rtm.rtm_flags, unsigned(RTNH_F_ONLINK));
+    auto top = top_attrs(m, sizeof(rtmsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{RTA_TABLE, RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PRIORITY}));
+    expect_u32(top.get(RTA_TABLE), RT_TABLE_MAIN);
+    const std::uint8_t dst[4] = {10, 1, 0, 0}, gw[4] = {10, 0, 0, 2};
+    expect_bytes(top.get(RTA_DST), dst, 4);
+    expect_bytes(top.get(RTA_GATEWAY), gw, 4);
+    expect_u32(top.get(RTA_OIF), 4);
+    expect_u32(top.get(RTA_PRIORITY), 20);
+}
+
+TEST(NetlinkBuilders, DefaultRouteHasNoDst) {
+    nl::RouteSpec r;
+    r.to = P("::/0");
+    r.via = P("fd00::1");
+    auto m = nl::new_route(r);
+    const auto& rtm = family_header<rtmsg>(m);
+    EXPECT_EQ(rtm.rtm_family, AF_INET6);
+    EXPECT_EQ(rtm.rtm_dst_len, 0);
+    EXPECT_EQ(rtm.rtm_flags, 0u);
+    auto top = top_attrs(m, sizeof(rtmsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{RTA_TABLE, RTA_GATEWAY}));
+    expect_bytes(top.get(RTA_GATEWAY), r.via->bytes.data(), 16);
+}
+
+TEST(NetlinkBuilders, ConnectedRouteIsLinkScope) {
+    nl::RouteSpec r;
+    r.to = P("192.168.5.0/24");
+    r.oif = 2;
+    auto m = nl::new_route(r);
+    EXPECT_EQ(family_header<rtmsg>(m).rtm_scope, RT_SCOPE_LINK);
+    EXPECT_EQ(m.what, "add route 192.168.5.0/24 dev ifindex 2");
+    auto top = top_attrs(m, sizeof(rtmsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{RTA_TABLE, RTA_DST, RTA_OIF}));
+}
+
+TEST(NetlinkBuilders, V4RouteOverV6NextHopUsesRtaVia) {
+    nl::RouteSpec r;
+    r.to = P("10.9.0.0/16");
+    r.via = P("fe80::1");
+    r.oif = 5;
+    auto m = nl::new_route(r);
+    auto top = top_attrs(m, sizeof(rtmsg));
+    EXPECT_FALSE(top.has(RTA_GATEWAY));
+    const nlattr* via = top.get(RTA_VIA);
+    ASSERT_NE(via, nullptr);
+    ASSERT_EQ(mnl_attr_get_payload_len(via), 2u + 16u);
+    const auto* v = static_cast<const rtvia*>(mnl_attr_get_payload(via));
+    EXPECT_EQ(v->rtvia_family, AF_INET6);
+    EXPECT_EQ(std::memcmp(v->rtvia_addr, r.via->bytes.data(), 16), 0);
+}
+
+TEST(NetlinkBuilders, OversizedNameThrowsInsteadOfOverflowing) {
+    nl::VethEnd self{std::string(10000, 'x'), -1, std::nullopt, std::nullopt, true};
+    nl::VethEnd peer{"b", -1, std::nullopt, std::nullopt, true};
+    EXPECT_THROW(nl::new_veth(self, peer), std::length_error);
+}
