@@ -39,17 +39,20 @@ def snapshot():
             return sorted(os.listdir(d))
         except FileNotFoundError:
             return []
-    init_pidns = os.readlink("/proc/1/ns/pid")
+    own_pidns = os.readlink("/proc/self/ns/pid")
     procs = []
     for p in os.listdir("/proc"):
         if not p.isdigit():
             continue
         try:
+            stat = open(f"/proc/{p}/stat").read()
             ns = os.readlink(f"/proc/{p}/ns/pid")
-            comm = open(f"/proc/{p}/comm").read().strip()
         except OSError:
             continue
-        if ns != init_pidns or comm.startswith("nslab"):
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        if stat[stat.rindex(")") + 2] == "Z":
+            continue
+        if ns != own_pidns or comm.startswith("nslab"):
             procs.append(f"{p} {comm}")
     return {"links": links, "routes": routes, "mounts": mounts, "netns": ls("/run/netns"),
             "nslab": ls("/run/nslab"), "processes": sorted(procs)}

@@ -56,9 +56,10 @@ void Runtime::build(int exec_timeout_s) {
 void Runtime::spawn_nodes() {
     const std::size_t n = model_.nodes.size();
     inits_.reserve(n);
+    sys::Fd self = sys::pidfd_open(::getpid());
     // Clone all first, then collect: the inits set themselves up while we clone the next.
     for (std::size_t i = 0; i < n; ++i) {
-        inits_.push_back(node::start_init(model_.nodes[i]));
+        inits_.push_back(node::start_init(model_.nodes[i], self.get()));
         node::release_init(inits_.back());
         if (i % kTick == kTick - 1) progress_("nodes", i + 1, n);
     }
@@ -175,15 +176,8 @@ void Runtime::configure_nodes() {
                 spec.to = r.to.network();
                 spec.via = r.via;
                 spec.metric = r.metric;
-                if (!r.dev.empty()) {
-                    spec.oif = index.count(r.dev) ? index[r.dev] : 0;
-                    if (r.via) {
-                        spec.onlink = true;
-                        if (const auto* itf = nd.find_interface(r.dev))
-                            for (const auto& a : itf->addrs)
-                                if (a.contains(*r.via)) spec.onlink = false;
-                    }
-                }
+                if (!r.dev.empty()) spec.oif = index.count(r.dev) ? index[r.dev] : 0;
+                spec.onlink = r.onlink;
                 std::string what = "add route " + r.to.str() + (r.via ? " via " + r.via->addr_str() : "") +
                                    (r.dev.empty() ? "" : " dev " + r.dev) + " (" + r.pointer + ")";
                 msgs.push_back(nl::new_route(spec, what));

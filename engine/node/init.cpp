@@ -1,6 +1,7 @@
 #include "node/init.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -58,12 +59,16 @@ void close_all_but(int a, int b) {
 }
 
 // Runs in the child. The keeper is single-threaded, so ordinary C++ is safe here.
-[[noreturn]] void init_main(const topo::Node& node, int go_fd, int report_fd) {
+[[noreturn]] void init_main(const topo::Node& node, int keeper_pidfd, int go_fd, int report_fd) {
     Record rec;
     std::string step = "start";
     try {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         ::prctl(PR_SET_NAME, "nslab-init");
+        // The death signal only covers a keeper that dies from now on; one that died before
+        // the prctl shows as a readable pidfd (getppid() says 0 across a PID namespace).
+        pollfd keeper{keeper_pidfd, POLLIN, 0};
+        if (::poll(&keeper, 1, 0) != 0) _exit(1);
         close_all_but(go_fd, report_fd);
         // #1: EOF instead of a byte means the keeper died before releasing us.
         char b;
@@ -112,7 +117,7 @@ unsigned long clone_flags(unsigned ns) {
     return f;
 }
 
-InitProcess start_init(const topo::Node& node) {
+InitProcess start_init(const topo::Node& node, int keeper_pidfd) {
     InitProcess p;
     p.node = node.name;
     sys::Pipe go = sys::make_pipe();
@@ -124,7 +129,7 @@ InitProcess start_init(const topo::Node& node) {
     if (pid == 0) {
         go.write.reset();
         report.read.reset();
-        init_main(node, go.read.release(), report.write.release());
+        init_main(node, keeper_pidfd, go.read.release(), report.write.release());
     }
     p.pid = pid;
     p.pidfd = sys::Fd(pidfd);

@@ -22,8 +22,10 @@ struct InitProcess {
 };
 
 // Clones the init with the node's namespaces. Returns at once; the child waits for go (#1).
-// Must be called from a single-threaded process (the keeper).
-InitProcess start_init(const topo::Node& node);
+// Must be called from a single-threaded process (the keeper); `keeper_pidfd` is a pidfd of
+// the caller, which lets the child notice a keeper that died before it could set its
+// death signal.
+InitProcess start_init(const topo::Node& node, int keeper_pidfd);
 // #1: the parent has done what must precede the child's setup (cgroup membership, id maps).
 void release_init(InitProcess& p);
 // #2: waits for the child's record; throws Error("node r1: <step>: <errno text> (<detail>)").

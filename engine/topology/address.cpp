@@ -29,6 +29,10 @@ std::optional<std::string> interface_problem(const net::Prefix& p, std::string_v
 
 const char* family_name(net::Family f) { return f == net::Family::V4 ? "IPv4" : "IPv6"; }
 
+bool is_link_local(const net::Prefix& p) {
+    return p.family == net::Family::V6 && p.bytes[0] == 0xfe && (p.bytes[1] & 0xc0) == 0x80;
+}
+
 std::optional<std::string> host_bits_problem(const net::Prefix& p) {
     if (p == p.network()) return std::nullopt;
     return quote(p.str()) + " has host bits set; did you mean " + quote(p.network().str()) + "?";

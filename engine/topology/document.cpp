@@ -14,7 +14,7 @@ constexpr std::string_view kAddressingKeys[] = {"ipv4", "ipv6"};
 
 bool read_version(const ojson& doc, Draft& d) {
     if (!doc.contains("version")) return true;
-    auto v = get_int(doc["version"], "/version", d.issues, 0, INT32_MAX);
+    auto v = get_int(doc["version"], "/version", d.issues, 0, INT64_MAX);
     if (!v) return true;
     if (*v != kVersion) {
         d.issues.add("/version", "unsupported version " + std::to_string(*v) + " (this build knows version " +

@@ -1,6 +1,7 @@
 // JSON text to document. nlohmann keeps the last of two equal keys without a word; two nodes
 // called "r1" would silently become one, so the parser callback watches for duplicates.
 #include <algorithm>
+#include <set>
 
 #include "topology/build.hpp"
 
@@ -14,7 +15,7 @@ struct Frame {
     std::string key;                 // object: the key being read
     std::size_t index = 0;           // list: index of the current element
     std::size_t count = 0;           // list: elements started so far
-    std::vector<std::string> keys;   // object: keys seen so far
+    std::set<std::string> keys;      // object: keys seen so far
 };
 
 std::string pointer_of(const std::vector<Frame>& frames) {
@@ -62,10 +63,8 @@ std::optional<ojson> read_json(std::string_view text, Issues& issues) {
             case E::key: {
                 Frame& f = frames.back();
                 f.key = parsed.get<std::string>();
-                if (std::find(f.keys.begin(), f.keys.end(), f.key) != f.keys.end())
+                if (!f.keys.insert(f.key).second)
                     issues.add(pointer_of(frames), "duplicate key " + quote(f.key) + " (only one would count)");
-                else
-                    f.keys.push_back(f.key);
                 break;
             }
             case E::value:

@@ -50,15 +50,20 @@ std::string shown(const ojson& v) {
     return type_name(v);
 }
 
-bool expect(const ojson& v, Want want, const std::string& pointer, Issues& issues) {
-    bool ok = false;
-    const char* name = "";
+namespace {
+std::pair<bool, const char*> matches(const ojson& v, Want want) {
     switch (want) {
-        case Want::String: ok = v.is_string(), name = "a string"; break;
-        case Want::Object: ok = v.is_object(), name = "an object"; break;
-        case Want::Array: ok = v.is_array(), name = "a list"; break;
-        case Want::Bool: ok = v.is_boolean(), name = "true or false"; break;
+        case Want::String: return {v.is_string(), "a string"};
+        case Want::Object: return {v.is_object(), "an object"};
+        case Want::Array: return {v.is_array(), "a list"};
+        case Want::Bool: return {v.is_boolean(), "true or false"};
     }
+    return {false, "?"};
+}
+}  // namespace
+
+bool expect(const ojson& v, Want want, const std::string& pointer, Issues& issues) {
+    auto [ok, name] = matches(v, want);
     if (!ok) issues.add(pointer, std::string("expected ") + name + ", got " + type_name(v));
     return ok;
 }

@@ -24,7 +24,8 @@ struct Address {
 struct End {
     std::optional<std::size_t> node;  // unset when the endpoint could not be read
     std::string iface;                // empty: a switch port, named automatically
-    std::vector<Address> addrs;
+    std::vector<Address> addrs;       // the link's "ipv4"/"ipv6" entries, then the endpoint's own
+    std::vector<Address> own_addrs;   // an endpoint object's, until appended to addrs
     std::optional<net::Mac> mac;
     std::string mac_pointer;
     std::string pointer;              // "/links/3/endpoints/1"
@@ -62,6 +63,7 @@ private:
         bool ends_ok = read_endpoints(v, pointer, p);
         read_link_addresses(v, "ipv4", net::Family::V4, pointer, p);
         read_link_addresses(v, "ipv6", net::Family::V6, pointer, p);
+        for (End& e : p.ends) e.addrs.insert(e.addrs.end(), e.own_addrs.begin(), e.own_addrs.end());
         if (v.contains("mtu"))
             if (auto mtu = get_int(v["mtu"], child(pointer, "mtu"), d_.issues, 68, 65535))
                 p.link.mtu = static_cast<std::uint32_t>(*mtu);
@@ -92,62 +94,75 @@ private:
         return ok;
     }
 
-    // "node:iface", "switch", "switch:port", or {"node", "iface", "ipv4", "ipv6", "mac"}.
-    bool read_endpoint(const ojson& v, End& e) {
-        std::string name, iface;
+    // What an endpoint names, and where, before it is checked against the nodes.
+    struct Ref {
+        std::string node, iface;
         bool has_iface = false;
-        std::string name_at = e.pointer, iface_at = e.pointer;
-        if (v.is_string()) {
-            std::string s = v.get<std::string>();
-            auto colon = s.find(':');
-            name = s.substr(0, colon);
-            has_iface = colon != std::string::npos;
-            if (has_iface) iface = s.substr(colon + 1);
-            if (s.empty()) {
-                d_.issues.add(e.pointer, "expected an endpoint such as \"h1:eth0\" or, for a switch, \"s1\"");
-                return false;
-            }
-        } else if (v.is_object()) {
-            check_keys(v, e.pointer, kEndpointKeys, d_.issues);
-            name_at = child(e.pointer, "node");
-            iface_at = child(e.pointer, "iface");
-            if (!v.contains("node")) {
-                d_.issues.add(e.pointer, "missing \"node\"");
-                return false;
-            }
-            auto n = get_string(v["node"], name_at, d_.issues);
-            if (!n) return false;
-            name = *n;
-            if (v.contains("iface")) {
-                auto i = get_string(v["iface"], iface_at, d_.issues);
-                if (!i) return false;
-                iface = *i;
-                has_iface = true;
-            }
-            if (v.contains("ipv4")) read_addresses(v["ipv4"], child(e.pointer, "ipv4"), net::Family::V4, e.addrs);
-            if (v.contains("ipv6")) read_addresses(v["ipv6"], child(e.pointer, "ipv6"), net::Family::V6, e.addrs);
-            if (v.contains("mac")) read_mac(v["mac"], child(e.pointer, "mac"), e);
-        } else {
+        std::string node_at, iface_at;
+    };
+
+    bool read_endpoint(const ojson& v, End& e) {
+        std::optional<Ref> ref;
+        if (v.is_string())
+            ref = read_short_form(v.get<std::string>(), e);
+        else if (v.is_object())
+            ref = read_object_form(v, e);
+        else
             d_.issues.add(e.pointer, std::string("expected an endpoint (\"h1:eth0\" or an object), got ") + type_name(v));
-            return false;
+        return ref && resolve(*ref, e);
+    }
+
+    // "node:iface", or for a switch "switch" (a port named automatically) or "switch:port".
+    std::optional<Ref> read_short_form(const std::string& s, const End& e) {
+        if (s.empty()) {
+            d_.issues.add(e.pointer, "expected an endpoint such as \"h1:eth0\" or, for a switch, \"s1\"");
+            return std::nullopt;
         }
-        auto node = d_.model.index_of(name);
+        auto colon = s.find(':');
+        Ref r{.node = s.substr(0, colon), .node_at = e.pointer, .iface_at = e.pointer};
+        r.has_iface = colon != std::string::npos;
+        if (r.has_iface) r.iface = s.substr(colon + 1);
+        return r;
+    }
+
+    // {"node", "iface", "ipv4", "ipv6", "mac"}; "iface" may be left out for a switch.
+    std::optional<Ref> read_object_form(const ojson& v, End& e) {
+        check_keys(v, e.pointer, kEndpointKeys, d_.issues);
+        Ref r{.node_at = child(e.pointer, "node"), .iface_at = child(e.pointer, "iface")};
+        if (v.contains("ipv4")) read_addresses(v["ipv4"], child(e.pointer, "ipv4"), net::Family::V4, e.own_addrs);
+        if (v.contains("ipv6")) read_addresses(v["ipv6"], child(e.pointer, "ipv6"), net::Family::V6, e.own_addrs);
+        if (v.contains("mac")) read_mac(v["mac"], child(e.pointer, "mac"), e);
+        if (!v.contains("node")) {
+            d_.issues.add(e.pointer, "missing \"node\"");
+            return std::nullopt;
+        }
+        auto node = get_string(v["node"], r.node_at, d_.issues);
+        auto iface = v.contains("iface") ? get_string(v["iface"], r.iface_at, d_.issues) : std::string();
+        if (!node || !iface) return std::nullopt;
+        r.node = *node;
+        r.iface = *iface;
+        r.has_iface = v.contains("iface");
+        return r;
+    }
+
+    bool resolve(const Ref& r, End& e) {
+        auto node = d_.model.index_of(r.node);
         if (!node) {
-            d_.issues.add(name_at, "unknown node " + quote(name) + did_you_mean(name, node_names_, "nodes"));
+            d_.issues.add(r.node_at, "unknown node " + quote(r.node) + did_you_mean(r.node, node_names_, "nodes"));
             return false;
         }
-        if (has_iface) {
-            if (auto problem = ifname_problem(iface)) {
-                d_.issues.add(iface_at, *problem);
+        if (r.has_iface) {
+            if (auto problem = ifname_problem(r.iface)) {
+                d_.issues.add(r.iface_at, *problem);
                 return false;
             }
         } else if (!is_switch(*node)) {
             d_.issues.add(e.pointer, "the endpoint on " + std::string(to_string(d_.model.nodes[*node].kind)) + " " +
-                                         quote(name) + " needs an interface: " + quote(name + ":eth0"));
+                                         quote(r.node) + " needs an interface: " + quote(r.node + ":eth0"));
             return false;
         }
         e.node = node;
-        e.iface = iface;
+        e.iface = r.iface;
         return true;
     }
 

@@ -1,10 +1,6 @@
 // The entry points: text or file in, resolved Model out, or every problem at once.
-#include <cerrno>
-#include <fstream>
-#include <sstream>
-
+#include "sys/files.hpp"
 #include "topology/build.hpp"
-#include "util/error.hpp"
 
 namespace nslab::topo {
 
@@ -21,12 +17,7 @@ Model parse(std::string_view text, const ParseOptions& opts) {
 }
 
 Model load_file(const std::string& path, std::string name_override) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw SystemError("read topology " + path, errno);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw SystemError("read topology " + path, errno);
-    return parse(text.str(), ParseOptions{.source = path, .name_override = std::move(name_override)});
+    return parse(sys::read_file(path), ParseOptions{.source = path, .name_override = std::move(name_override)});
 }
 
 }  // namespace nslab::topo

@@ -41,7 +41,7 @@ bool inside(std::string_view path, std::string_view dir) {
 // Mounting a private tmpfs, and pivot_root, happen in the node's own mount namespace only.
 void require_mnt(const Node& n, const char* what, const std::string& pointer, Issues& issues) {
     if (!(n.namespaces & NS_MNT))
-        issues.add(pointer, std::string(what) + " needs the \"mnt\" namespace, which node " + quote(n.name) +
+        issues.add(pointer, quote(what) + " needs the \"mnt\" namespace, which node " + quote(n.name) +
                                 " does not have");
 }
 
@@ -77,10 +77,14 @@ void read_rootfs(const NodeView& view, Node& n, Issues& issues) {
     require_mnt(n, "rootfs", at.pointer, issues);
 }
 
-std::string listed(const std::vector<std::string>& dirs) {
-    std::string s;
-    for (const auto& d : dirs) s += (s.empty() ? "" : ", ") + d;
-    return s;
+std::string outside_message(const std::string& path, const Node& n) {
+    static const std::string why = ": files are written only there (or under a rootfs), never on the host's own filesystem";
+    if (std::find(n.private_dirs.begin(), n.private_dirs.end(), path) != n.private_dirs.end())
+        return quote(path) + " is a private dir itself, not a file inside one";
+    if (n.private_dirs.empty()) return quote(path) + " is outside any private dir (node " + quote(n.name) + " has no private_dirs)" + why;
+    std::string dirs;
+    for (const auto& d : n.private_dirs) dirs += (dirs.empty() ? "" : ", ") + d;
+    return quote(path) + " is outside node " + quote(n.name) + "'s private_dirs (" + dirs + ")" + why;
 }
 
 // With a rootfs, file paths are as the node sees them, so every one of them lies inside it.
@@ -92,12 +96,7 @@ void read_files(const NodeView& view, Node& n, Issues& issues) {
         bool in_dir = std::any_of(n.private_dirs.begin(), n.private_dirs.end(),
                                   [&](const std::string& dir) { return inside(*path, dir); });
         if (!in_dir && n.rootfs.empty()) {
-            bool is_dir = std::find(n.private_dirs.begin(), n.private_dirs.end(), *path) != n.private_dirs.end();
-            std::string where = n.private_dirs.empty() ? "node " + quote(n.name) + " has no private_dirs"
-                                                       : "node " + quote(n.name) + "'s private_dirs: " + listed(n.private_dirs);
-            issues.add(at.pointer, is_dir ? quote(*path) + " is a private dir itself, not a file inside one"
-                                          : quote(*path) + " is outside the node's private dirs (" + where +
-                                                "); files are written only there or under a rootfs, never on the host's own filesystem");
+            issues.add(at.pointer, outside_message(*path, n));
             continue;
         }
         n.files.emplace_back(*path, *content);

@@ -138,7 +138,7 @@ struct NodeRoutes {
             return;
         }
         // A link-local gateway is on whatever link `dev` names; the kernel needs no more.
-        bool link_local = via.family == net::Family::V6 && via.bytes[0] == 0xfe && (via.bytes[1] & 0xc0) == 0x80;
+        bool link_local = is_link_local(via);
         if (!r.dev.empty()) {
             const Interface* i = node.find_interface(r.dev);
             r.onlink = !link_local && !(i && on_subnet(*i, via));

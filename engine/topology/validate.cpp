@@ -10,10 +10,12 @@ namespace {
 
 constexpr std::uint32_t kIpv6MinMtu = 1280;
 
-// Two interfaces answering for one address make pings and routes ambiguous.
+// Two interfaces answering for one address make pings and routes ambiguous. A link-local
+// address only has to be unique on its own link, and every link may reuse fe80::1.
 void check_duplicate_addresses(Draft& d) {
     std::map<std::string, const AddressSite*> first;
     for (const AddressSite& s : d.sites) {
+        if (is_link_local(s.addr)) continue;
         auto [it, fresh] = first.emplace(s.addr.addr_str(), &s);
         if (!fresh)
             d.issues.add(s.pointer, s.addr.addr_str() + " is already used by " + it->second->where + " (" +

@@ -78,14 +78,18 @@ Snapshot Snapshot::take() {
     }
     for (auto& n : sys::list_dir("/run/netns")) s.netns.insert(n);
     for (auto& n : sys::list_dir("/run/nslab")) s.nslab.insert(n);
-    std::string init_ns = readlink_str("/proc/1/ns/pid");
+    // Node processes live in other PID namespaces; keepers and inits are named nslab-*.
+    // Zombies hold nothing but a PID and are left to their reaper.
+    std::string own_ns = readlink_str("/proc/self/ns/pid");
     for (auto& p : sys::list_dir("/proc")) {
         if (p.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::string ns = readlink_str("/proc/" + p + "/ns/pid");  // empty for zombies
-        if (ns.empty()) continue;
-        std::string comm;
-        std::ifstream("/proc/" + p + "/comm") >> comm;
-        if (ns != init_ns || comm.rfind("nslab", 0) == 0) s.processes.insert(p + " " + comm);
+        std::string stat;
+        std::getline(std::ifstream("/proc/" + p + "/stat"), stat);
+        auto close = stat.rfind(')');
+        if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z') continue;
+        std::string comm = stat.substr(stat.find('(') + 1, close - stat.find('(') - 1);
+        std::string ns = readlink_str("/proc/" + p + "/ns/pid");
+        if ((!ns.empty() && ns != own_ns) || comm.rfind("nslab", 0) == 0) s.processes.insert(p + " " + comm);
     }
     s.fds = sys::list_dir("/proc/self/fd").size();
     return s;
@@ -114,7 +118,7 @@ bool ping(const lab::Lab& l, const std::string& node, const std::string& addr) {
     return r.exit_code == 0;
 }
 
-std::vector<std::string> ping_all(const lab::Lab& l) {
+std::vector<std::string> ping_all(const lab::Lab& l, bool neighbours_only) {
     std::vector<std::string> failures;
     const auto& m = l.model();
     for (const auto& src : m.nodes) {
@@ -123,8 +127,15 @@ std::vector<std::string> ping_all(const lab::Lab& l) {
             if (dst.kind == topo::NodeKind::Switch || dst.name == src.name) continue;
             std::vector<net::Prefix> addrs = dst.loopback;
             for (const auto& i : dst.interfaces) addrs.insert(addrs.end(), i.addrs.begin(), i.addrs.end());
+            std::vector<net::Prefix> own;
+            for (const auto& i : src.interfaces) own.insert(own.end(), i.addrs.begin(), i.addrs.end());
+            auto neighbour = [&](const net::Prefix& a) {
+                for (const auto& o : own)
+                    if (o.contains(a)) return true;
+                return false;
+            };
             for (const auto& a : addrs)
-                if (!ping(l, src.name, a.addr_str())) failures.push_back(src.name + " -> " + dst.name + " " + a.addr_str());
+                if ((!neighbours_only || neighbour(a)) && !ping(l, src.name, a.addr_str())) failures.push_back(src.name + " -> " + dst.name + " " + a.addr_str());
         }
     }
     return failures;

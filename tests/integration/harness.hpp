@@ -38,8 +38,9 @@ struct Snapshot {
 // Pings `addr` once from inside `node` (iputils ping, 2 s deadline).
 bool ping(const lab::Lab& l, const std::string& node, const std::string& addr);
 // Every address of every non-switch node from every other non-switch node; returns the
-// failures as "r1 -> 10.0.0.3" lines.
-std::vector<std::string> ping_all(const lab::Lab& l);
+// failures as "r1 -> 10.0.0.3" lines. `neighbours_only`: only addresses in a subnet the source
+// node has itself.
+std::vector<std::string> ping_all(const lab::Lab& l, bool neighbours_only = false);
 
 // Base fixture: skips (or, with NSLAB_REQUIRE_ROOT=1, fails) without root; takes a host
 // snapshot before the test and checks it again after, taking down any lab still up first.

@@ -240,10 +240,14 @@ TEST(NetlinkKernel, VethPairWithPeerInAnotherNamespace) {
         KCHECK_EQ(e1.link, p1.ifindex);
         KCHECK(!has_link(in_a, "eth1"));
 
-        // Neither end in the sender's namespace: both placed by IFLA_NET_NS_FD, one down.
+        // Neither end in the sender's namespace: both placed by IFLA_NET_NS_FD, one down, and
+        // `x` enslaved at creation to a bridge of its target namespace (index valid there).
+        sock_a.execute_or_throw({nl::new_bridge("br0", true)});
+        int br0 = find_link(sock_a.dump_links(), "br0").ifindex;
         auto c = unshare_again();  // now in C, c is B
         auto sock_c = nl::Socket::open();
-        sock_c.execute_or_throw({nl::new_veth(end("x", a.get(), 9000), end("y", b.get(), std::nullopt, std::nullopt, false))});
+        sock_c.execute_or_throw(
+            {nl::new_veth(end("x", a.get(), 9000), end("y", b.get(), std::nullopt, std::nullopt, false), br0)});
         KCHECK_EQ(sock_c.dump_links().size(), 1u);  // only lo
         auto links_a = sock_a.dump_links(), links_b = sock_b.dump_links();
         const auto& x = find_link(links_a, "x");
@@ -252,6 +256,7 @@ TEST(NetlinkKernel, VethPairWithPeerInAnotherNamespace) {
         KCHECK(!y.up());
         KCHECK(!x.carrier());
         KCHECK_EQ(x.mtu, 9000u);
+        KCHECK_EQ(x.master, br0);
     });
 }
 
