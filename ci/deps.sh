@@ -6,7 +6,8 @@ packages=(
   build-essential cmake pkg-config
   libmnl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 iputils-ping procps util-linux
-  python3-dev python3-pybind11 pybind11-dev python3-pytest
+  python3-dev python3-pybind11 pybind11-dev python3-pytest python3-pytest-xdist
+  frr bird2
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -16,5 +17,14 @@ if ((${#missing[@]})); then
   echo "ci/deps.sh: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # frr and bird2 would start their daemons on the host; tests run them only inside lab nodes.
+  # A policy-rc.d that exits 101 tells invoke-rc.d to start nothing. One that was already there
+  # (Docker images ship one) is left alone; ours is removed again, whatever apt-get does.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# ci/deps.sh: start no service while installing\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -79,12 +79,35 @@ def run_ctest(label, parallel, results):
     results.append((label, total - failed - skipped, failed, skipped))
 
 
+def run_pytest(results):
+    junit = os.path.join(BUILD, "pytest.xml")
+    env = dict(os.environ, PYTHONPATH=os.path.join(BUILD, "python"))
+    cmd = ["/usr/bin/python3", "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider",
+           f"--junitxml={junit}", os.path.join(ROOT, "tests", "python")]
+    print(f"== python tests: {' '.join(cmd)}", flush=True)
+    rc = subprocess.run(cmd, env=env, cwd=ROOT).returncode
+    reap()
+    try:
+        suite = ET.parse(junit).getroot()
+        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+        total = int(suite.get("tests", 0))
+        failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        skipped = int(suite.get("skipped", 0))
+    except (OSError, ET.ParseError, AttributeError):
+        total, failed, skipped = 0, 1, 0
+    # pytest exits 5 when it collected nothing: that is a failure here, not a pass.
+    if rc != 0 and failed == 0:
+        failed = 1
+    results.append(("python", total - failed - skipped, failed, skipped))
+
+
 def main():
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     before = snapshot()
     results = []
     run_ctest("unit", True, results)
     run_ctest("root", False, results)
+    run_pytest(results)
     reap()
     after = snapshot()
     leaks = {k: (sorted(set(after[k]) - set(before[k]))) for k in before}

@@ -13,8 +13,11 @@ int cmd_down(const Argv& args);
 int cmd_status(const Argv& args);
 int cmd_exec(const Argv& args);
 int cmd_shell(const Argv& args);
+int cmd_ping(const Argv& args);
+int cmd_pingall(const Argv& args);
 int cmd_validate(const Argv& args);
 int cmd_clean(const Argv& args);
+int cmd_link(const Argv& args);
 
 // Exit codes: 0 success, 1 a runtime failure, 2 bad usage or an invalid topology.
 constexpr int kFail = 1;

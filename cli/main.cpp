@@ -20,6 +20,12 @@ commands:
   status [LAB]            list labs, or one lab's nodes, PIDs, interfaces and addresses
   exec [LAB] NODE -- CMD  run CMD inside NODE; stdio passes through, exit code is CMD's
   shell [LAB] NODE        interactive shell inside NODE
+  ping [LAB] SRC DST [-4|-6] [--timeout S]
+                          ping node or address DST from SRC (raw ICMP, no forked ping)
+  pingall [LAB] [-4|-6] [--timeout S]
+                          ping matrix between all non-switch nodes; exit 0 iff all reachable
+  link [LAB] NODE:IFACE up|down|show
+                          change or show a link (both ends), named by either endpoint
   down [LAB] [--all]      take the lab down; returns when everything is gone
   validate FILE...        check topologies; every error with its JSON pointer (exit 2)
   clean                   remove what crashed or killed runs left behind
@@ -40,7 +46,8 @@ int main(int argc, char** argv) {
     static const std::map<std::string, int (*)(const cli::Argv&)> commands = {
         {"up", cli::cmd_up},         {"down", cli::cmd_down},         {"status", cli::cmd_status},
         {"exec", cli::cmd_exec},     {"shell", cli::cmd_shell},       {"validate", cli::cmd_validate},
-        {"clean", cli::cmd_clean},
+        {"ping", cli::cmd_ping},     {"pingall", cli::cmd_pingall},
+        {"clean", cli::cmd_clean},   {"link", cli::cmd_link},
     };
     auto it = commands.find(args[0]);
     if (it == commands.end()) {

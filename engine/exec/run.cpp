@@ -36,8 +36,12 @@ bool drain(sys::Fd& fd, std::string& into) {
 
 RunResult run(int init_pidfd, unsigned long ns_flags, SpawnSpec spec, const RunOptions& opts,
               const std::string& where) {
-    sys::Pipe out = sys::make_pipe(O_NONBLOCK);
-    sys::Pipe err = sys::make_pipe(O_NONBLOCK);
+    // Only our ends are non-blocking: the command's stdout must block when the pipe is full,
+    // or it fails with EAGAIN after 64 KiB.
+    sys::Pipe out = sys::make_pipe();
+    sys::Pipe err = sys::make_pipe();
+    ::fcntl(out.read.get(), F_SETFL, O_NONBLOCK);
+    ::fcntl(err.read.get(), F_SETFL, O_NONBLOCK);
     sys::Pipe in = sys::make_pipe();
     sys::Fd devnull;
     if (opts.input.empty()) {

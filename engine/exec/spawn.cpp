@@ -78,7 +78,6 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
         char buf[PATH_MAX];
         cwd = ::getcwd(buf, sizeof buf) ? buf : "/";
     }
-    const bool explicit_cwd = !spec.cwd.empty();
 
     sys::Pipe errp = sys::make_pipe();
     sys::Pipe pidp = sys::make_pipe();
@@ -112,13 +111,8 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
             report(errp.write.get(), 4, errno);
             _exit(127);
         }
-        if (::chdir(cwd.c_str()) < 0) {
-            if (explicit_cwd) {
-                report(errp.write.get(), 4, errno);
-                _exit(127);
-            }
-            (void)!::chdir("/");
-        }
+        // The node may not see the directory (its /tmp is its own): start in / then.
+        if (::chdir(cwd.c_str()) < 0) (void)!::chdir("/");
         exec_path(argv[0], argv.data(), envp.data(), path);
         report(errp.write.get(), 3, errno);
         _exit(127);

@@ -16,7 +16,7 @@ namespace nslab::exec {
 struct SpawnSpec {
     std::vector<std::string> argv;      // argv[0] is looked up in PATH (from env) if it has no '/'
     std::vector<std::string> env;       // the complete environment, "KEY=VALUE"
-    std::string cwd;                    // "" = the caller's cwd if it exists in the node, else "/"
+    std::string cwd;                    // "" = the caller's; "/" when the node cannot see it
     int in = -1, out = -1, err = -1;    // -1 = inherit the caller's
     bool new_session = true;            // setsid: the process leads a group a timeout can kill
 };

@@ -1,7 +1,6 @@
 #include "lab/inspect.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "lab/node_netns.hpp"
 
 #include <map>
 
@@ -23,10 +22,7 @@ NodeLive inspect_node(const Lab& lab, const std::string& name, bool with_routes)
         return live;
     }
     live.running = true;
-    std::string path = "/proc/" + std::to_string(live.pid) + "/ns/net";
-    sys::Fd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!ns) throw SystemError("open network namespace of node " + name, errno);
-    nl::Socket sock = nl::Socket::open_in(ns.get());
+    nl::Socket sock = node_socket(lab, name);
     auto links = sock.dump_links();
     std::map<int, std::size_t> by_index;
     for (const auto& l : links) {

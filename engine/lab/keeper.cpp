@@ -17,6 +17,7 @@
 
 #include "lab/paths.hpp"
 #include "lab/runtime.hpp"
+#include "netlink/netlink.hpp"
 #include "sys/files.hpp"
 #include "topology/model.hpp"
 #include "util/error.hpp"
@@ -75,10 +76,27 @@ private:
     int fd_;
 };
 
+// Enough of an exception for the starter to throw the same type with the same text.
+nlohmann::json describe_error(const std::exception& e) {
+    nlohmann::json j = {{"ok", false}, {"error", e.what()}, {"kind", "error"}};
+    if (auto* n = dynamic_cast<const nl::NetlinkError*>(&e)) {
+        j["kind"] = "netlink";
+        j["errno"] = n->err();
+        j["op"] = n->op();
+        j["ext_ack"] = n->detail();
+    } else if (auto* s = dynamic_cast<const SystemError*>(&e)) {
+        j["kind"] = "system";
+        j["errno"] = s->err();
+        j["op"] = s->op();
+        j["ext_ack"] = s->detail();
+    }
+    return j;
+}
+
 sys::Fd make_signalfd() {
     sigset_t set;
     sigemptyset(&set);
-    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGQUIT}) sigaddset(&set, s);
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGQUIT, SIGUSR1}) sigaddset(&set, s);
     sigprocmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);
     int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -86,13 +104,15 @@ sys::Fd make_signalfd() {
     return sys::Fd(fd);
 }
 
-// True when a signal asks the lab to go; SIGCHLD only reaps.
-bool read_signals(int sfd) {
+// True when a signal asks the lab to go. SIGUSR1 asks an ephemeral lab to stop depending on
+// its owner (pytest --nslab-keep keeps a failed test's lab for inspection); SIGCHLD is left
+// for teardown, which reaps the inits.
+bool read_signals(int sfd, bool& detach) {
     bool stop = false;
     signalfd_siginfo si;
     while (::read(sfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-        if (si.ssi_signo == SIGCHLD) continue;  // inits are reaped at teardown
-        stop = true;
+        if (si.ssi_signo == SIGUSR1) detach = true;
+        else if (si.ssi_signo != SIGCHLD) stop = true;
     }
     return stop;
 }
@@ -146,8 +166,9 @@ int keeper_main(int argc, char** argv) {
         pollfd p{owner.get(), POLLIN, 0};
         return ::poll(&p, 1, 0) > 0;
     };
+    bool detach = false;
     auto progress = [&](const std::string& stage, std::size_t done, std::size_t total) {
-        if (read_signals(sigfd.get())) throw Aborted("lab " + args.lab + ": interrupted while building");
+        if (read_signals(sigfd.get(), detach)) throw Aborted("lab " + args.lab + ": interrupted while building");
         if (owner_gone()) throw Aborted("lab " + args.lab + ": the process that started it died while building");
         report.send({{"progress", stage}, {"done", done}, {"total", total}});
     };
@@ -168,7 +189,7 @@ int keeper_main(int argc, char** argv) {
             try { sys::remove_tree(lab_dir(args.lab)); } catch (...) {}
         }
         std::cerr << "build failed: " << e.what() << "\n";
-        report.send({{"ok", false}, {"error", e.what()}});
+        report.send(describe_error(e));
         return 1;
     }
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -179,10 +200,15 @@ int keeper_main(int argc, char** argv) {
     if (!args.ephemeral) owner.reset();  // a persistent lab no longer depends on its starter
 
     for (;;) {
+        if (detach && owner) {
+            owner.reset();
+            rt->state().ephemeral = false;
+            try { save(rt->state()); } catch (...) {}
+        }
         pollfd p[2] = {{sigfd.get(), POLLIN, 0}, {owner ? owner.get() : -1, POLLIN, 0}};
         int rc = ::poll(p, owner ? 2 : 1, -1);
         if (rc < 0 && errno != EINTR) break;
-        if ((p[0].revents & POLLIN) && read_signals(sigfd.get())) break;
+        if ((p[0].revents & POLLIN) && read_signals(sigfd.get(), detach)) break;
         if (owner && (p[1].revents & POLLIN)) break;
     }
     rt->state().status = "stopping";

@@ -16,6 +16,7 @@
 #include "lab/exec_phase.hpp"
 #include "lab/paths.hpp"
 #include "lab/pins.hpp"
+#include "netlink/netlink.hpp"
 #include "node/init.hpp"
 #include "sys/files.hpp"
 #include "util/error.hpp"
@@ -48,6 +49,15 @@ std::string absolute(const std::string& p) {
 
 // How long a keeper may take to tear a lab down before we take over.
 constexpr int kDownTimeoutMs = 60000;
+
+// The keeper's failure, as the exception type it was in the keeper.
+[[noreturn]] void rethrow(const nlohmann::json& j) {
+    std::string kind = j.value("kind", "error"), text = j.value("error", "lab up failed");
+    int err = j.value("errno", 0);
+    if (kind == "netlink") throw nl::NetlinkError(j.value("op", ""), err, j.value("ext_ack", ""), text);
+    if (kind == "system") throw SystemError(j.value("op", ""), err, j.value("ext_ack", ""));
+    throw Error(text);
+}
 
 }  // namespace
 
@@ -142,7 +152,8 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
 
     Lab lab;
     lab.child_keeper_ = opts.ephemeral ? pid : 0;
-    std::string buf, error;
+    std::string buf;
+    nlohmann::json failure;
     bool ok = false, answered = false;
     char chunk[4096];
     for (;;) {
@@ -160,7 +171,7 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
             } else if (j.contains("ok")) {
                 answered = true;
                 ok = j["ok"].get<bool>();
-                error = j.value("error", "");
+                failure = j;
             }
         }
         if (answered) break;
@@ -173,7 +184,7 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
             clean();
             throw Error("lab " + name + ": the keeper process died while building the lab");
         }
-        throw Error(error);
+        rethrow(failure);
     }
     lab.state_ = *load(name);
     lab.model_ = std::move(model);
@@ -203,6 +214,21 @@ void Lab::down() {
         ::waitpid(child_keeper_, nullptr, 0);
         child_keeper_ = 0;
     }
+}
+
+void Lab::detach() {
+    sys::Fd keeper = keeper_alive(state_) ? sys::open_verified(state_.keeper) : sys::Fd();
+    if (!keeper || !sys::pidfd_signal(keeper.get(), SIGUSR1)) throw Error("lab " + state_.lab + ": its keeper is gone");
+    for (int i = 0; i < 200; ++i) {
+        auto st = load(state_.lab);
+        if (st && !st->ephemeral) {
+            state_ = *st;
+            child_keeper_ = 0;  // it outlives us now; our exit re-parents it
+            return;
+        }
+        ::usleep(10000);
+    }
+    throw Error("lab " + state_.lab + ": the keeper did not confirm it detached");
 }
 
 const topo::Node& Lab::node(const std::string& name) const {

@@ -39,6 +39,8 @@ public:
 
     // Takes the lab down and returns when its processes, pins and state are gone.
     void down();
+    // An ephemeral lab stops depending on its owner and stays up until `lab down`.
+    void detach();
 
     const std::string& name() const { return state_.lab; }
     const State& state() const { return state_; }

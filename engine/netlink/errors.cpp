@@ -29,6 +29,11 @@ NetlinkError::NetlinkError(std::string what, int err, std::string ext_ack)
     : SystemError(what, err, ext_ack), failures_{Failure{0, err, std::move(ext_ack), std::move(what)}},
       text_(SystemError::what()) {}
 
+NetlinkError::NetlinkError(std::string what, int err, std::string ext_ack, std::string text)
+    : NetlinkError(std::move(what), err, std::move(ext_ack)) {
+    text_ = std::move(text);
+}
+
 NetlinkError::NetlinkError(const std::string& context, std::vector<Failure> failures)
     : SystemError(first_of(failures).what, first_of(failures).err, first_of(failures).ext_ack),
       failures_(std::move(failures)),

@@ -117,6 +117,8 @@ public:
     // The first of `failures` (not empty) names the error; the text is "<context>: <what>:
     // <errno text> (<ext ack>) (and N more failures)". All failures stay available.
     NetlinkError(const std::string& context, std::vector<Failure> failures);
+    // One failure whose full text was composed elsewhere (in the keeper, across a pipe).
+    NetlinkError(std::string what, int err, std::string ext_ack, std::string text);
 
     const char* what() const noexcept override { return text_.c_str(); }
     const std::vector<Failure>& failures() const noexcept { return failures_; }

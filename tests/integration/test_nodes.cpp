@@ -1,5 +1,6 @@
 // What a node is: its own PID 1, hostname, /proc, /sys, private dirs, MTU, sysctls, env.
 #include "harness.hpp"
+#include "sys/files.hpp"
 
 namespace nslab::test {
 
@@ -83,7 +84,23 @@ TEST_F(Nodes, ExecFailureRollsBackAndNamesTheCommand) {
         EXPECT_NE(msg.find("code 3"), std::string::npos) << msg;
         EXPECT_NE(msg.find("oops"), std::string::npos) << msg;
     }
-    EXPECT_TRUE(lab::list().empty());
+    EXPECT_FALSE(lab::load("execfail")) << "the failed lab left its state";
+    EXPECT_FALSE(sys::exists("/run/nslab/execfail"));
+}
+
+TEST_F(Nodes, ExecRunsInTheTopologyDirectoryOrInRoot) {
+    // /var/tmp is the same inside the node; /tmp is the node's own, so a directory there
+    // cannot be the node's working directory and commands start in / instead.
+    for (std::string dir : {"/var/tmp/nslab-test-wd", "/tmp/nslab-test-wd"}) {
+        sys::mkdir_p(dir);
+        sys::write_file_atomic(dir + "/t.json", R"({"name": "wd", "nodes": {"a": {"exec": ["pwd > /run/pwd-seen"]},)"
+                                                R"( "b": {"private_dirs": ["/run"], "exec": ["true"]}}})");
+        lab::Lab l = lab::Lab::up_file(dir + "/t.json", {});
+        EXPECT_EQ(out(l, "a", "cat /run/pwd-seen"), dir.rfind("/var", 0) == 0 ? dir : "/");
+        ::unlink("/run/pwd-seen");
+        l.down();
+        sys::remove_tree(dir);
+    }
 }
 
 TEST_F(Nodes, BackgroundDaemonDoesNotHoldUp) {

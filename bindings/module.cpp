@@ -1,0 +1,235 @@
+// The `_nslab` extension: the engine's Lab, exec, inspect, links and ping, exposed as plain
+// values. Every call that waits on the kernel or a child releases the GIL. Engine exceptions
+// become the `nslab.errors` classes at this edge.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <chrono>
+
+#include "exec/run.hpp"
+#include "lab/inspect.hpp"
+#include "lab/lab.hpp"
+#include "lab/links.hpp"
+#include "lab/ping.hpp"
+#include "netlink/netlink.hpp"
+#include "topology/model.hpp"
+#include "util/error.hpp"
+
+namespace py = pybind11;
+using namespace nslab;
+
+namespace {
+
+py::object errors(const char* cls) { return py::module_::import("nslab.errors").attr(cls); }
+
+void translate(std::exception_ptr p) {
+    try {
+        if (p) std::rethrow_exception(p);
+    } catch (const topo::TopologyError& e) {
+        py::list issues;
+        for (const auto& i : e.issues()) issues.append(py::make_tuple(i.pointer, i.message));
+        PyErr_SetObject(errors("TopologyError").ptr(), py::make_tuple(std::string(e.what()), issues).ptr());
+    } catch (const nl::NetlinkError& e) {
+        PyErr_SetObject(errors("NetlinkError").ptr(),
+                        py::make_tuple(e.err(), std::string(e.what()), e.detail(), e.op()).ptr());
+    } catch (const SystemError& e) {
+        PyErr_SetObject(errors("KernelError").ptr(), py::make_tuple(e.err(), std::string(e.what())).ptr());
+    } catch (const Error& e) {
+        PyErr_SetObject(errors("LabError").ptr(), py::str(e.what()).ptr());
+    }
+}
+
+py::dict node_dict(const lab::Lab& l, const topo::Node& n) {
+    py::dict d;
+    d["name"] = n.name;
+    d["kind"] = topo::to_string(n.kind);
+    d["hostname"] = n.hostname;
+    d["pid"] = 0;
+    for (const auto& s : l.state().nodes)
+        if (s.name == n.name) d["pid"] = s.init.pid;
+    py::list itfs;
+    for (const auto& i : n.interfaces) {
+        py::list addrs;
+        for (const auto& a : i.addrs) addrs.append(a.str());
+        itfs.append(py::make_tuple(i.name, addrs));
+    }
+    d["interfaces"] = itfs;
+    py::list lo;
+    for (const auto& a : n.loopback) lo.append(a.str());
+    d["loopback"] = lo;
+    return d;
+}
+
+py::dict live_dict(const lab::NodeLive& n) {
+    py::dict d;
+    d["name"] = n.name;
+    d["running"] = n.running;
+    d["pid"] = n.pid;
+    py::list itfs;
+    for (const auto& i : n.interfaces) {
+        py::dict x;
+        x["name"] = i.name;
+        x["kind"] = i.kind;
+        x["up"] = i.up;
+        x["carrier"] = i.carrier;
+        x["mtu"] = i.mtu;
+        x["mac"] = i.mac;
+        x["master"] = i.master;
+        py::list addrs;
+        for (const auto& a : i.addrs) addrs.append(a.str());
+        x["addresses"] = addrs;
+        itfs.append(x);
+    }
+    d["interfaces"] = itfs;
+    py::list routes;
+    for (const auto& r : n.routes) {
+        std::string s = r.dst.len == 0 ? "default" : r.dst.str();
+        if (r.gateway) s += " via " + r.gateway->addr_str();
+        if (r.metric) s += " metric " + std::to_string(*r.metric);
+        routes.append(s);
+    }
+    d["routes"] = routes;
+    return d;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_nslab, m) {
+    m.doc() = "Low-level bindings of the nslab engine; use the `nslab` package instead.";
+    py::register_exception_translator(&translate);
+
+    py::class_<lab::Lab>(m, "LabHandle")
+        .def_property_readonly("name", &lab::Lab::name)
+        .def_property_readonly("ephemeral", [](const lab::Lab& l) { return l.state().ephemeral; })
+        .def_property_readonly("up_ms", [](const lab::Lab& l) { return l.state().up_ms; })
+        .def("down", &lab::Lab::down, py::call_guard<py::gil_scoped_release>())
+        .def("detach", &lab::Lab::detach, py::call_guard<py::gil_scoped_release>())
+        .def("nodes", [](const lab::Lab& l) {
+            py::list out;
+            for (const auto& n : l.model().nodes) out.append(node_dict(l, n));
+            return out;
+        })
+        .def("links", [](const lab::Lab& l) {
+            py::list out;
+            const auto& mo = l.model();
+            for (const auto& k : mo.links)
+                out.append(py::make_tuple(mo.endpoint_name(k.ends[0]), mo.endpoint_name(k.ends[1]), k.up,
+                                          k.mtu ? py::cast(*k.mtu) : py::none()));
+            return out;
+        })
+        .def("node_env", [](const lab::Lab& l, const std::string& node) {
+            py::dict d;
+            for (const auto& [k, v] : l.node(node).env) d[py::str(k)] = v;
+            return d;
+        })
+        .def("run",
+             [](const lab::Lab& l, const std::string& node, const std::vector<std::string>& argv,
+                std::optional<double> timeout, const std::string& input) {
+                 exec::RunOptions o;
+                 if (timeout) o.timeout = std::chrono::milliseconds(static_cast<long>(*timeout * 1000));
+                 o.input = input;
+                 exec::RunResult r;
+                 {
+                     py::gil_scoped_release nogil;
+                     r = l.run(node, argv, o);
+                 }
+                 return py::make_tuple(r.exit_code, py::bytes(r.out), py::bytes(r.err), r.timed_out);
+             },
+             py::arg("node"), py::arg("argv"), py::arg("timeout") = py::none(), py::arg("input") = "")
+        .def("spawn",
+             [](const lab::Lab& l, const std::string& node, const std::vector<std::string>& argv, int in, int out,
+                int err) {
+                 exec::SpawnSpec spec;
+                 spec.argv = argv;
+                 spec.in = in;
+                 spec.out = out;
+                 spec.err = err;
+                 spec.new_session = true;
+                 py::gil_scoped_release nogil;
+                 exec::Child c = l.spawn(node, spec);
+                 // The caller (Python) owns the child from here: it waits by PID.
+                 return c.pid;
+             })
+        .def("inspect",
+             [](const lab::Lab& l, const std::string& node, bool routes) {
+                 lab::NodeLive live;
+                 {
+                     py::gil_scoped_release nogil;
+                     live = lab::inspect_node(l, node, routes);
+                 }
+                 return live_dict(live);
+             },
+             py::arg("node"), py::arg("routes") = false)
+        .def("set_link_up", &lab::set_link_up, py::call_guard<py::gil_scoped_release>())
+        .def("link_state", [](const lab::Lab& l, const std::string& endpoint) {
+            auto st = lab::link_state(l, endpoint);
+            py::list out;
+            for (const auto& e : st.ends) out.append(py::make_tuple(e.endpoint, e.up, e.carrier, e.mtu));
+            return out;
+        });
+
+    m.def(
+        "up",
+        [](const std::string& text, const std::string& name, const std::string& source, const std::string& workdir,
+           bool ephemeral, int exec_timeout) {
+            lab::UpOptions o;
+            o.name = name;
+            o.source = source;
+            o.workdir = workdir;
+            o.ephemeral = ephemeral;
+            o.exec_timeout_s = exec_timeout;
+            py::gil_scoped_release nogil;
+            return lab::Lab::up(text, o);
+        },
+        py::arg("text"), py::arg("name") = "", py::arg("source") = "", py::arg("workdir") = "",
+        py::arg("ephemeral") = true, py::arg("exec_timeout") = 60);
+    m.def("attach", &lab::Lab::attach, py::call_guard<py::gil_scoped_release>());
+    m.def("validate", [](const std::string& text, const std::string& name, const std::string& source) {
+        topo::ParseOptions o;
+        o.name_override = name;
+        o.source = source.empty() ? "<topology>" : source;
+        auto mo = topo::parse(text, o);
+        return py::make_tuple(mo.name, mo.nodes.size(), mo.links.size());
+    }, py::arg("text"), py::arg("name") = "", py::arg("source") = "");
+    m.def(
+        "ping_all",
+        [](const lab::Lab& l, int family, double timeout) {
+            std::optional<net::Family> fam;
+            if (family == 4) fam = net::Family::V4;
+            if (family == 6) fam = net::Family::V6;
+            lab::PingOptions o;
+            o.timeout = std::chrono::milliseconds(static_cast<long>(timeout * 1000));
+            std::vector<lab::PingOutcome> out;
+            {
+                py::gil_scoped_release nogil;
+                out = lab::ping(l, lab::all_pairs(l.model(), fam), o);
+            }
+            py::list rows;
+            for (const auto& r : out)
+                rows.append(py::make_tuple(r.target.src_node, r.target.dst_node, r.target.addr.addr_str(), r.ok, r.rtt_ms));
+            return rows;
+        },
+        py::arg("lab"), py::arg("family") = 0, py::arg("timeout") = 2.0);
+    m.def(
+        "ping",
+        [](const lab::Lab& l, const std::string& src, const std::string& dst, double timeout) {
+            auto addr = net::Prefix::parse_addr(dst);
+            if (!addr) throw Error("\"" + dst + "\" is not an IP address");
+            lab::PingOptions o;
+            o.timeout = std::chrono::milliseconds(static_cast<long>(timeout * 1000));
+            py::gil_scoped_release nogil;
+            auto out = lab::ping(l, {lab::PingTarget{src, "", *addr}}, o);
+            return !out.empty() && out[0].ok;
+        },
+        py::arg("lab"), py::arg("src"), py::arg("dst"), py::arg("timeout") = 2.0);
+    m.def("list_labs", &lab::list);
+    m.def("down", &lab::down, py::call_guard<py::gil_scoped_release>());
+    m.def("clean", [] {
+        lab::CleanReport r;
+        {
+            py::gil_scoped_release nogil;
+            r = lab::clean();
+        }
+        return py::make_tuple(r.labs, r.processes);
+    });
+}

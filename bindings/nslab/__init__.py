@@ -1,0 +1,43 @@
+"""nslab: networks of Linux namespaces for tests.
+
+    import nslab
+    with nslab.Lab.from_file("topologies/triangle.json") as lab:
+        assert lab["r1"].run("ping -c1 10.0.0.3").ok
+        print(lab.ping_all())
+"""
+from .errors import (CommandError, CommandTimeout, KernelError, LabError, NetlinkError, NslabError,
+                     TopologyError)
+from .lab import Lab
+from .link import Link
+from .node import Interface, Node
+from .ping import PingMatrix, PingResult
+from .process import Process, Result
+from . import _nslab
+
+
+def labs() -> list[str]:
+    """Names of the labs on this machine."""
+    return list(_nslab.list_labs())
+
+
+def down(name: str) -> None:
+    """Take the lab `name` down, whoever started it."""
+    _nslab.down(name)
+
+
+def clean() -> list[str]:
+    """Remove what crashed runs left; returns the labs cleaned."""
+    return list(_nslab.clean()[0])
+
+
+def validate(topology: "str | dict", name: str = "") -> tuple[str, int, int]:
+    """Check a topology (path, dict or JSON text) without building it: (lab name, nodes, links).
+    Raises TopologyError listing every problem."""
+    from .lab import _load
+    text, source, _ = _load(topology)
+    return tuple(_nslab.validate(text, name, source))  # type: ignore[return-value]
+
+
+__all__ = ["Lab", "Node", "Link", "Interface", "Result", "Process", "PingMatrix", "PingResult",
+           "NslabError", "TopologyError", "LabError", "KernelError", "NetlinkError", "CommandTimeout",
+           "CommandError", "labs", "down", "clean", "validate"]

@@ -1,0 +1,126 @@
+"""A node of a running lab: run commands in it, start processes, ping, look at its state."""
+from __future__ import annotations
+
+import collections
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Deque, Mapping, Optional, Sequence, Union
+
+from .errors import CommandTimeout
+from .process import Process, Result, _text
+
+if TYPE_CHECKING:
+    from .lab import Lab
+
+Command = Union[str, Sequence[str]]
+
+
+def _argv(cmd: Command, env: Optional[Mapping[str, str]] = None) -> list[str]:
+    argv = ["/bin/sh", "-c", cmd] if isinstance(cmd, str) else [str(a) for a in cmd]
+    if env:
+        argv = ["/usr/bin/env"] + [f"{k}={v}" for k, v in env.items()] + argv
+    return argv
+
+
+@dataclass(frozen=True)
+class Interface:
+    """An interface as the kernel reports it now."""
+
+    name: str
+    kind: str
+    up: bool
+    carrier: bool
+    mtu: int
+    mac: str
+    master: str
+    addresses: tuple[str, ...]
+
+
+class Node:
+    """One host, router or switch of a lab. ``lab["r1"]`` returns one."""
+
+    #: How many recent command results a node keeps for failure reports.
+    HISTORY = 8
+
+    def __init__(self, lab: "Lab", info: dict) -> None:
+        self._lab = lab
+        self.name: str = info["name"]
+        self.kind: str = info["kind"]
+        self.hostname: str = info["hostname"]
+        self.pid: int = info["pid"]
+        self.loopback: list[str] = list(info["loopback"])
+        self._configured = [(n, list(a)) for n, a in info["interfaces"]]
+        self.history: Deque[Result] = collections.deque(maxlen=self.HISTORY)
+
+    def __repr__(self) -> str:
+        return f"<Node {self._lab.name}.{self.name} {self.kind} pid={self.pid}>"
+
+    def run(self, cmd: Command, *, timeout: Optional[float] = None, check: bool = False,
+            input: Union[str, bytes, None] = None, env: Optional[Mapping[str, str]] = None) -> Result:
+        """Run `cmd` in the node and wait for it. A string runs through ``/bin/sh -c``, a list
+        is the argv. Returns a Result whatever the exit code (``check=True`` raises CommandError
+        instead); raises CommandTimeout, after killing the command's process group, if it runs
+        longer than `timeout` seconds. Output is captured until the command exits; background
+        processes it starts should write elsewhere (or use spawn)."""
+        data = input.encode() if isinstance(input, str) else (input or b"")
+        t0 = time.monotonic()
+        code, out, err, timed_out = self._lab._h().run(self.name, _argv(cmd, env), timeout, data)
+        res = Result(self.name, cmd, code, _text(out), _text(err), time.monotonic() - t0)
+        self.history.append(res)
+        if timed_out:
+            raise CommandTimeout(cmd, timeout or 0.0, res.stdout, res.stderr)
+        return res.check() if check else res
+
+    def cmd(self, cmd: Command, timeout: Optional[float] = 60.0) -> str:
+        """Mininet-style: run `cmd` and return its stdout and stderr as one string."""
+        r = self.run(cmd, timeout=timeout)
+        return r.stdout + r.stderr
+
+    def spawn(self, cmd: Command, *, env: Optional[Mapping[str, str]] = None) -> Process:
+        """Start `cmd` in the node and return at once. Its output goes to temporary files
+        (``Process.output()``); it leads its own process group; it dies with the node at
+        the latest."""
+        out = tempfile.TemporaryFile(prefix=f"nslab-{self.name}-out-")
+        err = tempfile.TemporaryFile(prefix=f"nslab-{self.name}-err-")
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        try:
+            pid = self._lab._h().spawn(self.name, _argv(cmd, env), devnull, out.fileno(), err.fileno())
+        finally:
+            os.close(devnull)
+        return Process(self.name, cmd, pid, out, err)
+
+    def ping(self, dst: str, timeout: float = 2.0) -> bool:
+        """True if `dst` (an address, or a node name: its first address) answers an ICMP echo
+        sent from a raw socket inside this node within `timeout` seconds."""
+        return self._lab._ping_one(self.name, dst, timeout)
+
+    def interfaces(self) -> list[Interface]:
+        """The node's interfaces as the kernel reports them now."""
+        info = self._lab._h().inspect(self.name)
+        return [Interface(i["name"], i["kind"], i["up"], i["carrier"], i["mtu"], i["mac"], i["master"],
+                          tuple(i["addresses"])) for i in info["interfaces"]]
+
+    def addresses(self, family: Optional[int] = None, link_local: bool = False) -> list[str]:
+        """Addresses ("10.0.0.1/24") on the node's interfaces now; `family` 4 or 6 filters."""
+        out = []
+        for i in self.interfaces():
+            for a in i.addresses:
+                v6 = ":" in a
+                if family and family != (6 if v6 else 4):
+                    continue
+                if v6 and a.lower().startswith("fe80") and not link_local:
+                    continue
+                if a.startswith("127.") or a == "::1/128":
+                    continue
+                out.append(a)
+        return out
+
+    def routes(self) -> list[str]:
+        """The main routing table, IPv4 then IPv6, one line per route."""
+        return list(self._lab._h().inspect(self.name, routes=True)["routes"])
+
+    def configured_addresses(self) -> list[str]:
+        """Addresses the topology gives this node (loopback first), without asking the kernel."""
+        return self.loopback + [a for _, addrs in self._configured for a in addrs]

@@ -1,0 +1,52 @@
+#include "lab/links.hpp"
+
+#include "lab/node_netns.hpp"
+#include "util/error.hpp"
+
+namespace nslab::lab {
+
+const topo::Link& find_link(const topo::Model& m, const std::string& endpoint) {
+    auto colon = endpoint.find(':');
+    std::string node = endpoint.substr(0, colon);
+    std::string iface = colon == std::string::npos ? "" : endpoint.substr(colon + 1);
+    const topo::Node* n = m.find(node);
+    if (!n) throw Error("no node \"" + node + "\" in lab " + m.name);
+    std::string known;
+    for (const auto& i : n->interfaces) {
+        if (i.name == iface) return m.links[i.link];
+        known += (known.empty() ? "" : ", ") + node + ":" + i.name;
+    }
+    throw Error("no link at \"" + endpoint + "\" in lab " + m.name + " (" + node + " has " +
+                (known.empty() ? std::string("no links") : known) + ")");
+}
+
+void set_link_up(const Lab& lab, const std::string& endpoint, bool up) {
+    const auto& link = find_link(lab.model(), endpoint);
+    for (const auto& e : link.ends) {
+        const std::string& node = lab.model().nodes[e.node].name;
+        nl::LinkChange c;
+        c.name = e.iface;
+        c.up = up;
+        node_socket(lab, node).execute_or_throw(
+            {nl::set_link(c, std::string(up ? "set " : "unset ") + e.iface + " up")}, "node " + node);
+    }
+}
+
+LinkState link_state(const Lab& lab, const std::string& endpoint) {
+    const auto& link = find_link(lab.model(), endpoint);
+    LinkState st;
+    for (int k = 0; k < 2; ++k) {
+        const auto& e = link.ends[k];
+        const std::string& node = lab.model().nodes[e.node].name;
+        st.ends[k].endpoint = node + ":" + e.iface;
+        for (const auto& l : node_socket(lab, node).dump_links())
+            if (l.name == e.iface) {
+                st.ends[k].up = l.up();
+                st.ends[k].carrier = l.carrier();
+                st.ends[k].mtu = l.mtu;
+            }
+    }
+    return st;
+}
+
+}  // namespace nslab::lab
