@@ -17,6 +17,21 @@ BUILD = os.environ.get("BUILD_DIR", os.path.join(ROOT, "build"))
 PR_SET_CHILD_SUBREAPER = 36
 
 
+def run(cmd, **kw):
+    """subprocess.run, but while waiting also reap every other child that exits (as tini
+    does). Orphans of the tests are re-parented to us; a node process whose starter was
+    killed becomes one of them, and its node cannot finish dying until it is reaped."""
+    proc = subprocess.Popen(cmd, **kw)
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            return proc.wait()
+        if pid == proc.pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return proc.returncode
+
+
 def reap():
     while True:
         try:
@@ -65,7 +80,7 @@ def run_ctest(label, parallel, results):
     if parallel:
         cmd += ["-j", str(os.cpu_count() or 2)]
     print(f"== {label} tests: {' '.join(cmd)}", flush=True)
-    rc = subprocess.run(cmd).returncode
+    rc = run(cmd)
     reap()
     try:
         suite = ET.parse(junit).getroot()
@@ -85,7 +100,7 @@ def run_pytest(results):
     cmd = ["/usr/bin/python3", "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider",
            f"--junitxml={junit}", os.path.join(ROOT, "tests", "python")]
     print(f"== python tests: {' '.join(cmd)}", flush=True)
-    rc = subprocess.run(cmd, env=env, cwd=ROOT).returncode
+    rc = run(cmd, env=env, cwd=ROOT)
     reap()
     try:
         suite = ET.parse(junit).getroot()

@@ -181,7 +181,10 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
         sys::pidfd_wait_exit(keeper_fd.get(), kDownTimeoutMs);
         if (opts.ephemeral) ::waitpid(pid, nullptr, 0);
         if (!answered) {
-            clean();
+            try {
+                lab::down(name);  // the keeper is gone: remove what it made, directly
+            } catch (const std::exception&) {
+            }
             throw Error("lab " + name + ": the keeper process died while building the lab");
         }
         rethrow(failure);

@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <map>
 
 #include "lab/exec_phase.hpp"
+#include "lab/impair.hpp"
 #include "lab/paths.hpp"
 #include "lab/pins.hpp"
 #include "node/sysctl.hpp"
@@ -40,9 +43,11 @@ void Runtime::build(int exec_timeout_s) {
     prepare_netns_dir();
     spawn_nodes();
     open_sockets();
+    impair_ = std::make_unique<LabImpairments>(model_, state_.lab, socks_);
     create_bridges();
     create_links();
     configure_nodes();
+    impair_->apply();
     pin_nodes();
     interface_sysctls();
     // The sockets and namespace fds are only needed while wiring; the inits hold the rest.
@@ -105,6 +110,10 @@ void Runtime::create_links() {
     struct Fixup { std::size_t node; std::string port; bool up; };
     std::vector<Fixup> fixups;
     for (const auto& link : model_.links) {
+        if (auto li = static_cast<std::size_t>(&link - model_.links.data()); impair_->forwarded(li)) {
+            for (auto& [node, msg] : impair_->forwarded_veths(li, bridge_index_)) batches[node].push_back(std::move(msg));
+            continue;
+        }
         auto is_switch = [&](int e) { return model_.nodes[link.ends[e].node].kind == NodeKind::Switch; };
         const int main = main_end(model_, link);
         const auto& me = link.ends[main];
@@ -228,8 +237,17 @@ void Runtime::teardown() noexcept {
     // namespace with its links in one batch. No link is deleted one by one.
     for (auto& p : inits_)
         if (p.pidfd) sys::pidfd_signal(p.pidfd.get(), SIGKILL);
+    // An init exits only once every process of its PID namespace is reaped. One whose parent
+    // is outside the node (a command started by a process that then died) is reaped by that
+    // parent's reaper, which may be slow; the lab still goes down, and the init follows.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     for (auto& p : inits_) {
-        if (p.pid > 0) ::waitpid(p.pid, nullptr, 0);
+        if (p.pid <= 0) continue;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (p.pidfd && !sys::pidfd_wait_exit(p.pidfd.get(), std::max<long>(0, left.count())))
+            std::fprintf(stderr, "teardown: node %s is still exiting (a process of it waits to be reaped)\n", p.node.c_str());
+        else
+            ::waitpid(p.pid, nullptr, 0);
         p.pidfd.reset();
     }
     // Commands started by `exec` whose node had no PID namespace are our children too.

@@ -173,3 +173,18 @@ TEST_F(Cli, EphemeralLabDiesWithItsOwner) {
 }
 
 }  // namespace nslab::test
+
+namespace nslab::test {
+
+// `lab shell` under a real terminal (util-linux `script` gives it a pty): the shell runs
+// in the node, reads the terminal, and its exit ends the command.
+TEST_F(Cli, ShellRunsInTheNodeOnATerminal) {
+    ASSERT_EQ(lab_cli({"up", "-q", topology("triangle.json"), "--name", "shell"}).code, 0);
+    auto r = sh("printf 'echo TTY=$(tty | cut -c1-8) HOST=$(hostname)\\nexit 5\\n' | SHELL=/bin/sh script -qec '" +
+                lab_bin() + " shell shell r2' /dev/null");
+    EXPECT_NE(r.out.find("TTY=/dev/pts HOST=r2"), std::string::npos) << r.out;
+    EXPECT_EQ(r.code, 5) << r.out;
+    EXPECT_EQ(lab_cli({"down", "shell"}).code, 0);
+}
+
+}  // namespace nslab::test
