@@ -5,8 +5,9 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libmnl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  iproute2 iputils-ping procps util-linux
-  python3-dev python3-pybind11 pybind11-dev python3-pytest python3-pytest-xdist
+  iproute2 iputils-ping procps util-linux iperf3 tcpdump
+  python3-dev python3-pybind11 pybind11-dev python3-pytest python3-pytest-xdist python3-jsonschema graphviz
+  chromium
   frr bird2
 )
 missing=()

@@ -76,7 +76,8 @@ TEST_F(Cli, TwoLabsWithTheSameNodeNames) {
     EXPECT_NE(st.out.find("tri-a"), std::string::npos);
     EXPECT_NE(st.out.find("tri-b"), std::string::npos);
     EXPECT_EQ(lab_cli({"exec", "r1", "--", "true"}).code, 1);  // ambiguous: two labs
-    EXPECT_EQ(lab_cli({"down", "--all"}).code, 0);
+    EXPECT_EQ(lab_cli({"down", "tri-a"}).code, 0);
+    EXPECT_EQ(lab_cli({"down", "tri-b"}).code, 0);
 }
 
 TEST_F(Cli, RoutedLineOf100) {

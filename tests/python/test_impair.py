@@ -1,0 +1,21 @@
+"""Link impairments from Python: Link.set() changes the round trip time on a live link."""
+import re
+
+TOPO = {"name": "imp", "nodes": {"a": {}, "b": {}},
+        "links": [{"endpoints": ["a:eth0", "b:eth0"], "ipv4": ["10.78.0.1/24", "10.78.0.2/24"],
+                   "netem": {"delay": "10ms"}}]}
+
+
+def avg_rtt(lab):
+    lab["a"].run("ping -c 1 -W 2 10.78.0.2")  # warm-up: ARP
+    out = lab["a"].run("ping -q -n -c 5 -i 0.05 -W 2 10.78.0.2").stdout
+    return float(re.search(r"= [\d.]+/([\d.]+)/", out).group(1))
+
+
+def test_set_changes_rtt(lab):
+    lab.up(TOPO)
+    link = lab.link("a:eth0")
+    assert 17 < avg_rtt(lab) < 25
+    link.set(delay="40ms")
+    assert link.impairment[1] == "delay=40ms"
+    assert 72 < avg_rtt(lab) < 90

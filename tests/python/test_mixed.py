@@ -1,0 +1,241 @@
+"""FRR and BIRD 2 speaking OSPFv2 to each other inside nslab nodes: r1 and r3 run FRR (zebra +
+ospfd), r2 in the middle runs BIRD, so everything r1 and r3 learn about each other crosses BIRD.
+OSPF converges, routes are OSPF-learned on both implementations, a link going down withdraws
+what lay behind it across the other implementation and coming back up restores it, and no
+daemon outlives the lab.
+
+Topology: topologies/mixed-ospf-line.json (r1 FRR - r2 BIRD - r3 FRR, loopbacks 10.0.0.1..3/32).
+"""
+import json
+import os
+import pathlib
+import re
+
+import pytest
+
+TOPOLOGY = pathlib.Path(__file__).parent / "topologies" / "mixed-ospf-line.json"
+LOOPBACKS = {"r1": "10.0.0.1", "r2": "10.0.0.2", "r3": "10.0.0.3"}
+FRR_NODES, BIRD_NODES = ("r1", "r3"), ("r2",)
+ZEBRA, OSPFD, VTYSH = "/usr/lib/frr/zebra", "/usr/lib/frr/ospfd", "/usr/bin/vtysh"
+BIRD, BIRDC = "/usr/sbin/bird", "/usr/sbin/birdc"
+SOCKET = "/run/bird/bird.ctl"
+DAEMONS = {"zebra", "ospfd", "watchfrr", "staticd", "mgmtd", "bird"}
+# About 6 s here (BIRD re-originates its router LSA at most every 5 s); the bound is for slow CI.
+CONVERGE = 60
+
+
+# -- helpers (each test module is self-contained) ------------------------------------------------
+
+def require_daemons():
+    """Skip when FRR or BIRD is not installed, unless NSLAB_REQUIRE_ROOT=1 (CI): then a failure."""
+    strict = os.environ.get("NSLAB_REQUIRE_ROOT") == "1"
+    if os.geteuid() != 0:
+        (pytest.fail if strict else pytest.skip)("needs root (creates namespaces and runs daemons)")
+    missing = [p for p in (ZEBRA, OSPFD, VTYSH, BIRD, BIRDC) if not os.access(p, os.X_OK)]
+    if missing:
+        msg = f"FRR or BIRD 2 is not installed ({', '.join(missing)} missing; ci/deps.sh installs frr bird2)"
+        (pytest.fail if strict else pytest.skip)(msg)
+
+
+def daemon_processes():
+    """Routing daemons running now: {(pid, starttime): (comm, pid namespace)}. Zombies excluded."""
+    found = {}
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                stat = f.read()
+            comm = stat[stat.index("(") + 1:stat.rindex(")")]
+            if comm not in DAEMONS:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if fields[0] == "Z":
+                continue
+            ns = os.readlink(f"/proc/{p}/ns/pid")
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+        found[(int(p), fields[19])] = (comm, ns)
+    return found
+
+
+def pid_namespaces(lab):
+    """The PID namespaces of the lab's nodes (each node's init is PID 1 of its own)."""
+    return {os.readlink(f"/proc/{node.pid}/ns/pid") for node in lab.nodes.values()}
+
+
+def assert_no_daemon_left(before, namespaces):
+    """After lab.down(): no daemon that was not running before the test is left, neither in the
+    lab's namespaces nor escaped to this process's PID namespace (the host's)."""
+    watched = set(namespaces) | {os.readlink("/proc/self/ns/pid")}
+    left = {k: v for k, v in daemon_processes().items() if k not in before and v[1] in watched}
+    assert not left, "daemons left after lab down: " + ", ".join(
+        f"{comm} (pid {pid})" for (pid, _), (comm, _) in sorted(left.items()))
+
+
+def vtysh_json(node, command):
+    res = node.run([VTYSH, "-c", command], timeout=10)
+    assert res.ok, f"{node.name}: vtysh -c '{command}' exited {res.exit_code}: {res.stderr or res.stdout}"
+    return json.loads(res.stdout)
+
+
+def birdc(node, command):
+    res = node.run([BIRDC, "-s", SOCKET] + command.split(), timeout=10)
+    assert res.ok, f"{node.name}: birdc {command} exited {res.exit_code}: {res.stderr or res.stdout}"
+    return res.stdout
+
+
+def full_neighbors(node):
+    """Router IDs of the node's OSPF neighbours in state Full, whichever daemon the node runs."""
+    if node.name in FRR_NODES:
+        data = vtysh_json(node, "show ip ospf neighbor json")
+        return {rid for rid, entries in data.get("neighbors", {}).items()
+                if any(e.get("nbrState", e.get("state", "")).startswith("Full") for e in entries)}
+    out = set()
+    for line in birdc(node, "show ospf neighbors ospf1").splitlines():
+        f = line.split()
+        if len(f) >= 3 and re.fullmatch(r"\d+\.\d+\.\d+\.\d+", f[0]) and f[2].startswith("Full"):
+            out.add(f[0])
+    return out
+
+
+def ospf_routes(node):
+    """{prefix: first next hop (or device)} of the node's best OSPF routes, from zebra (FRR:
+    selected and installed) or from BIRD's protocol ospf1."""
+    out = {}
+    if node.name in FRR_NODES:
+        for prefix, entries in vtysh_json(node, "show ip route json").items():
+            for e in entries:
+                if e.get("protocol") == "ospf" and e.get("selected") and e.get("installed"):
+                    hop = e["nexthops"][0]
+                    out[prefix] = hop.get("ip") or hop.get("interfaceName")
+        return out
+    prefix = None
+    for line in birdc(node, "show route protocol ospf1").splitlines():
+        m = re.match(r"^(\d+\.\d+\.\d+\.\d+/\d+)\s+\S+\s+\[ospf1\b[^\]]*\]\s+\*", line)
+        if m:
+            prefix = m.group(1)
+            out[prefix] = None
+            continue
+        m = re.match(r"^\s+(?:via (\S+) on \S+|dev (\S+))", line)
+        if m and prefix and out[prefix] is None:
+            out[prefix] = m.group(1) or m.group(2)
+        elif not line.startswith((" ", "\t")):
+            prefix = None
+    return out
+
+
+def kernel_protocol(node, prefix):
+    """The `proto` of the kernel's route to `prefix` in the node, or None when it has none."""
+    res = node.run(["ip", "-j", "route", "show", prefix], timeout=5)
+    assert res.ok, res.stderr
+    routes = json.loads(res.stdout or "[]")
+    return routes[0].get("protocol") if routes else None
+
+
+def reaches_all_loopbacks(lab):
+    return all(lab[src].ping(addr, timeout=1.0)
+               for src in LOOPBACKS for dst, addr in LOOPBACKS.items() if src != dst)
+
+
+def diagnostics(lab):
+    """What the daemons think, for assertion messages."""
+    lines = []
+    for name in LOOPBACKS:
+        if name in FRR_NODES:
+            cmds = [[VTYSH, "-c", "show ip ospf neighbor"], [VTYSH, "-c", "show ip route"]]
+        else:
+            cmds = [[BIRDC, "-s", SOCKET, "show", "ospf", "neighbors"], [BIRDC, "-s", SOCKET, "show", "route"]]
+        for cmd in cmds:
+            res = lab[name].run(cmd, timeout=10)
+            lines.append(f"--- {name}: {' '.join(cmd)} (exit {res.exit_code})\n{res.stdout}{res.stderr}")
+    return "\n".join(lines)
+
+
+def converge(lab):
+    if lab.wait_until(lambda: reaches_all_loopbacks(lab), timeout=CONVERGE, interval=0.5):
+        return
+    try:
+        state = f"{lab.ping_all(timeout=1.0)}\n{diagnostics(lab)}"
+    except Exception as e:  # noqa: BLE001 - the report must not hide the failure
+        state = f"(cannot inspect the lab: {e})"
+    pytest.fail(f"OSPF did not converge within {CONVERGE} s\n{state}")
+
+
+# -- tests -------------------------------------------------------------------------------------
+
+def test_frr_and_bird_form_adjacencies_and_exchange_routes(lab):
+    require_daemons()
+    before = daemon_processes()
+    lab.up(TOPOLOGY)
+    namespaces = pid_namespaces(lab)
+
+    # zebra + ospfd on r1 and r3, bird on r2, each in its node's PID namespace; none on the host.
+    new = {k: v for k, v in daemon_processes().items() if k not in before}
+    by_ns = {}
+    for comm, ns in new.values():
+        by_ns.setdefault(ns, []).append(comm)
+    assert sorted(sorted(v) for k, v in by_ns.items() if k in namespaces) == \
+        [["bird"], ["ospfd", "zebra"], ["ospfd", "zebra"]], by_ns
+    assert os.readlink("/proc/self/ns/pid") not in by_ns, by_ns
+
+    converge(lab)
+    assert lab.ping_all(timeout=2.0).ok, str(lab.ping_all(timeout=2.0))
+
+    # Adjacencies across implementations.
+    assert lab.wait_until(lambda: full_neighbors(lab["r2"]) == {"10.0.0.1", "10.0.0.3"}, timeout=10), \
+        diagnostics(lab)
+    assert full_neighbors(lab["r1"]) == {"10.0.0.2"}
+    assert full_neighbors(lab["r3"]) == {"10.0.0.2"}
+
+    # FRR learns BIRD's loopback and, through BIRD, the other FRR's; BIRD learns both FRRs'.
+    expected = {
+        "r1": {"10.0.0.2/32": "10.0.12.2", "10.0.0.3/32": "10.0.12.2", "10.0.23.0/30": "10.0.12.2"},
+        "r2": {"10.0.0.1/32": "10.0.12.1", "10.0.0.3/32": "10.0.23.2"},
+        "r3": {"10.0.0.1/32": "10.0.23.1", "10.0.0.2/32": "10.0.23.1", "10.0.12.0/30": "10.0.23.1"},
+    }
+    for name, prefixes in expected.items():
+        routes = ospf_routes(lab[name])
+        proto = "ospf" if name in FRR_NODES else "bird"
+        for prefix, via in prefixes.items():
+            assert routes.get(prefix) == via, \
+                f"{name}: {prefix} -> {routes.get(prefix)}, expected via {via}\n{diagnostics(lab)}"
+            assert kernel_protocol(lab[name], prefix) == proto, f"{name}: kernel route to {prefix}"
+
+    # Each node's control tool reaches its own daemon.
+    for name in FRR_NODES:
+        assert vtysh_json(lab[name], "show ip ospf json")["routerId"] == LOOPBACKS[name]
+    assert "Router ID is 10.0.0.2" in birdc(lab["r2"], "show status")
+
+    lab.down()
+    assert_no_daemon_left(before, namespaces)
+
+
+def test_mixed_link_down_withdraws_routes_across_bird_and_up_restores_them(lab):
+    require_daemons()
+    before = daemon_processes()
+    lab.up(TOPOLOGY)
+    namespaces = pid_namespaces(lab)
+    r1, r2, r3 = lab["r1"], lab["r2"], lab["r3"]
+    converge(lab)
+
+    # Cut r2 - r3: FRR on r1 must hear it from BIRD on r2, BIRD from its own interface.
+    lab.link("r2:eth2").down()
+    assert lab.wait_until(lambda: "10.0.0.3/32" not in ospf_routes(r1), timeout=30), diagnostics(lab)
+    assert lab.wait_until(lambda: "10.0.0.3/32" not in ospf_routes(r2), timeout=30), diagnostics(lab)
+    assert lab.wait_until(lambda: "10.0.0.1/32" not in ospf_routes(r3), timeout=30), diagnostics(lab)
+    assert lab.wait_until(lambda: kernel_protocol(r1, "10.0.0.3/32") is None, timeout=10)
+    assert not r1.ping("10.0.0.3", timeout=1.0)
+    assert r1.ping("10.0.0.2", timeout=2.0)
+    assert full_neighbors(r2) == {"10.0.0.1"}
+
+    # Back up: the adjacency re-forms and the routes return on both implementations.
+    lab.link("r2:eth2").up()
+    converge(lab)
+    assert ospf_routes(r1).get("10.0.0.3/32") == "10.0.12.2"
+    assert ospf_routes(r2).get("10.0.0.3/32") == "10.0.23.2"
+    assert ospf_routes(r3).get("10.0.0.1/32") == "10.0.23.1"
+    assert lab.wait_until(lambda: full_neighbors(r2) == {"10.0.0.1", "10.0.0.3"}, timeout=10)
+
+    lab.down()
+    assert_no_daemon_left(before, namespaces)
