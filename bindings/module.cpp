@@ -7,6 +7,8 @@
 #include <chrono>
 
 #include "exec/run.hpp"
+#include "lab/impair.hpp"
+#include "lab/impair_spec.hpp"
 #include "lab/inspect.hpp"
 #include "lab/lab.hpp"
 #include "lab/links.hpp"
@@ -166,7 +168,16 @@ PYBIND11_MODULE(_nslab, m) {
             py::list out;
             for (const auto& e : st.ends) out.append(py::make_tuple(e.endpoint, e.up, e.carrier, e.mtu));
             return out;
-        });
+        })
+        // Link impairments (lab/impair.hpp): with `pairs`, replaces the link's impairment
+        // ([] removes it); always returns (path, "delay=20ms loss=1%") in force afterwards.
+        .def("impair", [](const lab::Lab& l, const std::string& endpoint,
+                          std::optional<std::vector<std::pair<std::string, std::string>>> pairs) {
+            py::gil_scoped_release nogil;
+            if (pairs) lab::set_impairment(l, endpoint, lab::parse_netem(*pairs));
+            auto im = lab::impairment(l, endpoint);
+            return std::make_pair(im.path, lab::format_netem(im.netem));
+        }, py::arg("endpoint"), py::arg("pairs") = py::none());
 
     m.def(
         "up",

@@ -2,39 +2,50 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "lab/impair.hpp"
+#include "lab/impair_spec.hpp"
 #include "lab/links.hpp"
 #include "table.hpp"
 
 namespace nslab::cli {
 
+namespace {
+const char* kLinkUsage =
+    "usage: lab link [LAB] NODE:IFACE up|down|show\n"
+    "       lab link [LAB] NODE:IFACE set [delay=T] [jitter=T] [loss=P] [duplicate=P] [corrupt=P] [reorder=P] [rate=R] [limit=N]\n"
+    "       (set replaces the link's whole impairment; `set` alone or `set none` removes it)";
+
+bool is_action(const std::string& s) { return s == "up" || s == "down" || s == "show" || s == "set"; }
+}  // namespace
+
 int cmd_link(const Argv& argv) {
-    const char* usage = "usage: lab link [LAB] NODE:IFACE up|down|show";
     Args a = parse_args(argv, {}, {});
-    std::string lab_name, endpoint, action;
-    if (a.pos.size() == 3) {
-        lab_name = a.pos[0];
-        endpoint = a.pos[1];
-        action = a.pos[2];
-    } else if (a.pos.size() == 2) {
-        lab_name = lab::resolve("");
-        endpoint = a.pos[0];
-        action = a.pos[1];
-    } else {
-        throw UsageError(usage);
-    }
+    // [LAB] NODE:IFACE ACTION [key=value...]: the action is the 2nd or 3rd word.
+    std::size_t at = a.pos.size() >= 3 && is_action(a.pos[2]) ? 2 : 1;
+    if (a.pos.size() <= at || !is_action(a.pos[at])) throw UsageError(kLinkUsage);
+    std::string lab_name = at == 2 ? a.pos[0] : lab::resolve("");
+    std::string endpoint = a.pos[at - 1], action = a.pos[at];
+    std::vector<std::string> rest(a.pos.begin() + static_cast<long>(at) + 1, a.pos.end());
+    if (action != "set" && !rest.empty()) throw UsageError(kLinkUsage);
     lab::Lab l = lab::Lab::attach(lab_name);
     if (action == "up" || action == "down") {
         lab::set_link_up(l, endpoint, action == "up");
         return 0;
     }
-    if (action != "show") throw UsageError(usage);
+    if (action == "set") {
+        if (rest.size() == 1 && rest[0] == "none") rest.clear();
+        lab::set_impairment(l, endpoint, lab::parse_netem_words(rest));
+        return 0;
+    }
     auto st = lab::link_state(l, endpoint);
-    const auto& link = lab::find_link(l.model(), endpoint);
     Table t({"ENDPOINT", "STATE", "MTU"});
     for (const auto& e : st.ends)
         t.add({e.endpoint, !e.up ? "down" : e.carrier ? "up" : "no-carrier", std::to_string(e.mtu)});
     t.print(std::cout);
-    std::cout << "impairment: " << (link.netem.empty() ? "none" : "configured, not applied yet") << "\n";
+    auto im = lab::impairment(l, endpoint);
+    std::cout << "impairment: " << lab::format_netem(im.netem);
+    if (!im.netem.empty() || im.path == "userspace") std::cout << " (each direction; " << im.path << ")";
+    std::cout << "\n";
     return 0;
 }
 

@@ -31,3 +31,17 @@ class Link:
     def is_up(self) -> bool:
         """True when both ends are up and have a carrier."""
         return all(up and carrier for _, up, carrier, _ in self._lab._h().link_state(self.endpoints[0]))
+
+    def set(self, **netem: object) -> None:
+        """Replace the link's impairment on both ends, e.g. set(delay="20ms", loss="1%").
+
+        Keys and values as in a topology's `netem` object (delay, jitter, loss, duplicate,
+        corrupt, reorder, rate, limit); set() with no keys removes the impairment. Uses the
+        kernel's netem where it exists, else the lab's userspace path.
+        """
+        self._lab._h().impair(self.endpoints[0], [(k, str(v)) for k, v in netem.items()])
+
+    @property
+    def impairment(self) -> tuple[str, str]:
+        """(path, values) in force: path is "netem", "tbf", "userspace" or "none"."""
+        return tuple(self._lab._h().impair(self.endpoints[0]))  # type: ignore[return-value]

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,8 @@
 #include "topology/model.hpp"
 
 namespace nslab::lab {
+
+class LabImpairments;  // impair.hpp
 
 // Called between steps and every few nodes: reports progress and throws to abort the build
 // (the owner died, or someone asked the lab to go down).
@@ -48,6 +51,7 @@ private:
     std::vector<sys::Fd> netns_;               // while wiring
     std::vector<nl::Socket> socks_;            // while wiring
     std::vector<int> bridge_index_;            // per node, switches only
+    std::unique_ptr<LabImpairments> impair_;   // link impairments (netem or the forwarder)
 };
 
 }  // namespace nslab::lab

@@ -1,0 +1,196 @@
+#include "lab/impair.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <map>
+#include <optional>
+
+#include "lab/impair_spec.hpp"
+#include "lab/links.hpp"
+#include "lab/node_netns.hpp"
+#include "netlink/qdisc.hpp"
+#include "util/error.hpp"
+
+namespace nslab::lab {
+
+namespace {
+
+std::optional<bool> g_netem;  // per process: the kernel does not change under us
+
+std::string inner_name(std::size_t link, int end) { return "l" + std::to_string(link) + (end ? "b" : "a"); }
+
+int ifindex_of(nl::Socket& s, const std::string& name, const std::string& node) {
+    for (const auto& l : s.dump_links())
+        if (l.name == name) return l.ifindex;
+    throw Error("node " + node + " has no interface " + name);
+}
+
+// A network namespace of our own, made without leaving ours for longer than two syscalls (the
+// keeper is single-threaded, so the thread is the process).
+sys::Fd make_hidden_netns() {
+    sys::Fd self(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+    if (!self) throw SystemError("open own network namespace", errno);
+    if (::unshare(CLONE_NEWNET) < 0) throw SystemError("create the impairment namespace", errno);
+    sys::Fd hidden(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+    int err = errno;
+    if (::setns(self.get(), CLONE_NEWNET) < 0) throw SystemError("return from the impairment namespace", errno);
+    if (!hidden) throw SystemError("open the impairment namespace", err);
+    return hidden;
+}
+
+bool only_rate(const topo::Netem& n) {
+    return n.rate_bps && !n.delay_us && !n.jitter_us && !n.loss && !n.duplicate && !n.corrupt && !n.reorder;
+}
+
+// Puts `netem` on one end's egress through the kernel: "netem", "tbf" or "none"; nullopt when
+// this kernel lacks what it takes.
+std::optional<std::string> kernel_apply(nl::Socket& s, int ifindex, const topo::Netem& netem, const std::string& where) {
+    if (netem.empty()) {
+        auto f = s.execute({nl::delete_root_qdisc(ifindex, "remove impairment from " + where)});
+        if (!f.empty() && f[0].err != ENOENT && f[0].err != EINVAL) throw nl::NetlinkError(where, f);
+        return "none";
+    }
+    if (g_netem.value_or(true)) {
+        auto f = s.execute({nl::replace_netem(ifindex, to_netem_spec(netem), "add netem to " + where)});
+        if (f.empty()) {
+            g_netem = true;
+            return "netem";
+        }
+        if (!nl::means_netem_absent(f[0])) throw nl::NetlinkError(where, f);
+        g_netem = false;
+    }
+    if (!only_rate(netem)) return std::nullopt;
+    nl::TbfSpec t;
+    t.rate_bytes = *netem.rate_bps / 8;
+    if (netem.limit) t.limit = *netem.limit * 1514;  // packets -> bytes of full frames
+    s.execute_or_throw({nl::replace_tbf(ifindex, t, "add tbf to " + where)});
+    return "tbf";
+}
+
+}  // namespace
+
+bool netem_available(nl::Socket& sock, int ifindex) {
+    if (g_netem) return *g_netem;
+    auto f = sock.execute({nl::replace_netem(ifindex, {}, "probe netem")});
+    if (f.empty()) {
+        sock.execute({nl::delete_root_qdisc(ifindex)});
+        g_netem = true;
+    } else if (nl::means_netem_absent(f[0])) {
+        g_netem = false;
+    } else {
+        throw nl::NetlinkError("probe sch_netem", f);
+    }
+    return *g_netem;
+}
+
+LabImpairments::LabImpairments(const topo::Model& m, std::string lab, std::vector<nl::Socket>& socks)
+    : m_(m), lab_(std::move(lab)), socks_(socks) {
+    for (std::size_t i = 0; i < m_.links.size(); ++i) {
+        const auto& link = m_.links[i];
+        if (link.netem.empty()) continue;
+        LinkImpairment li;
+        li.netem = link.netem;
+        // lo exists and is up in every node from the start: a harmless place to try netem.
+        li.path = netem_available(socks_[link.ends[0].node], 1) ? "netem" : "userspace";
+        li.forwarded = li.path == "userspace";
+        if (li.forwarded && !hidden_) hidden_ = make_hidden_netns();
+        plan_[i] = li;
+    }
+}
+
+bool LabImpairments::forwarded(std::size_t link) const {
+    auto it = plan_.find(link);
+    return it != plan_.end() && it->second.forwarded;
+}
+
+std::vector<std::pair<std::size_t, nl::Message>> LabImpairments::forwarded_veths(std::size_t i, const std::vector<int>& bridge_index) const {
+    const auto& link = m_.links[i];
+    std::vector<std::pair<std::size_t, nl::Message>> out;
+    for (int e = 0; e < 2; ++e) {
+        const auto& ep = link.ends[e];
+        nl::VethEnd self, inner;
+        self.name = ep.iface;
+        self.mtu = link.mtu;
+        self.up = link.up;
+        if (auto* itf = m_.nodes[ep.node].find_interface(ep.iface)) self.mac = itf->mac;
+        inner.name = inner_name(i, e);
+        inner.netns_fd = hidden_.get();
+        inner.mtu = link.mtu;
+        int master = m_.nodes[ep.node].kind == topo::NodeKind::Switch ? bridge_index[ep.node] : 0;
+        std::string what = "create link " + m_.endpoint_name(ep) + " <-> impairment forwarder (" + link.pointer + ")";
+        out.emplace_back(ep.node, nl::new_veth(self, inner, master, what));
+    }
+    return out;
+}
+
+void LabImpairments::apply() {
+    std::vector<ForwardedLink> fwd;
+    for (auto& [i, li] : plan_) {
+        const auto& link = m_.links[i];
+        if (li.forwarded) {
+            fwd.push_back({i, {inner_name(i, 0), inner_name(i, 1)}, li.netem});
+            continue;
+        }
+        for (const auto& ep : link.ends) {
+            const std::string& node = m_.nodes[ep.node].name;
+            auto& s = socks_[ep.node];
+            std::string where = "node " + node + ": " + ep.iface + " (" + link.pointer + "/netem)";
+            kernel_apply(s, ifindex_of(s, ep.iface, node), li.netem, where);
+        }
+    }
+    if (!fwd.empty()) {
+        // The inner ends were created as peers, which cannot come up in the same request.
+        nl::Socket hs = nl::Socket::open_in(hidden_.get());
+        std::vector<nl::Message> ups;
+        for (const auto& f : fwd)
+            for (const auto& name : f.inner) {
+                nl::LinkChange c;
+                c.name = name;
+                c.up = true;
+                ups.push_back(nl::set_link(c, "set " + name + " up in the impairment namespace"));
+            }
+        hs.execute_or_throw(ups, "impairment namespace");
+        forwarder_ = Forwarder::start(hidden_.get(), std::move(fwd), impair_socket(lab_));
+        hidden_.reset();  // the forwarder holds the namespace now, and dies with us
+    }
+    save_impairments(lab_, plan_);
+}
+
+void set_impairment(const Lab& lab, const std::string& endpoint, const topo::Netem& netem) {
+    const auto& link = find_link(lab.model(), endpoint);
+    std::size_t i = static_cast<std::size_t>(&link - lab.model().links.data());
+    Impairments im = load_impairments(lab.name());
+    LinkImpairment& li = im[i];
+    if (li.forwarded) {
+        tell_forwarder(impair_socket(lab.name()), i, netem);
+        li.path = "userspace";
+    } else {
+        std::string path;
+        for (const auto& ep : link.ends) {
+            const std::string& node = lab.model().nodes[ep.node].name;
+            nl::Socket s = node_socket(lab, node);
+            std::string where = "node " + node + ": " + ep.iface;
+            auto p = kernel_apply(s, ifindex_of(s, ep.iface, node), netem, where);
+            if (!p)
+                throw Error("link " + endpoint + ": this kernel has no sch_netem, and the link has no userspace path: only "
+                            "links with a \"netem\" key in the topology are wired through it at lab up (e.g. \"netem\": "
+                            "{\"delay\": \"0ms\"}). A rate alone works on any link (tbf).");
+            path = *p;
+        }
+        li.path = path;
+    }
+    li.netem = netem;
+    save_impairments(lab.name(), im);
+}
+
+LinkImpairment impairment(const Lab& lab, const std::string& endpoint) {
+    const auto& link = find_link(lab.model(), endpoint);
+    auto im = load_impairments(lab.name());
+    auto it = im.find(static_cast<std::size_t>(&link - lab.model().links.data()));
+    return it == im.end() ? LinkImpairment{} : it->second;
+}
+
+}  // namespace nslab::lab

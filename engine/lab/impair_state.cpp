@@ -1,0 +1,35 @@
+#include "lab/impair_state.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "lab/impair_spec.hpp"
+#include "lab/paths.hpp"
+#include "sys/files.hpp"
+
+namespace nslab::lab {
+
+std::string impair_file(const std::string& lab) { return lab_dir(lab) + "/impair.json"; }
+std::string impair_socket(const std::string& lab) { return lab_dir(lab) + "/impair.sock"; }
+
+Impairments load_impairments(const std::string& lab) {
+    Impairments im;
+    if (!sys::exists(impair_file(lab))) return im;
+    auto j = nlohmann::json::parse(sys::read_file(impair_file(lab)));
+    for (auto& [k, v] : j.at("links").items()) {
+        LinkImpairment li;
+        li.path = v.value("path", "none");
+        li.forwarded = v.value("forwarded", false);
+        li.netem = netem_from_json(v.value("netem", nlohmann::json::object()));
+        im[std::stoul(k)] = li;
+    }
+    return im;
+}
+
+void save_impairments(const std::string& lab, const Impairments& im) {
+    nlohmann::json links = nlohmann::json::object();
+    for (const auto& [i, li] : im)
+        links[std::to_string(i)] = {{"path", li.path}, {"forwarded", li.forwarded}, {"netem", netem_to_json(li.netem)}};
+    sys::write_file_atomic(impair_file(lab), nlohmann::json{{"links", links}}.dump(1) + "\n");
+}
+
+}  // namespace nslab::lab
