@@ -2,13 +2,14 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "help.hpp"
 #include "lab/lab.hpp"
 
 namespace nslab::cli {
 
 int cmd_clean(const Argv& argv) {
     Args a = parse_args(argv, {}, {});
-    if (!a.pos.empty()) throw UsageError("usage: lab clean");
+    if (!a.pos.empty()) throw UsageError(usage_line("clean"));
     auto r = lab::clean();
     if (r.labs.empty()) {
         std::cout << "nothing to clean\n";

@@ -3,6 +3,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "help.hpp"
 #include "lab/lab.hpp"
 #include "print.hpp"
 
@@ -13,7 +14,7 @@ int cmd_down(const Argv& argv) {
     std::vector<std::string> labs;
     if (a.flag("--all")) labs = lab::list();
     else if (a.pos.size() <= 1) labs = {lab::resolve(a.pos.empty() ? "" : a.pos[0])};
-    else throw UsageError("usage: lab down [LAB] [--all]");
+    else throw UsageError(usage_line("down"));
     for (const auto& name : labs) {
         auto t0 = std::chrono::steady_clock::now();
         lab::down(name);

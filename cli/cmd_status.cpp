@@ -3,10 +3,13 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "help.hpp"
 #include "lab/inspect.hpp"
 #include "lab/lab.hpp"
 #include "print.hpp"
 #include "table.hpp"
+#include "lab/impair_spec.hpp"
+#include "lab/impair_state.hpp"
 
 namespace nslab::cli {
 
@@ -38,7 +41,7 @@ void print_labs(const std::vector<std::string>& labs) {
 
 int cmd_status(const Argv& argv) {
     Args a = parse_args(argv, {}, {"--routes"});
-    if (a.pos.size() > 1) throw UsageError("usage: lab status [LAB] [--routes]");
+    if (a.pos.size() > 1) throw UsageError(usage_line("status"));
     auto labs = lab::list();
     if (a.pos.empty() && labs.size() != 1) {
         if (labs.empty()) {
@@ -57,6 +60,12 @@ int cmd_status(const Argv& argv) {
     std::vector<lab::NodeLive> nodes;
     for (const auto& n : l.model().nodes) nodes.push_back(lab::inspect_node(l, n.name, a.flag("--routes")));
     print_live(std::cout, nodes);
+    // Link impairments in force and their path (kernel netem/tbf or the userspace forwarder).
+    for (const auto& [i, li] : lab::load_impairments(l.name()))
+        if (i < l.model().links.size() && (!li.netem.empty() || li.path == "userspace"))
+            std::cout << "link " << l.model().endpoint_name(l.model().links[i].ends[0]) << " <-> "
+                      << l.model().endpoint_name(l.model().links[i].ends[1]) << ": " << lab::format_netem(li.netem)
+                      << " (" << li.path << ")\n";
     if (a.flag("--routes")) {
         for (const auto& n : nodes) {
             if (n.routes.empty()) continue;

@@ -2,13 +2,14 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "help.hpp"
 #include "topology/model.hpp"
 
 namespace nslab::cli {
 
 int cmd_validate(const Argv& argv) {
     Args a = parse_args(argv, {"--name"}, {});
-    if (a.pos.empty()) throw UsageError("usage: lab validate FILE...");
+    if (a.pos.empty()) throw UsageError(usage_line("validate"));
     int rc = 0;
     for (const auto& path : a.pos) {
         try {

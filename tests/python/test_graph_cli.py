@@ -65,3 +65,17 @@ def test_html_in_headless_chromium(tmp_path):
     assert re.search(r'<line [^>]*class="down"', dom)
     assert ">192.168.0.1/24</text>" in dom and ">p1</text>" in dom
     assert '<h1 id="title">lab web</h1>' in dom
+
+
+def test_graph_of_a_running_lab(lab):
+    """A lab name instead of a file: node PIDs and the kernel's interface state are drawn."""
+    lab.up({"name": "g", "nodes": {"a": {}, "b": {"kind": "router"}},
+            "links": [{"endpoints": ["a:eth0", "b:eth0"], "ipv4": ["10.9.0.1/24", "10.9.0.2/24"]}]})
+    lab.link("a:eth0").down()
+    dot = subprocess.run([LAB, "graph", lab.name], capture_output=True, text=True)
+    assert dot.returncode == 0, dot.stderr
+    assert f'label="lab {lab.name} (running)"' in dot.stdout
+    assert re.search(r'"a" \[id="node-a", label="a\\nhost pid \d+"', dot.stdout), dot.stdout
+    assert 'taillabel="eth0 (down)\\n10.9.0.1/24"' in dot.stdout, dot.stdout
+    html = subprocess.run([LAB, "graph", lab.name, "--format", "html"], capture_output=True, text=True).stdout
+    assert '"live":true' in html and '"state":"down"' in html

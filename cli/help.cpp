@@ -1,0 +1,171 @@
+#include "help.hpp"
+
+#include <sstream>
+
+namespace nslab::cli {
+
+namespace {
+
+// Details are plain text with two-space indented lines for examples and option lists; the
+// man page turns those into .nf blocks, so a text reads well in both places.
+constexpr CommandHelp kHelp[] = {
+    {"up", "FILE|--gen SHAPE:N [--name NAME] [--exec-timeout S] [--quiet]",
+     "build the lab; prints its nodes, interfaces and addresses",
+     "Validates the topology FILE, creates a namespace per node and the links between them, runs\n"
+     "each node's exec commands, and returns when the lab is wired. The lab keeps running until\n"
+     "`lab down`. On any failure everything built so far is rolled back.\n"
+     "options:\n"
+     "  --name NAME        run under another lab name (the same file can run as several labs)\n"
+     "  --gen SHAPE:N      a generated topology instead of FILE (see lab gen)\n"
+     "  --exec-timeout S   seconds each exec command may take (default 60)\n"
+     "  -q, --quiet        print only the one-line summary\n"
+     "example:\n"
+     "  lab up topologies/triangle.json --name tri2"},
+    {"status", "[LAB] [--routes]", "list labs, or one lab's nodes, PIDs, interfaces and addresses",
+     "Without LAB (and more than one lab running) lists the labs. With LAB, or when exactly one\n"
+     "lab runs, shows each node's init PID and its interfaces, state, MTU and addresses, read\n"
+     "live from the kernel.\n"
+     "options:\n"
+     "  --routes           also print each node's routes"},
+    {"exec", "[LAB] NODE -- CMD...", "run CMD inside NODE; stdio passes through, exit code is CMD's",
+     "Runs CMD in every namespace of NODE with the node's environment. Standard input, output and\n"
+     "error are the terminal's; the exit code is CMD's.\n"
+     "example:\n"
+     "  lab exec triangle r1 -- ip route"},
+    {"shell", "[LAB] NODE", "interactive shell inside NODE",
+     "Starts $SHELL (or /bin/sh) inside NODE. Leave it with exit or Ctrl-D; the node keeps running."},
+    {"ping", "[LAB] SRC DST [-4|-6] [--timeout S]", "ping node or address DST from SRC (raw ICMP, no forked ping)",
+     "Sends one echo request from SRC. DST is an address, or a node name (its first address of the\n"
+     "family). Exit 0 when the reply came.\n"
+     "options:\n"
+     "  -4, -6             only IPv4 or only IPv6\n"
+     "  --timeout S        seconds to wait for the reply (e.g. 0.5)"},
+    {"pingall", "[LAB] [-4|-6] [--timeout S]", "ping matrix between all non-switch nodes; exit 0 iff all reachable",
+     "Pings every other non-switch node from every non-switch node and prints a Mininet-style\n"
+     "matrix with the share of replies dropped.\n"
+     "options:\n"
+     "  -4, -6             only IPv4 or only IPv6\n"
+     "  --timeout S        seconds to wait for each reply"},
+    {"link", "[LAB] NODE:IFACE up|down|show", "change or show a link (both ends), named by either endpoint",
+     "Sets both ends of the link administratively up or down (daemons see the carrier go), or\n"
+     "shows each end's state and MTU.\n"
+     "example:\n"
+     "  lab link triangle r1:eth1 down"},
+    {"graph", "FILE|LAB [--format dot|mermaid|svg|html] [-o OUT]", "draw a topology file or a running lab",
+     "Prints the topology as a graph: nodes by kind (host ellipse, router octagon, switch box),\n"
+     "interfaces and addresses at each end of a link, impaired (netem) links in red and dashed.\n"
+     "For a running lab (a name instead of a file) node PIDs and live interface state are shown.\n"
+     "options:\n"
+     "  --format dot       Graphviz source (default)\n"
+     "  --format mermaid   Mermaid, for Markdown pages\n"
+     "  --format svg       an image; needs Graphviz's dot (apt-get install graphviz)\n"
+     "  --format html      one self-contained page that draws the graph, offline\n"
+     "  -o, --output OUT   write to OUT instead of standard output\n"
+     "example:\n"
+     "  lab graph topologies/triangle.json --format svg -o triangle.svg"},
+    {"down", "[LAB] [--all]", "take the lab down; returns when everything is gone",
+     "Stops every node of the lab and removes its network namespace pins and state. Returns when\n"
+     "no process, mount or state file of the lab is left.\n"
+     "options:\n"
+     "  --all              every lab on this machine"},
+    {"validate", "FILE... [--name NAME]", "check topologies; every error with its JSON pointer (exit 2)",
+     "Parses and checks each FILE without building anything. Every problem is reported with the\n"
+     "JSON pointer where it is. Exit 2 when any file is invalid.\n"
+     "Editors can check topologies as they are typed with topologies/schema.json."},
+    {"clean", "", "remove what crashed or killed runs left behind",
+     "Removes the leftovers of labs whose keeper is gone: node processes, namespace pins, mounts,\n"
+     "cgroups and state. Running labs are left alone."},
+    {"gen", "SHAPE N [--routed] [--fanout F] [--name NAME]",
+     "print a generated topology: single linear tree line ring star mesh",
+     "Prints a topology of a given shape, for large labs without a hand-written file.\n"
+     "shapes:\n"
+     "  single N   one switch, N hosts           linear N  N switches in a chain, a host on each\n"
+     "  tree D     switch tree of depth D        line N    N routers in a line\n"
+     "  ring N     N routers in a cycle          star N    a router with N hosts\n"
+     "  mesh N     N routers, every pair linked (N <= 64)\n"
+     "options:\n"
+     "  --routed           routers instead of switches (linear)\n"
+     "  --fanout F         children per switch (tree; default 2)\n"
+     "  --name NAME        the lab name"},
+};
+
+constexpr const char* kIntro = "Build networks of Linux namespaces from a JSON topology, drive them, take them down.";
+constexpr const char* kFooter =
+    "LAB may be omitted when exactly one lab is running.\n"
+    "Exit codes: 0 ok, 1 failure, 2 bad usage or invalid topology.\n";
+
+// roff: a leading "." or "'" would be read as a request, "\" starts an escape, and "-" should be
+// a real minus in options.
+std::string roff(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '\\') out += "\\e";
+        else if (c == '-') out += "\\-";
+        else out += c;
+    }
+    if (!out.empty() && (out[0] == '.' || out[0] == '\'')) out = "\\&" + out;
+    return out;
+}
+
+}  // namespace
+
+std::span<const CommandHelp> all_help() { return kHelp; }
+
+const CommandHelp* find_help(std::string_view command) {
+    for (const auto& h : kHelp)
+        if (h.name == command) return &h;
+    return nullptr;
+}
+
+std::string usage_line(std::string_view command) {
+    const CommandHelp* h = find_help(command);
+    if (!h) return "usage: lab " + std::string(command);
+    return "usage: lab " + std::string(h->name) + (h->synopsis.empty() ? "" : " " + std::string(h->synopsis));
+}
+
+std::string main_help() {
+    std::ostringstream o;
+    o << "usage: lab COMMAND [ARGS]\n\n" << kIntro << "\n\ncommands:\n";
+    for (const auto& h : kHelp) {
+        std::string head = "  " + std::string(h.name) + (h.synopsis.empty() ? "" : " " + std::string(h.synopsis));
+        if (head.size() + 2 <= 26) o << head << std::string(26 - head.size(), ' ') << h.summary << "\n";
+        else o << head << "\n" << std::string(26, ' ') << h.summary << "\n";
+    }
+    o << "\n" << kFooter << "Run lab COMMAND --help for a command's options and examples.\n";
+    return o.str();
+}
+
+std::string command_help(const CommandHelp& h) {
+    return usage_line(h.name) + "\n\n" + std::string(h.summary) + ".\n\n" + std::string(h.details) + "\n";
+}
+
+std::string man_page() {
+    std::ostringstream o;
+    o << ".TH LAB 1 \"\" \"nslab\" \"User Commands\"\n"
+      << ".SH NAME\nlab \\- " << roff(kIntro) << "\n"
+      << ".SH SYNOPSIS\n.B lab\n.I COMMAND\n[\\fIARGS\\fR]\n"
+      << ".SH DESCRIPTION\n" << roff(kFooter) << "\n.SH COMMANDS\n";
+    for (const auto& h : kHelp) {
+        o << ".SS \"lab " << h.name << (h.synopsis.empty() ? "" : " " + roff(h.synopsis)) << "\"\n"
+          << roff(h.summary) << ".\n.PP\n";
+        // Indented lines (options, examples) keep their layout in a no-fill block.
+        std::istringstream lines{std::string(h.details)};
+        bool block = false;
+        for (std::string line; std::getline(lines, line);) {
+            bool indented = line.starts_with("  ");
+            if (indented && !block) o << ".RS\n.nf\n";
+            if (!indented && block) o << ".fi\n.RE\n";
+            block = indented;
+            // "options:", "example:": a heading of its own, not the end of the paragraph.
+            if (!indented && line.ends_with(':')) o << ".PP\n";
+            o << roff(indented ? line.substr(2) : line) << "\n";
+        }
+        if (block) o << ".fi\n.RE\n";
+    }
+    o << ".SH FILES\n.TP\n/run/nslab/\\fILAB\\fR/\nstate of each running lab\n"
+      << ".TP\n/run/netns/\\fILAB\\fR.\\fINODE\\fR\neach node's network namespace\n"
+      << ".SH SEE ALSO\n.BR ip (8),\n.BR ip-netns (8)\n";
+    return o.str();
+}
+
+}  // namespace nslab::cli

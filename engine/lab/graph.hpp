@@ -1,0 +1,58 @@
+// `lab graph`: a topology as a picture. The model (and, for a running lab, what the kernel
+// reports) becomes a small Graph first, so every output format shows the same facts: nodes by
+// kind, each link's interfaces and addresses on its ends, impaired (netem) and down links marked.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "lab/inspect.hpp"
+#include "topology/model.hpp"
+
+namespace nslab::lab {
+
+struct GraphNode {
+    std::string name;
+    std::string kind;                    // "host", "router", "switch"
+    std::vector<std::string> loopback;   // CIDRs
+    std::string state;                   // "" (from a file), "running", "stopped"
+    pid_t pid = 0;
+};
+
+struct GraphEnd {
+    std::string node, iface;
+    std::vector<std::string> addrs;      // CIDRs; live ones when the lab runs (no link-local)
+    std::string state;                   // "" (from a file), "up", "down", "no-carrier"
+};
+
+struct GraphLink {
+    GraphEnd ends[2];
+    std::string netem;                   // "delay 20ms loss 1%"; empty when unimpaired
+    bool up = true;                      // as the topology asks
+    std::uint32_t mtu = 0;               // 0: the default
+    std::string name() const;            // "r1:eth1 -- r2:eth1"
+};
+
+struct Graph {
+    std::string lab;
+    bool live = false;                   // built from a running lab
+    std::vector<GraphNode> nodes;
+    std::vector<GraphLink> links;
+};
+
+// `live` (one entry per model node, any order) adds node and interface state.
+Graph make_graph(const topo::Model& m, const std::vector<NodeLive>* live = nullptr);
+std::string netem_text(const topo::Netem& n);  // "delay 20ms jitter 2ms loss 1% rate 10mbit"
+
+std::string to_dot(const Graph& g);
+std::string to_mermaid(const Graph& g);
+// One self-contained page (inline CSS and JS, nothing fetched) that lays out and draws `g`.
+std::string to_html(const Graph& g);
+
+// Runs Graphviz's `dot -Tsvg` on `dot` text. Throws nslab::Error naming the package when
+// `dot` is not installed, and with dot's own message when it fails.
+std::string render_svg(const std::string& dot);
+
+}  // namespace nslab::lab
