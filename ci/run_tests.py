@@ -133,7 +133,8 @@ def main():
     for label, p, f, s in results:
         print(f"   {label}: {p} passed, {f} failed, {s} skipped")
     if leaks:
-        print(f"LEAK: the test run left this on the host: {leaks}")
+        shown = {k: v[:10] + ([f"... {len(v) - 10} more"] if len(v) > 10 else []) for k, v in leaks.items()}
+        print(f"LEAK: the test run left this on the host: {shown}")
         failed += 1
     else:
         print("host check: no new links, routes, mounts, netns pins, nslab state or node processes")

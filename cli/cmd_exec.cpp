@@ -62,6 +62,9 @@ int cmd_shell(const Argv& argv) {
     const char* sh = std::getenv("SHELL");
     std::string shell = sh && *sh ? sh : (::access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh");
     std::cerr << "shell in " << l.name() << "." << node << "; exit to leave\n";
+    // On a terminal the shell gets a pty of its own inside the node (job control works);
+    // otherwise it simply reads our stdin.
+    if (::isatty(0)) return l.run_on_terminal(node, {shell, "-i"});
     return run_attached(l, node, {shell});
 }
 

@@ -1,6 +1,7 @@
 #include "exec/spawn.hpp"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <limits.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -112,6 +113,10 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
             _exit(127);
         }
         // The node may not see the directory (its /tmp is its own): start in / then.
+        if (spec.controlling_tty && ::ioctl(0, TIOCSCTTY, 0) < 0) {
+            report(errp.write.get(), 4, errno);
+            _exit(127);
+        }
         if (::chdir(cwd.c_str()) < 0) (void)!::chdir("/");
         exec_path(argv[0], argv.data(), envp.data(), path);
         report(errp.write.get(), 3, errno);

@@ -19,6 +19,7 @@ struct SpawnSpec {
     std::string cwd;                    // "" = the caller's; "/" when the node cannot see it
     int in = -1, out = -1, err = -1;    // -1 = inherit the caller's
     bool new_session = true;            // setsid: the process leads a group a timeout can kill
+    bool controlling_tty = false;       // with new_session: stdin (a pty) becomes its terminal
 };
 
 struct Child {

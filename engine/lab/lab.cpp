@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "exec/terminal.hpp"
 #include "lab/exec_phase.hpp"
 #include "lab/paths.hpp"
 #include "lab/pins.hpp"
@@ -258,6 +259,16 @@ exec::Child Lab::spawn(const std::string& name, exec::SpawnSpec spec) const {
     if (spec.env.empty()) spec.env = node_environment(state_.lab, nd);
     unsigned long flags = node::clone_flags(nd.namespaces) & ~static_cast<unsigned long>(CLONE_NEWTIME);
     return exec::spawn(pidfd.get(), flags, spec, "node " + name);
+}
+
+int Lab::run_on_terminal(const std::string& name, const std::vector<std::string>& argv) const {
+    const auto& nd = node(name);
+    sys::Fd pidfd = init_pidfd(name);
+    exec::SpawnSpec spec;
+    spec.argv = argv;
+    spec.env = node_environment(state_.lab, nd);
+    unsigned long flags = node::clone_flags(nd.namespaces) & ~static_cast<unsigned long>(CLONE_NEWTIME);
+    return exec::run_on_terminal(pidfd.get(), flags, spec, "node " + name);
 }
 
 exec::RunResult Lab::run(const std::string& name, const std::vector<std::string>& argv,

@@ -51,6 +51,9 @@ public:
     exec::Child spawn(const std::string& node, exec::SpawnSpec spec) const;
     exec::RunResult run(const std::string& node, const std::vector<std::string>& argv,
                         const exec::RunOptions& opts = {}) const;
+    // An interactive command on a pty of its own, relayed to the caller's terminal; returns
+    // its exit code.
+    int run_on_terminal(const std::string& node, const std::vector<std::string>& argv) const;
     // A pidfd for the node's init, verified to be the recorded process.
     sys::Fd init_pidfd(const std::string& node) const;
 
