@@ -8,12 +8,32 @@
 #include "commands.hpp"
 #include "lab/lab.hpp"
 #include "print.hpp"
+#include "topology/generate.hpp"
 
 namespace nslab::cli {
 
+namespace {
+// `lab up --gen linear:1000`: the same topology `lab gen linear 1000` prints (see cmd_gen.cpp).
+lab::Lab up_generated(const std::string& spec, lab::UpOptions o) {
+    topo::GenSpec g;
+    std::string text;
+    try {
+        g = topo::parse_gen_spec(spec);
+        text = topo::generate(g.shape, g.n, g.opts);
+        for (const auto& note : topo::generate_notes(g.shape, g.n, g.opts)) std::cerr << "lab up: " << note << "\n";
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    o.source = "--gen " + spec;
+    return lab::Lab::up(text, o);
+}
+}  // namespace
+
 int cmd_up(const Argv& argv) {
-    Args a = parse_args(argv, {"--name", "--exec-timeout"}, {"--quiet", "-q"});
-    if (a.pos.size() != 1) throw UsageError("usage: lab up FILE [--name NAME] [--exec-timeout S] [--quiet]");
+    Args a = parse_args(argv, {"--name", "--exec-timeout", "--gen"}, {"--quiet", "-q"});
+    const bool gen = a.opts.count("--gen") > 0;
+    if (a.pos.size() != (gen ? 0u : 1u))
+        throw UsageError("usage: lab up FILE|--gen SHAPE:N [--name NAME] [--exec-timeout S] [--quiet]");
     lab::UpOptions o;
     o.name = a.opt("--name");
     if (a.opts.count("--exec-timeout")) o.exec_timeout_s = std::stoi(a.opt("--exec-timeout"));
@@ -24,7 +44,7 @@ int cmd_up(const Argv& argv) {
         };
     }
     auto t0 = std::chrono::steady_clock::now();
-    lab::Lab l = lab::Lab::up_file(a.pos[0], o);
+    lab::Lab l = gen ? up_generated(a.opt("--gen"), o) : lab::Lab::up_file(a.pos[0], o);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (tty) std::fprintf(stderr, "\r\033[K");
     std::cout << "lab " << l.name() << " up in " << format_ms(ms) << ": " << l.model().nodes.size() << " nodes, "
