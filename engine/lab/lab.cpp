@@ -109,14 +109,24 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
                         "); take it down with `lab down " + name + "` or choose another name with --name");
         throw Error("lab " + name + " exists but is not running (a crashed run?); `lab clean` removes it");
     }
+    auto self = sys::identity_of(::getpid());
     try {
         sys::write_file_atomic(topology_file(name), text, 0600);
+        // Until the keeper records itself, the lab belongs to us: if we die before that,
+        // `lab clean` sees a dead owner and removes the directory at once.
+        State starting;
+        starting.lab = name;
+        starting.status = "starting";
+        starting.boot_id = sys::boot_id();
+        starting.keeper = *self;
+        starting.ephemeral = opts.ephemeral;
+        starting.source = opts.source;
+        save(starting);
     } catch (...) {
         sys::remove_tree(dir);
         throw;
     }
 
-    auto self = sys::identity_of(::getpid());
     std::string keeper = keeper_path();
     std::string workdir = opts.workdir.empty() ? absolute(".") : opts.workdir;
     std::vector<std::string> args = {keeper,
@@ -257,7 +267,7 @@ exec::Child Lab::spawn(const std::string& name, exec::SpawnSpec spec) const {
     const auto& nd = node(name);
     sys::Fd pidfd = init_pidfd(name);
     if (spec.env.empty()) spec.env = node_environment(state_.lab, nd);
-    unsigned long flags = node::clone_flags(nd.namespaces) & ~static_cast<unsigned long>(CLONE_NEWTIME);
+    unsigned long flags = node::enter_flags(nd.namespaces);
     return exec::spawn(pidfd.get(), flags, spec, "node " + name);
 }
 
@@ -267,7 +277,7 @@ int Lab::run_on_terminal(const std::string& name, const std::vector<std::string>
     exec::SpawnSpec spec;
     spec.argv = argv;
     spec.env = node_environment(state_.lab, nd);
-    unsigned long flags = node::clone_flags(nd.namespaces) & ~static_cast<unsigned long>(CLONE_NEWTIME);
+    unsigned long flags = node::enter_flags(nd.namespaces);
     return exec::run_on_terminal(pidfd.get(), flags, spec, "node " + name);
 }
 
@@ -278,7 +288,7 @@ exec::RunResult Lab::run(const std::string& name, const std::vector<std::string>
     exec::SpawnSpec spec;
     spec.argv = argv;
     spec.env = node_environment(state_.lab, nd);
-    unsigned long flags = node::clone_flags(nd.namespaces) & ~static_cast<unsigned long>(CLONE_NEWTIME);
+    unsigned long flags = node::enter_flags(nd.namespaces);
     return exec::run(pidfd.get(), flags, spec, opts, "node " + name);
 }
 
