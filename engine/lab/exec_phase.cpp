@@ -72,7 +72,7 @@ void start_next(const State& state, Running& r) {
     struct stat st{};
     r.log_start = ::fstat(r.log.get(), &st) == 0 ? st.st_size : 0;
     r.started = std::chrono::steady_clock::now();
-    r.child = exec::spawn(r.en->init_pidfd, node::clone_flags(nd.namespaces) & ~static_cast<unsigned long>(CLONE_NEWTIME),
+    r.child = exec::spawn(r.en->init_pidfd, node::enter_flags(nd.namespaces),
                           spec, "node " + nd.name);
 }
 

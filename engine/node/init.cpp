@@ -117,6 +117,10 @@ unsigned long clone_flags(unsigned ns) {
     return f;
 }
 
+unsigned long enter_flags(unsigned ns) {
+    return clone_flags(ns) & ~static_cast<unsigned long>(CLONE_NEWTIME);
+}
+
 InitProcess start_init(const topo::Node& node, int keeper_pidfd) {
     InitProcess p;
     p.node = node.name;

@@ -13,13 +13,14 @@ import re
 
 import pytest
 
+from routing import assert_no_daemon_left, daemon_processes, pid_namespaces, require_binaries
+
 TOPOLOGY = pathlib.Path(__file__).parent / "topologies" / "mixed-ospf-line.json"
 LOOPBACKS = {"r1": "10.0.0.1", "r2": "10.0.0.2", "r3": "10.0.0.3"}
 FRR_NODES, BIRD_NODES = ("r1", "r3"), ("r2",)
 ZEBRA, OSPFD, VTYSH = "/usr/lib/frr/zebra", "/usr/lib/frr/ospfd", "/usr/bin/vtysh"
 BIRD, BIRDC = "/usr/sbin/bird", "/usr/sbin/birdc"
 SOCKET = "/run/bird/bird.ctl"
-DAEMONS = {"zebra", "ospfd", "watchfrr", "staticd", "mgmtd", "bird"}
 # About 6 s here (BIRD re-originates its router LSA at most every 5 s); the bound is for slow CI.
 CONVERGE = 60
 
@@ -28,49 +29,7 @@ CONVERGE = 60
 
 def require_daemons():
     """Skip when FRR or BIRD is not installed, unless NSLAB_REQUIRE_ROOT=1 (CI): then a failure."""
-    strict = os.environ.get("NSLAB_REQUIRE_ROOT") == "1"
-    if os.geteuid() != 0:
-        (pytest.fail if strict else pytest.skip)("needs root (creates namespaces and runs daemons)")
-    missing = [p for p in (ZEBRA, OSPFD, VTYSH, BIRD, BIRDC) if not os.access(p, os.X_OK)]
-    if missing:
-        msg = f"FRR or BIRD 2 is not installed ({', '.join(missing)} missing; ci/deps.sh installs frr bird2)"
-        (pytest.fail if strict else pytest.skip)(msg)
-
-
-def daemon_processes():
-    """Routing daemons running now: {(pid, starttime): (comm, pid namespace)}. Zombies excluded."""
-    found = {}
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                stat = f.read()
-            comm = stat[stat.index("(") + 1:stat.rindex(")")]
-            if comm not in DAEMONS:
-                continue
-            fields = stat[stat.rindex(")") + 2:].split()
-            if fields[0] == "Z":
-                continue
-            ns = os.readlink(f"/proc/{p}/ns/pid")
-        except (OSError, ValueError):
-            continue  # gone meanwhile
-        found[(int(p), fields[19])] = (comm, ns)
-    return found
-
-
-def pid_namespaces(lab):
-    """The PID namespaces of the lab's nodes (each node's init is PID 1 of its own)."""
-    return {os.readlink(f"/proc/{node.pid}/ns/pid") for node in lab.nodes.values()}
-
-
-def assert_no_daemon_left(before, namespaces):
-    """After lab.down(): no daemon that was not running before the test is left, neither in the
-    lab's namespaces nor escaped to this process's PID namespace (the host's)."""
-    watched = set(namespaces) | {os.readlink("/proc/self/ns/pid")}
-    left = {k: v for k, v in daemon_processes().items() if k not in before and v[1] in watched}
-    assert not left, "daemons left after lab down: " + ", ".join(
-        f"{comm} (pid {pid})" for (pid, _), (comm, _) in sorted(left.items()))
+    require_binaries((ZEBRA, OSPFD, VTYSH, BIRD, BIRDC), "frr and bird2")
 
 
 def vtysh_json(node, command):

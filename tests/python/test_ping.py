@@ -2,7 +2,6 @@
 import pathlib
 import time
 
-import nslab
 
 TOPO = pathlib.Path(__file__).resolve().parents[2] / "topologies"
 
