@@ -11,7 +11,7 @@ int cmd_clean(const Argv& argv) {
     Args a = parse_args(argv, {}, {});
     if (!a.pos.empty()) throw UsageError(usage_line("clean"));
     auto r = lab::clean();
-    if (r.labs.empty()) {
+    if (r.labs.empty() && r.processes == 0) {
         std::cout << "nothing to clean\n";
         return 0;
     }

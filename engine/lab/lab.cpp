@@ -347,8 +347,47 @@ void down(const std::string& name) {
     remove_leftovers(name);
 }
 
+namespace {
+
+// comm and parent of a live process (nullopt for a zombie or a process that is gone).
+std::optional<std::pair<std::string, pid_t>> comm_and_parent(pid_t pid) {
+    std::string stat;
+    try {
+        stat = sys::read_file("/proc/" + std::to_string(pid) + "/stat");
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 4 >= stat.size()) return std::nullopt;
+    if (stat[close + 2] == 'Z') return std::nullopt;
+    return std::make_pair(stat.substr(open + 1, close - open - 1), static_cast<pid_t>(std::atoi(stat.c_str() + close + 4)));
+}
+
+// A node's init is always its keeper's child. One whose parent is not a keeper lost its keeper
+// without dying (before inits checked their keeper at start-up, a keeper killed at the wrong
+// moment could leave one): no state names it any more, so it is found by name and parent.
+std::size_t kill_orphaned_inits() {
+    std::vector<sys::Fd> killed;
+    for (const auto& entry : sys::list_dir("/proc")) {
+        if (entry.find_first_not_of("0123456789") != std::string::npos) continue;
+        pid_t pid = std::atoi(entry.c_str());
+        auto me = comm_and_parent(pid);
+        if (!me || me->first != "nslab-init") continue;
+        auto parent = comm_and_parent(me->second);
+        if (parent && parent->first == "nslab-keeper") continue;
+        auto id = sys::identity_of(pid);
+        sys::Fd fd = id ? sys::open_verified(*id) : sys::Fd();
+        if (fd && sys::pidfd_signal(fd.get(), SIGKILL)) killed.push_back(std::move(fd));
+    }
+    for (auto& fd : killed) sys::pidfd_wait_exit(fd.get(), 10000);
+    return killed.size();
+}
+
+}  // namespace
+
 CleanReport clean() {
     CleanReport r;
+    r.processes += kill_orphaned_inits();
     for (const auto& name : list_labs()) {
         auto st = load(name);
         if (st && keeper_alive(*st)) continue;

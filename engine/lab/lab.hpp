@@ -76,7 +76,7 @@ struct CleanReport {
     std::size_t processes = 0;       // inits killed
 };
 // Removes what crashed or killed runs left: labs whose keeper is gone (their inits, pins,
-// state). Labs with a live keeper are left alone.
+// state), and node inits that outlived their keeper. Labs with a live keeper are left alone.
 CleanReport clean();
 
 // The path of the nslab-keeper executable.

@@ -1,5 +1,7 @@
 // The `lab` command as a user runs it.
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -186,6 +188,37 @@ TEST_F(Cli, ShellRunsInTheNodeOnATerminal) {
     EXPECT_NE(r.out.find("TTY=/dev/pts HOST=r2"), std::string::npos) << r.out;
     EXPECT_EQ(r.code, 5) << r.out;
     EXPECT_EQ(lab_cli({"down", "shell"}).code, 0);
+}
+
+}  // namespace nslab::test
+
+namespace nslab::test {
+
+// An init that outlived its keeper (no state names it) is still found and ended by lab clean:
+// here one is made by hand, in a PID namespace of its own, with its parent gone.
+TEST_F(Cli, CleanEndsInitsThatOutlivedTheirKeeper) {
+    sys::Pipe p = sys::make_pipe();
+    pid_t mid = ::fork();
+    if (mid == 0) {
+        int pidfd = -1;
+        pid_t init = sys::clone_process(CLONE_NEWPID, &pidfd);
+        if (init == 0) {
+            ::prctl(PR_SET_NAME, "nslab-init");
+            for (;;) ::pause();
+        }
+        (void)!::write(p.write.get(), &init, sizeof init);
+        _exit(0);  // the "keeper" dies; the init is orphaned
+    }
+    p.write.reset();
+    pid_t orphan = 0;
+    ASSERT_EQ(::read(p.read.get(), &orphan, sizeof orphan), static_cast<ssize_t>(sizeof orphan));
+    ::waitpid(mid, nullptr, 0);
+    auto id = sys::identity_of(orphan);
+    ASSERT_TRUE(id) << "the orphan should be running";
+    auto c = lab_cli({"clean"});
+    EXPECT_EQ(c.code, 0) << c.out;
+    EXPECT_NE(c.out.find("1 stray node processes killed"), std::string::npos) << c.out;
+    EXPECT_FALSE(sys::identity_of(orphan)) << "the orphaned init is still running";
 }
 
 }  // namespace nslab::test
