@@ -1,8 +1,17 @@
-"""Helpers shared by the routing-daemon tests (FRR, BIRD, both): skipping or failing when a
-daemon is missing, and proving that no daemon outlives its lab."""
+"""Helpers shared by the routing-daemon tests (FRR, BIRD, both): the three-router line they all
+use, talking to vtysh and birdc, waiting for convergence, skipping or failing when a daemon is
+missing, and proving that no daemon outlives its lab."""
+import json
 import os
 
 import pytest
+
+# The three routers of every routing topology here, and their loopbacks.
+LOOPBACKS = {"r1": "10.0.0.1", "r2": "10.0.0.2", "r3": "10.0.0.3"}
+ZEBRA, OSPFD, VTYSH = "/usr/lib/frr/zebra", "/usr/lib/frr/ospfd", "/usr/bin/vtysh"
+BIRD, BIRDC = "/usr/sbin/bird", "/usr/sbin/birdc"
+SOCKET = "/run/bird/bird.ctl"
+CONVERGE = 60  # seconds: OSPF converges in about 1 s here; the bound is for slow CI machines
 
 # Process names of the routing daemons the tests start.
 DAEMONS = {"zebra", "ospfd", "watchfrr", "staticd", "mgmtd", "bird"}
@@ -53,3 +62,40 @@ def assert_no_daemon_left(before, namespaces):
     left = {k: v for k, v in daemon_processes().items() if k not in before and v[1] in watched}
     assert not left, "daemons left after lab down: " + ", ".join(
         f"{comm} (pid {pid})" for (pid, _), (comm, _) in sorted(left.items()))
+
+
+def vtysh_json(node, command):
+    res = node.run([VTYSH, "-c", command], timeout=10)
+    assert res.ok, f"{node.name}: vtysh -c '{command}' exited {res.exit_code}: {res.stderr or res.stdout}"
+    return json.loads(res.stdout)
+
+
+def birdc(node, command):
+    res = node.run([BIRDC, "-s", SOCKET] + command.split(), timeout=10)
+    assert res.ok, f"{node.name}: birdc {command} exited {res.exit_code}: {res.stderr or res.stdout}"
+    return res.stdout
+
+
+def kernel_protocol(node, prefix):
+    """The `proto` of the kernel's route to `prefix` in the node, or None when it has none."""
+    res = node.run(["ip", "-j", "route", "show", prefix], timeout=5)
+    assert res.ok, res.stderr
+    routes = json.loads(res.stdout or "[]")
+    return routes[0].get("protocol") if routes else None
+
+
+def reaches_all_loopbacks(lab):
+    return all(lab[src].ping(addr, timeout=1.0)
+               for src in LOOPBACKS for dst, addr in LOOPBACKS.items() if src != dst)
+
+
+def converge(lab, diagnostics):
+    """Wait until every router pings every loopback; on timeout fail with the ping matrix and
+    `diagnostics(lab)` (each daemon's own view)."""
+    if lab.wait_until(lambda: reaches_all_loopbacks(lab), timeout=CONVERGE, interval=0.5):
+        return
+    try:
+        state = f"{lab.ping_all(timeout=1.0)}\n{diagnostics(lab)}"
+    except Exception as e:  # noqa: BLE001 - the report must not hide the failure
+        state = f"(cannot inspect the lab: {e})"
+    pytest.fail(f"OSPF did not converge within {CONVERGE} s\n{state}")

@@ -6,35 +6,23 @@ Topology: topologies/bird-ospf-line.json (r1 - r2 - r3, loopbacks 10.0.0.1..3/32
 BIRD keeps its config in a private /etc/bird and its control socket, pid file and log in a
 private /run/bird, so `birdc -s /run/bird/bird.ctl` in a node talks to that node's BIRD only.
 """
-import json
 import os
 import pathlib
 import re
 
-import pytest
-
-from routing import assert_no_daemon_left, daemon_processes, pid_namespaces, require_binaries
+from routing import (BIRD, BIRDC, LOOPBACKS, SOCKET, assert_no_daemon_left, birdc, converge,
+                     daemon_processes, kernel_protocol, pid_namespaces, require_binaries)
 
 TOPOLOGY = pathlib.Path(__file__).parent / "topologies" / "bird-ospf-line.json"
-LOOPBACKS = {"r1": "10.0.0.1", "r2": "10.0.0.2", "r3": "10.0.0.3"}
-BIRD, BIRDC = "/usr/sbin/bird", "/usr/sbin/birdc"
-SOCKET = "/run/bird/bird.ctl"
 # BIRD re-originates its router LSA at most every 5 s (MinLSInterval, fixed), so a line of BIRDs
-# converges in about 7 s; the bound is for slow CI machines.
-CONVERGE = 60
+# converges in about 7 s, well inside routing.CONVERGE.
 
 
-# -- helpers (each test module is self-contained) ------------------------------------------------
+# -- helpers of this module (shared ones are in routing.py) ----------------------------------------
 
 def require_bird():
     """Skip when BIRD is not installed, unless NSLAB_REQUIRE_ROOT=1 (CI), where it is a failure."""
     require_binaries((BIRD, BIRDC), "bird2")
-
-
-def birdc(node, command):
-    res = node.run([BIRDC, "-s", SOCKET] + command.split(), timeout=10)
-    assert res.ok, f"{node.name}: birdc {command} exited {res.exit_code}: {res.stderr or res.stdout}"
-    return res.stdout
 
 
 def full_neighbors(node):
@@ -69,19 +57,6 @@ def ospf_routes(node):
     return out
 
 
-def kernel_protocol(node, prefix):
-    """The `proto` of the kernel's route to `prefix` in the node, or None when it has none."""
-    res = node.run(["ip", "-j", "route", "show", prefix], timeout=5)
-    assert res.ok, res.stderr
-    routes = json.loads(res.stdout or "[]")
-    return routes[0].get("protocol") if routes else None
-
-
-def reaches_all_loopbacks(lab):
-    return all(lab[src].ping(addr, timeout=1.0)
-               for src in LOOPBACKS for dst, addr in LOOPBACKS.items() if src != dst)
-
-
 def diagnostics(lab):
     """What the daemons think, for assertion messages."""
     lines = []
@@ -90,16 +65,6 @@ def diagnostics(lab):
             res = lab[name].run([BIRDC, "-s", SOCKET] + cmd.split(), timeout=10)
             lines.append(f"--- {name}: birdc {cmd} (exit {res.exit_code})\n{res.stdout}{res.stderr}")
     return "\n".join(lines)
-
-
-def converge(lab):
-    if lab.wait_until(lambda: reaches_all_loopbacks(lab), timeout=CONVERGE, interval=0.5):
-        return
-    try:
-        state = f"{lab.ping_all(timeout=1.0)}\n{diagnostics(lab)}"
-    except Exception as e:  # noqa: BLE001 - the report must not hide the failure
-        state = f"(cannot inspect the lab: {e})"
-    pytest.fail(f"OSPF did not converge within {CONVERGE} s\n{state}")
 
 
 # -- tests -------------------------------------------------------------------------------------
@@ -118,7 +83,7 @@ def test_bird_ospf_line_converges_with_ospf_routes(lab):
     host_ns = os.readlink("/proc/self/ns/pid")
     assert not [v for v in new.values() if v[1] == host_ns], new
 
-    converge(lab)
+    converge(lab, diagnostics)
     assert lab.ping_all(timeout=2.0).ok, str(lab.ping_all(timeout=2.0))
 
     # Each node's birdc reaches its own BIRD.
@@ -161,7 +126,7 @@ def test_bird_link_down_withdraws_routes_and_up_restores_them(lab):
     lab.up(TOPOLOGY)
     namespaces = pid_namespaces(lab)
     r1, r3 = lab["r1"], lab["r3"]
-    converge(lab)
+    converge(lab, diagnostics)
 
     # Cut r1 - r2: r3 loses r1's loopback and the r1-r2 link, keeps r2.
     lab.link("r1:eth1").down()
@@ -174,7 +139,7 @@ def test_bird_link_down_withdraws_routes_and_up_restores_them(lab):
 
     # Back up: the adjacency re-forms and the routes return.
     lab.link("r1:eth1").up()
-    converge(lab)
+    converge(lab, diagnostics)
     assert ospf_routes(r3).get("10.0.0.1/32") == "10.0.23.1"
     assert kernel_protocol(r3, "10.0.0.1/32") == "bird"
     assert lab.wait_until(lambda: full_neighbors(lab["r2"]) == {"10.0.0.1", "10.0.0.3"}, timeout=10)

@@ -6,31 +6,21 @@ Topology: topologies/frr-ospf-line.json (r1 - r2 - r3, loopbacks 10.0.0.1..3/32)
 run in the nodes' private /etc/frr, /var/run/frr and /var/tmp/frr, started by the topology's
 `exec`, so every node's vtysh talks to that node's daemons only.
 """
-import json
 import os
 import pathlib
 
-import pytest
-
-from routing import assert_no_daemon_left, daemon_processes, pid_namespaces, require_binaries
+from routing import (LOOPBACKS, OSPFD, VTYSH, ZEBRA, assert_no_daemon_left, converge,
+                     daemon_processes, kernel_protocol, pid_namespaces, require_binaries,
+                     vtysh_json)
 
 TOPOLOGY = pathlib.Path(__file__).parent / "topologies" / "frr-ospf-line.json"
-LOOPBACKS = {"r1": "10.0.0.1", "r2": "10.0.0.2", "r3": "10.0.0.3"}
-ZEBRA, OSPFD, VTYSH = "/usr/lib/frr/zebra", "/usr/lib/frr/ospfd", "/usr/bin/vtysh"
-CONVERGE = 60  # seconds: OSPF converges in about 1 s here; the bound is for slow CI machines
 
 
-# -- helpers (each test module is self-contained) ------------------------------------------------
+# -- helpers of this module (shared ones are in routing.py) ----------------------------------------
 
 def require_frr():
     """Skip when FRR is not installed, unless NSLAB_REQUIRE_ROOT=1 (CI), where it is a failure."""
     require_binaries((ZEBRA, OSPFD, VTYSH), "frr")
-
-
-def vtysh_json(node, command):
-    res = node.run([VTYSH, "-c", command], timeout=10)
-    assert res.ok, f"{node.name}: vtysh -c '{command}' exited {res.exit_code}: {res.stderr or res.stdout}"
-    return json.loads(res.stdout)
 
 
 def full_neighbors(node):
@@ -50,19 +40,6 @@ def ospf_routes(node):
     return out
 
 
-def kernel_protocol(node, prefix):
-    """The `proto` of the kernel's route to `prefix` in the node, or None when it has none."""
-    res = node.run(["ip", "-j", "route", "show", prefix], timeout=5)
-    assert res.ok, res.stderr
-    routes = json.loads(res.stdout or "[]")
-    return routes[0].get("protocol") if routes else None
-
-
-def reaches_all_loopbacks(lab):
-    return all(lab[src].ping(addr, timeout=1.0)
-               for src in LOOPBACKS for dst, addr in LOOPBACKS.items() if src != dst)
-
-
 def diagnostics(lab):
     """What the daemons think, for assertion messages."""
     lines = []
@@ -71,16 +48,6 @@ def diagnostics(lab):
             res = lab[name].run([VTYSH, "-c", cmd], timeout=10)
             lines.append(f"--- {name}: {cmd} (exit {res.exit_code})\n{res.stdout}{res.stderr}")
     return "\n".join(lines)
-
-
-def converge(lab):
-    if lab.wait_until(lambda: reaches_all_loopbacks(lab), timeout=CONVERGE, interval=0.5):
-        return
-    try:
-        state = f"{lab.ping_all(timeout=1.0)}\n{diagnostics(lab)}"
-    except Exception as e:  # noqa: BLE001 - the report must not hide the failure
-        state = f"(cannot inspect the lab: {e})"
-    pytest.fail(f"OSPF did not converge within {CONVERGE} s\n{state}")
 
 
 # -- tests -------------------------------------------------------------------------------------
@@ -99,7 +66,7 @@ def test_frr_ospf_line_converges_with_ospf_routes(lab):
     host_ns = os.readlink("/proc/self/ns/pid")
     assert not [v for v in new.values() if v[1] == host_ns], new
 
-    converge(lab)
+    converge(lab, diagnostics)
     assert lab.ping_all(timeout=2.0).ok, str(lab.ping_all(timeout=2.0))
 
     # Each node's vtysh reaches its own daemons: its own router ID, its own running config.
@@ -140,7 +107,7 @@ def test_frr_link_down_withdraws_routes_and_up_restores_them(lab):
     lab.up(TOPOLOGY)
     namespaces = pid_namespaces(lab)
     r1, r3 = lab["r1"], lab["r3"]
-    converge(lab)
+    converge(lab, diagnostics)
 
     # Cut r2 - r3: r1 loses r3's loopback and the far link, keeps r2.
     lab.link("r2:eth2").down()
@@ -154,7 +121,7 @@ def test_frr_link_down_withdraws_routes_and_up_restores_them(lab):
 
     # Back up: the adjacency re-forms and the routes return.
     lab.link("r2:eth2").up()
-    converge(lab)
+    converge(lab, diagnostics)
     assert "10.0.0.3/32" in ospf_routes(r1)
     assert "10.0.0.1/32" in ospf_routes(r3)
     assert lab.wait_until(lambda: full_neighbors(lab["r2"]) == {"10.0.0.1", "10.0.0.3"}, timeout=10)

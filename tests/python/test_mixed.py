@@ -6,42 +6,23 @@ daemon outlives the lab.
 
 Topology: topologies/mixed-ospf-line.json (r1 FRR - r2 BIRD - r3 FRR, loopbacks 10.0.0.1..3/32).
 """
-import json
 import os
 import pathlib
 import re
 
-import pytest
-
-from routing import assert_no_daemon_left, daemon_processes, pid_namespaces, require_binaries
+from routing import (BIRD, BIRDC, LOOPBACKS, OSPFD, SOCKET, VTYSH, ZEBRA, assert_no_daemon_left,
+                     birdc, converge, daemon_processes, kernel_protocol, pid_namespaces,
+                     require_binaries, vtysh_json)
 
 TOPOLOGY = pathlib.Path(__file__).parent / "topologies" / "mixed-ospf-line.json"
-LOOPBACKS = {"r1": "10.0.0.1", "r2": "10.0.0.2", "r3": "10.0.0.3"}
 FRR_NODES, BIRD_NODES = ("r1", "r3"), ("r2",)
-ZEBRA, OSPFD, VTYSH = "/usr/lib/frr/zebra", "/usr/lib/frr/ospfd", "/usr/bin/vtysh"
-BIRD, BIRDC = "/usr/sbin/bird", "/usr/sbin/birdc"
-SOCKET = "/run/bird/bird.ctl"
-# About 6 s here (BIRD re-originates its router LSA at most every 5 s); the bound is for slow CI.
-CONVERGE = 60
 
 
-# -- helpers (each test module is self-contained) ------------------------------------------------
+# -- helpers of this module (shared ones are in routing.py) ----------------------------------------
 
 def require_daemons():
     """Skip when FRR or BIRD is not installed, unless NSLAB_REQUIRE_ROOT=1 (CI): then a failure."""
     require_binaries((ZEBRA, OSPFD, VTYSH, BIRD, BIRDC), "frr and bird2")
-
-
-def vtysh_json(node, command):
-    res = node.run([VTYSH, "-c", command], timeout=10)
-    assert res.ok, f"{node.name}: vtysh -c '{command}' exited {res.exit_code}: {res.stderr or res.stdout}"
-    return json.loads(res.stdout)
-
-
-def birdc(node, command):
-    res = node.run([BIRDC, "-s", SOCKET] + command.split(), timeout=10)
-    assert res.ok, f"{node.name}: birdc {command} exited {res.exit_code}: {res.stderr or res.stdout}"
-    return res.stdout
 
 
 def full_neighbors(node):
@@ -84,19 +65,6 @@ def ospf_routes(node):
     return out
 
 
-def kernel_protocol(node, prefix):
-    """The `proto` of the kernel's route to `prefix` in the node, or None when it has none."""
-    res = node.run(["ip", "-j", "route", "show", prefix], timeout=5)
-    assert res.ok, res.stderr
-    routes = json.loads(res.stdout or "[]")
-    return routes[0].get("protocol") if routes else None
-
-
-def reaches_all_loopbacks(lab):
-    return all(lab[src].ping(addr, timeout=1.0)
-               for src in LOOPBACKS for dst, addr in LOOPBACKS.items() if src != dst)
-
-
 def diagnostics(lab):
     """What the daemons think, for assertion messages."""
     lines = []
@@ -109,16 +77,6 @@ def diagnostics(lab):
             res = lab[name].run(cmd, timeout=10)
             lines.append(f"--- {name}: {' '.join(cmd)} (exit {res.exit_code})\n{res.stdout}{res.stderr}")
     return "\n".join(lines)
-
-
-def converge(lab):
-    if lab.wait_until(lambda: reaches_all_loopbacks(lab), timeout=CONVERGE, interval=0.5):
-        return
-    try:
-        state = f"{lab.ping_all(timeout=1.0)}\n{diagnostics(lab)}"
-    except Exception as e:  # noqa: BLE001 - the report must not hide the failure
-        state = f"(cannot inspect the lab: {e})"
-    pytest.fail(f"OSPF did not converge within {CONVERGE} s\n{state}")
 
 
 # -- tests -------------------------------------------------------------------------------------
@@ -138,7 +96,7 @@ def test_frr_and_bird_form_adjacencies_and_exchange_routes(lab):
         [["bird"], ["ospfd", "zebra"], ["ospfd", "zebra"]], by_ns
     assert os.readlink("/proc/self/ns/pid") not in by_ns, by_ns
 
-    converge(lab)
+    converge(lab, diagnostics)
     assert lab.ping_all(timeout=2.0).ok, str(lab.ping_all(timeout=2.0))
 
     # Adjacencies across implementations.
@@ -176,7 +134,7 @@ def test_mixed_link_down_withdraws_routes_across_bird_and_up_restores_them(lab):
     lab.up(TOPOLOGY)
     namespaces = pid_namespaces(lab)
     r1, r2, r3 = lab["r1"], lab["r2"], lab["r3"]
-    converge(lab)
+    converge(lab, diagnostics)
 
     # Cut r2 - r3: FRR on r1 must hear it from BIRD on r2, BIRD from its own interface.
     lab.link("r2:eth2").down()
@@ -190,7 +148,7 @@ def test_mixed_link_down_withdraws_routes_across_bird_and_up_restores_them(lab):
 
     # Back up: the adjacency re-forms and the routes return on both implementations.
     lab.link("r2:eth2").up()
-    converge(lab)
+    converge(lab, diagnostics)
     assert ospf_routes(r1).get("10.0.0.3/32") == "10.0.12.2"
     assert ospf_routes(r2).get("10.0.0.3/32") == "10.0.23.2"
     assert ospf_routes(r3).get("10.0.0.1/32") == "10.0.23.1"
