@@ -263,33 +263,32 @@ sys::Fd Lab::init_pidfd(const std::string& name) const {
     throw Error("lab " + state_.lab + " has no running node \"" + name + "\"");
 }
 
-exec::Child Lab::spawn(const std::string& name, exec::SpawnSpec spec) const {
+Lab::Entry Lab::entry(const std::string& name) const {
     const auto& nd = node(name);
-    sys::Fd pidfd = init_pidfd(name);
-    if (spec.env.empty()) spec.env = node_environment(state_.lab, nd);
-    unsigned long flags = node::enter_flags(nd.namespaces);
-    return exec::spawn(pidfd.get(), flags, spec, "node " + name);
+    return {init_pidfd(name), node::enter_flags(nd.namespaces), node_environment(state_.lab, nd)};
+}
+
+exec::Child Lab::spawn(const std::string& name, exec::SpawnSpec spec) const {
+    Entry e = entry(name);
+    if (spec.env.empty()) spec.env = std::move(e.env);
+    return exec::spawn(e.pidfd.get(), e.flags, spec, "node " + name);
 }
 
 int Lab::run_on_terminal(const std::string& name, const std::vector<std::string>& argv) const {
-    const auto& nd = node(name);
-    sys::Fd pidfd = init_pidfd(name);
+    Entry e = entry(name);
     exec::SpawnSpec spec;
     spec.argv = argv;
-    spec.env = node_environment(state_.lab, nd);
-    unsigned long flags = node::enter_flags(nd.namespaces);
-    return exec::run_on_terminal(pidfd.get(), flags, spec, "node " + name);
+    spec.env = std::move(e.env);
+    return exec::run_on_terminal(e.pidfd.get(), e.flags, spec, "node " + name);
 }
 
 exec::RunResult Lab::run(const std::string& name, const std::vector<std::string>& argv,
                          const exec::RunOptions& opts) const {
-    const auto& nd = node(name);
-    sys::Fd pidfd = init_pidfd(name);
+    Entry e = entry(name);
     exec::SpawnSpec spec;
     spec.argv = argv;
-    spec.env = node_environment(state_.lab, nd);
-    unsigned long flags = node::enter_flags(nd.namespaces);
-    return exec::run(pidfd.get(), flags, spec, opts, "node " + name);
+    spec.env = std::move(e.env);
+    return exec::run(e.pidfd.get(), e.flags, spec, opts, "node " + name);
 }
 
 std::vector<std::string> list() { return list_labs(); }

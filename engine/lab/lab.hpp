@@ -59,6 +59,15 @@ public:
 
 private:
     Lab() = default;
+    // What starting a process inside a node takes: its verified init, the namespaces to join
+    // and the node's environment.
+    struct Entry {
+        sys::Fd pidfd;
+        unsigned long flags = 0;
+        std::vector<std::string> env;
+    };
+    Entry entry(const std::string& node) const;
+
     State state_;
     topo::Model model_;
     pid_t child_keeper_ = 0;     // when the keeper is our own child, we reap it
