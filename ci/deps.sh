@@ -10,6 +10,7 @@ packages=(
   chromium  # lab graph --format html is checked in headless Chromium (about 520 MB)
   vagrant   # `vagrant validate` of vagrant/Vagrantfile; no VM runs here (about 110 MB)
   frr bird2
+  uidmap    # newuidmap/newgidmap: rootless labs with subordinate ids (tests/python/test_rootless.py)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -14,6 +14,7 @@
 #include "lab/paths.hpp"
 #include "node/init.hpp"
 #include "sys/files.hpp"
+#include "sys/userns.hpp"
 #include "util/error.hpp"
 
 extern char** environ;
@@ -103,6 +104,10 @@ void run_exec_phase(const State& state, const std::vector<ExecNode>& nodes, int 
         std::string msg = "node " + r.en->node->name + ": exec command " + std::to_string(r.next + 1) + " `" +
                           r.en->node->exec[r.next] + "` " + why;
         msg += out.empty() ? "; it printed nothing" : "; its output:\n" + out;
+        if (sys::single_id_namespace())
+            msg += "\n(this rootless lab maps a single user id, so a program that switches to another user, such as "
+                   "FRR's daemons with -u frr, fails in it; give the user subordinate ids in /etc/subuid and "
+                   "/etc/subgid and install Debian's uidmap)";
         throw Error(msg);
     };
     for (auto& r : running) start_next(state, r);

@@ -35,6 +35,7 @@ struct Args {
     int report_fd = -1;
     sys::ProcIdentity owner;
     bool ephemeral = false;
+    bool userns = false;
     int exec_timeout = 60;
     std::string source, workdir;
 };
@@ -50,6 +51,7 @@ Args parse_args(int argc, char** argv) {
             a.owner.pid = std::stoi(v.substr(0, colon));
             a.owner.starttime = std::stoull(v.substr(colon + 1));
         } else if (k == "--ephemeral") a.ephemeral = v == "1";
+        else if (k == "--userns") a.userns = v == "1";
         else if (k == "--exec-timeout") a.exec_timeout = std::stoi(v);
         else if (k == "--source") a.source = v;
         else if (k == "--workdir") a.workdir = v;
@@ -157,6 +159,7 @@ int keeper_main(int argc, char** argv) {
     st.boot_id = sys::boot_id();
     st.keeper = sys::identity_of(::getpid()).value_or(sys::ProcIdentity{::getpid(), 0});
     st.ephemeral = args.ephemeral;
+    st.userns = args.userns;
     st.source = args.source;
     st.workdir = args.workdir;
     st.created = static_cast<double>(::time(nullptr));

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -12,6 +13,8 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <string_view>
 
 #include "exec/terminal.hpp"
 #include "lab/exec_phase.hpp"
@@ -20,6 +23,7 @@
 #include "netlink/netlink.hpp"
 #include "node/init.hpp"
 #include "sys/files.hpp"
+#include "sys/userns.hpp"
 #include "util/error.hpp"
 
 extern char** environ;
@@ -99,7 +103,7 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
     topo::Model model = topo::parse(text, po);  // a bad topology never reaches a keeper
     const std::string name = model.name;
 
-    sys::mkdir_p(run_dir(), 0755);
+    ensure_run_dir();
     const std::string dir = lab_dir(name);
     if (::mkdir(dir.c_str(), 0700) < 0) {
         if (errno != EEXIST) throw SystemError("mkdir " + dir, errno);
@@ -128,38 +132,83 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
     }
 
     std::string keeper = keeper_path();
+    // An ordinary user's lab lives in a user namespace the keeper is the first member of; it is
+    // root in there, so it may make namespaces, links and mounts, and nothing outside.
+    const bool rootless = sys::rootless();
+    sys::IdMapPlan ids;
+    if (rootless) ids = sys::plan_id_maps();
     std::string workdir = opts.workdir.empty() ? absolute(".") : opts.workdir;
     std::vector<std::string> args = {keeper,
                                      "--lab", name,
                                      "--report-fd", "3",
                                      "--owner", std::to_string(self->pid) + ":" + std::to_string(self->starttime),
                                      "--ephemeral", opts.ephemeral ? "1" : "0",
+                                     "--userns", rootless ? "1" : "0",
                                      "--exec-timeout", std::to_string(opts.exec_timeout_s),
                                      "--source", opts.source,
                                      "--workdir", workdir};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    // The keeper is root of its namespace, where run_dir() would mean /run/nslab: tell it ours.
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e; ++e)
+        if (std::string_view(*e).rfind("NSLAB_RUN_DIR=", 0) != 0) env_strings.emplace_back(*e);
+    env_strings.push_back("NSLAB_RUN_DIR=" + run_dir());
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
 
     sys::Pipe report = sys::make_pipe();
+    sys::Pipe go = sys::make_pipe();
     int pidfd = -1;
     pid_t pid;
     try {
         // A persistent lab's keeper becomes a child of our parent (the user's shell), which
         // reaps it when it finally exits, even where PID 1 reaps nobody. An ephemeral lab's
         // keeper is our own child: we reap it in down().
-        pid = sys::clone_process(opts.ephemeral ? 0 : CLONE_PARENT, &pidfd);
+        // A rootless keeper also gets a network namespace of its own: visiting a node's and
+        // coming back needs rights over the one it comes back to, which the host's is not.
+        std::uint64_t flags = (opts.ephemeral ? 0 : CLONE_PARENT) | (rootless ? CLONE_NEWUSER | CLONE_NEWNET : 0);
+        pid = sys::clone_process(flags, &pidfd);
+    } catch (const SystemError& e) {
+        sys::remove_tree(dir);
+        if (rootless)
+            throw Error("cannot create a user namespace for a rootless lab: " + std::string(std::strerror(e.err())) +
+                        " (is kernel.unprivileged_userns_clone or user.max_user_namespaces 0 here?)");
+        throw;
     } catch (...) {
         sys::remove_tree(dir);
         throw;
     }
     if (pid == 0) {
+        // Only async-signal-safe calls here: the caller may be multi-threaded (Python).
         ::dup2(report.write.get(), 3);  // dup2 clears close-on-exec on the copy
-        ::execve(argv[0], argv.data(), environ);
+        if (rootless) {
+            // Exec only once our id maps exist: an unmapped root would lose its capabilities.
+            ::close(go.write.get());
+            char b;
+            if (::read(go.read.get(), &b, 1) != 1) _exit(126);
+        }
+        ::execve(argv[0], argv.data(), envp.data());
         _exit(127);
     }
     sys::Fd keeper_fd(pidfd);
     report.write.reset();
+    go.read.reset();
+    if (rootless) {
+        try {
+            sys::write_id_maps(pid, ids);
+        } catch (...) {
+            sys::pidfd_signal(keeper_fd.get(), SIGKILL);
+            if (opts.ephemeral) ::waitpid(pid, nullptr, 0);
+            sys::remove_tree(dir);
+            throw;
+        }
+        char b = 'G';
+        (void)!::write(go.write.get(), &b, 1);
+    }
+    go.write.reset();
 
     Lab lab;
     lab.child_keeper_ = opts.ephemeral ? pid : 0;
@@ -265,7 +314,10 @@ sys::Fd Lab::init_pidfd(const std::string& name) const {
 
 Lab::Entry Lab::entry(const std::string& name) const {
     const auto& nd = node(name);
-    return {init_pidfd(name), node::enter_flags(nd.namespaces), node_environment(state_.lab, nd)};
+    // A rootless lab's namespaces belong to its user namespace: join that first (the kernel
+    // does, when CLONE_NEWUSER is in the same setns call).
+    unsigned long flags = node::enter_flags(nd.namespaces) | (state_.userns ? CLONE_NEWUSER : 0);
+    return {init_pidfd(name), flags, node_environment(state_.lab, nd)};
 }
 
 exec::Child Lab::spawn(const std::string& name, exec::SpawnSpec spec) const {
@@ -370,6 +422,9 @@ std::size_t kill_orphaned_inits() {
     for (const auto& entry : sys::list_dir("/proc")) {
         if (entry.find_first_not_of("0123456789") != std::string::npos) continue;
         pid_t pid = std::atoi(entry.c_str());
+        // Each user cleans up after their own labs only (root's inits belong to root).
+        struct stat sb{};
+        if (::stat(("/proc/" + entry).c_str(), &sb) < 0 || sb.st_uid != ::geteuid()) continue;
         auto me = comm_and_parent(pid);
         if (!me || me->first != "nslab-init") continue;
         auto parent = comm_and_parent(me->second);

@@ -1,11 +1,13 @@
 #include "lab/node_netns.hpp"
 
 #include <fcntl.h>
-#include <sched.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 
+#include "lab/node_sockets.hpp"
 #include "util/error.hpp"
 
 namespace nslab::lab {
@@ -23,8 +25,9 @@ sys::Fd open_netns(const Lab& lab, const std::string& node) {
 }
 
 nl::Socket node_socket(const Lab& lab, const std::string& node) {
-    sys::Fd ns = open_netns(lab, node);
-    return nl::Socket::open_in(ns.get());
+    sys::Fd pidfd = lab.init_pidfd(node);
+    auto fds = open_node_sockets({{pidfd.get(), AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, node}}, lab.state().userns);
+    return nl::Socket::adopt(fds[0].release());
 }
 
 }  // namespace nslab::lab

@@ -6,13 +6,19 @@
 
 namespace nslab::lab {
 
-std::string run_dir();                               // /run/nslab (NSLAB_RUN_DIR overrides)
+// Root: /run/nslab. An ordinary user: $XDG_RUNTIME_DIR/nslab, else /tmp/nslab-<uid> (0700).
+// NSLAB_RUN_DIR overrides either.
+std::string run_dir();
+// Creates run_dir() if needed and checks it is a directory of ours (throws otherwise).
+void ensure_run_dir();
 std::string netns_dir();                             // /run/netns (NSLAB_NETNS_DIR overrides)
 std::string lab_dir(const std::string& lab);         // run_dir()/<lab>
 std::string state_file(const std::string& lab);      // .../state.json
 std::string topology_file(const std::string& lab);   // .../topology.json: the text as given
 std::string log_dir(const std::string& lab);         // .../logs
 std::string keeper_log(const std::string& lab);      // .../keeper.log
+// Rootless labs have no pins: /run/netns belongs to root.
+bool pins_enabled();
 std::string pin_path(const std::string& lab, const std::string& node);  // /run/netns/<lab>.<node>
 
 }  // namespace nslab::lab

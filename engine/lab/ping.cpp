@@ -20,6 +20,7 @@
 #include <random>
 #include <sstream>
 
+#include "lab/node_sockets.hpp"
 #include "sys/fd.hpp"
 #include "sys/process.hpp"
 #include "util/error.hpp"
@@ -60,35 +61,6 @@ struct Probe {
     std::size_t next = 0;
 };
 
-// Keeps the calling thread's way home while it visits nodes' network namespaces; the
-// destructor takes it back, whatever happened in between.
-class NetnsVisit {
-public:
-    NetnsVisit() : home_(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {
-        if (!home_) throw SystemError("ping: open /proc/thread-self/ns/net", errno);
-    }
-    NetnsVisit(const NetnsVisit&) = delete;
-    NetnsVisit& operator=(const NetnsVisit&) = delete;
-    ~NetnsVisit() {
-        if (!away_) return;
-        // Staying in a node's namespace would make this thread's next sockets there: the
-        // caller could end up talking to a lab when it means the host. Stop instead.
-        if (::setns(home_.get(), CLONE_NEWNET) < 0) {
-            std::fprintf(stderr, "nslab: cannot return to the original network namespace: %s\n", std::strerror(errno));
-            std::abort();
-        }
-    }
-    // A pidfd selects the process's namespaces (kernel >= 5.8); no /proc path to race on.
-    void enter(int pidfd, const std::string& node) {
-        away_ = true;
-        if (::setns(pidfd, CLONE_NEWNET) < 0) throw SystemError("ping: enter the network namespace of node " + node, errno);
-    }
-
-private:
-    sys::Fd home_;
-    bool away_ = false;
-};
-
 // Root may exceed net.core.{r,w}mem_max; anyone else gets what the sysctl allows.
 void set_buffer(int fd, int force_opt, int opt) {
     int size = kSocketBuffer;
@@ -96,12 +68,10 @@ void set_buffer(int fd, int force_opt, int opt) {
     (void)::setsockopt(fd, SOL_SOCKET, opt, &size, sizeof size);
 }
 
-sys::Fd open_icmp(net::Family f, const std::string& node) {
+// A raw ICMP socket made in the node (see open_node_sockets), set up to see echo replies only.
+void setup_icmp(const sys::Fd& fd, net::Family f, const std::string& node) {
     bool v4 = f == net::Family::V4;
     std::string what = std::string(v4 ? "ICMP" : "ICMPv6") + " socket in node " + node;
-    sys::Fd fd(::socket(v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                        v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6));
-    if (!fd) throw SystemError("ping: open raw " + what, errno);
     // The kernel copies every ICMP packet of the namespace to every raw socket; see only replies.
     int rc;
     if (v4) {
@@ -116,7 +86,6 @@ sys::Fd open_icmp(net::Family f, const std::string& node) {
     if (rc < 0) throw SystemError("ping: set the echo-reply filter on the " + what, errno);
     set_buffer(fd.get(), SO_SNDBUFFORCE, SO_SNDBUF);
     set_buffer(fd.get(), SO_RCVBUFFORCE, SO_RCVBUF);
-    return fd;
 }
 
 std::uint16_t checksum(const std::uint8_t* p, std::size_t n) {
@@ -155,16 +124,26 @@ void open_sockets(const Lab& lab, std::vector<Probe>& probes) {
     auto base = static_cast<std::uint16_t>(rng());
     std::map<std::string, std::vector<Probe*>> by_node;
     for (auto& p : probes) by_node[p.node].push_back(&p);
-    NetnsVisit visit;
+    std::vector<sys::Fd> pidfds;
+    std::vector<SocketSpec> specs;
+    std::vector<Probe*> order;
     for (auto& [node, list] : by_node) {
-        sys::Fd pidfd = lab.init_pidfd(node);
-        visit.enter(pidfd.get(), node);
-        std::uint16_t k = 0;
+        pidfds.push_back(lab.init_pidfd(node));
         for (Probe* p : list) {
-            p->fd = open_icmp(p->family, node);
-            p->id = static_cast<std::uint16_t>(base + k++);
-            p->token = rng();
+            bool v4 = p->family == net::Family::V4;
+            specs.push_back({pidfds.back().get(), v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK,
+                             v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6, node});
+            order.push_back(p);
         }
+    }
+    auto fds = open_node_sockets(specs, lab.state().userns);
+    std::map<std::string, std::uint16_t> next_id;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        Probe* p = order[i];
+        p->fd = std::move(fds[i]);
+        setup_icmp(p->fd, p->family, p->node);
+        p->id = static_cast<std::uint16_t>(base + next_id[p->node]++);
+        p->token = rng();
     }
 }
 

@@ -22,8 +22,8 @@ std::string marker() { return run_dir() + "/.netns-made-by-nslab"; }
 
 GlobalLock::GlobalLock() {
     // The directory itself is the lock: no lock file is left behind.
+    ensure_run_dir();
     std::string path = run_dir();
-    sys::mkdir_p(path, 0755);
     fd_ = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd_ < 0) throw SystemError("open " + path, errno);
     while (::flock(fd_, LOCK_EX) < 0) {
@@ -40,6 +40,7 @@ GlobalLock::~GlobalLock() {
 }
 
 void prepare_netns_dir() {
+    if (!pins_enabled()) return;
     GlobalLock lock;
     const std::string dir = netns_dir();
     if (sys::is_mountpoint(dir)) return;
@@ -53,10 +54,12 @@ void prepare_netns_dir() {
 }
 
 void pin_node(const std::string& lab, const std::string& node, pid_t init_pid) {
+    if (!pins_enabled()) return;
     sys::bind_file("/proc/" + std::to_string(init_pid) + "/ns/net", pin_path(lab, node));
 }
 
 void unpin_lab(const std::string& lab) {
+    if (!pins_enabled()) return;
     const std::string dir = netns_dir();
     const std::string prefix = lab + ".";
     for (const auto& name : sys::list_dir(dir))

@@ -21,7 +21,7 @@ void save(const State& s) {
     json nodes = json::array();
     for (const auto& n : s.nodes) nodes.push_back({{"name", n.name}, {"init", ident(n.init)}});
     json j = {{"lab", s.lab},         {"status", s.status},   {"boot_id", s.boot_id},
-              {"keeper", ident(s.keeper)}, {"ephemeral", s.ephemeral}, {"source", s.source},
+              {"keeper", ident(s.keeper)}, {"ephemeral", s.ephemeral}, {"userns", s.userns}, {"source", s.source},
               {"workdir", s.workdir}, {"created", s.created}, {"up_ms", s.up_ms},
               {"nodes", nodes}};
     sys::write_file_atomic(state_file(s.lab), j.dump(1) + "\n", 0600);
@@ -43,6 +43,7 @@ std::optional<State> load(const std::string& lab) {
     s.boot_id = j.value("boot_id", "");
     s.keeper = ident(j.value("keeper", json::object()));
     s.ephemeral = j.value("ephemeral", false);
+    s.userns = j.value("userns", false);
     s.source = j.value("source", "");
     s.workdir = j.value("workdir", "/");
     s.created = j.value("created", 0.0);

@@ -20,6 +20,7 @@ struct State {
     std::string boot_id;
     sys::ProcIdentity keeper;
     bool ephemeral = false;
+    bool userns = false;           // rootless: the lab lives in a user namespace of its own
     std::string source;            // topology path as given, for display
     std::string workdir;           // where `exec` commands run (the topology file's directory)
     double created = 0;            // unix time

@@ -147,6 +147,9 @@ public:
     static Socket open();
     // Same, in the namespace `netns_fd` refers to (setns on this thread, then back).
     static Socket open_in(int netns_fd);
+    // Takes over an unbound AF_NETLINK/NETLINK_ROUTE socket made elsewhere (in another
+    // namespace, by another process) and sets it up like open() does.
+    static Socket adopt(int fd);
 
     explicit Socket(std::unique_ptr<Transport> t);
     Socket(Socket&&) noexcept;

@@ -45,8 +45,19 @@ void set_flag(mnl_socket* nl, int opt, const char* name) {
 
 class KernelTransport final : public Transport {
 public:
-    KernelTransport() {
-        nl_.reset(mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC));
+    // A new socket in this thread's network namespace, or (fd >= 0) one made elsewhere, which
+    // we then own.
+    explicit KernelTransport(int adopt = -1) {
+        if (adopt >= 0) {
+            nl_.reset(mnl_socket_fdopen(adopt));
+            if (!nl_) {
+                int err = errno;
+                ::close(adopt);
+                throw SystemError("netlink: adopt NETLINK_ROUTE socket", err);
+            }
+        } else {
+            nl_.reset(mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC));
+        }
         if (!nl_) throw SystemError("netlink: open NETLINK_ROUTE socket", errno);
         // Errors echo only the request's header, not the whole request: keeps acks small.
         set_flag(nl_.get(), NETLINK_CAP_ACK, "NETLINK_CAP_ACK");
@@ -139,6 +150,8 @@ private:
 }  // namespace
 
 Socket Socket::open() { return Socket(std::make_unique<KernelTransport>()); }
+
+Socket Socket::adopt(int fd) { return Socket(std::make_unique<KernelTransport>(fd)); }
 
 Socket Socket::open_in(int netns_fd) {
     // A socket stays bound to the namespace it was created in, wherever its thread goes next.

@@ -9,6 +9,7 @@
 #include "sys/fd.hpp"
 #include "sys/files.hpp"
 #include "sys/mount.hpp"
+#include "sys/userns.hpp"
 #include "util/error.hpp"
 
 namespace nslab::node {
@@ -40,12 +41,15 @@ void write_file(const std::string& path, const std::string& content, std::string
 }  // namespace
 
 void setup_mounts(const topo::Node& node, std::string& step) {
+    const bool rootless = sys::rootless();
     // Slave first: only then may we unmount things without the unmount reaching the host.
     do_mount(nullptr, "/", "none", MS_REC | MS_SLAVE, nullptr, step);
     // Drop our copy of every namespace pin, so this node never keeps another node's
     // namespace alive and pins made later do not propagate into 1000 mount namespaces.
+    // In a rootless lab the host's mounts are locked to us (EINVAL): the pins are root's, and
+    // they can only keep root's namespaces alive, not ours.
     step = "detach /run/netns";
-    if (sys::is_mountpoint("/run/netns") && ::umount2("/run/netns", MNT_DETACH) < 0)
+    if (sys::is_mountpoint("/run/netns") && ::umount2("/run/netns", MNT_DETACH) < 0 && !(errno == EINVAL && rootless))
         throw SystemError(step, errno);
 
     if (node.namespaces & topo::NS_PID)

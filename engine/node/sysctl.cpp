@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "sys/fd.hpp"
+#include "sys/userns.hpp"
 #include "util/error.hpp"
 
 namespace nslab::node {
@@ -17,7 +18,8 @@ Sysctls baseline_sysctls(topo::NodeKind kind) {
         {"net.ipv4.conf.all.rp_filter", "0"},
         {"net.ipv4.conf.default.rp_filter", "0"},
         // Lets unprivileged programs (and daemons that dropped root) use ICMP echo sockets.
-        {"net.ipv4.ping_group_range", "0 2147483647"},
+        // In a user namespace the range may only name gids it maps.
+        {"net.ipv4.ping_group_range", "0 " + std::to_string(sys::highest_mapped_gid())},
     };
     if (kind == topo::NodeKind::Switch) {
         // A bridge needs no IPv6 on its ports; without it a big switch sends no link-local,
