@@ -1,6 +1,10 @@
 #include "lab/links.hpp"
 
+#include <cerrno>
+#include <map>
+
 #include "lab/node_netns.hpp"
+#include "lab/node_routes.hpp"
 #include "util/error.hpp"
 
 namespace nslab::lab {
@@ -20,6 +24,20 @@ const topo::Link& find_link(const topo::Model& m, const std::string& endpoint) {
                 (known.empty() ? std::string("no links") : known) + ")");
 }
 
+namespace {
+// The kernel deleted the node's IPv4 routes through the interface when it went down; put the
+// topology's back. Those still there answer EEXIST, those through another link that is down
+// ENETUNREACH: both are as they should be.
+void restore_routes(nl::Socket& s, const topo::Node& node) {
+    if (node.routes.empty()) return;
+    std::map<std::string, int> index;
+    for (const auto& l : s.dump_links()) index[l.name] = l.ifindex;
+    for (const auto& f : s.execute(route_messages(node, index)))
+        if (f.err != EEXIST && f.err != ENETUNREACH && f.err != ENETDOWN)
+            throw nl::NetlinkError("node " + node.name + ": " + f.what, f.err, f.ext_ack);
+}
+}  // namespace
+
 void set_link_up(const Lab& lab, const std::string& endpoint, bool up) {
     const auto& link = find_link(lab.model(), endpoint);
     for (const auto& e : link.ends) {
@@ -27,8 +45,9 @@ void set_link_up(const Lab& lab, const std::string& endpoint, bool up) {
         nl::LinkChange c;
         c.name = e.iface;
         c.up = up;
-        node_socket(lab, node).execute_or_throw(
-            {nl::set_link(c, std::string(up ? "set " : "unset ") + e.iface + " up")}, "node " + node);
+        nl::Socket s = node_socket(lab, node);
+        s.execute_or_throw({nl::set_link(c, std::string(up ? "set " : "unset ") + e.iface + " up")}, "node " + node);
+        if (up) restore_routes(s, lab.model().nodes[e.node]);
     }
 }
 

@@ -12,6 +12,7 @@
 
 #include "lab/exec_phase.hpp"
 #include "lab/impair.hpp"
+#include "lab/node_routes.hpp"
 #include "lab/paths.hpp"
 #include "lab/pins.hpp"
 #include "node/sysctl.hpp"
@@ -180,17 +181,7 @@ void Runtime::configure_nodes() {
             for (const auto& itf : nd.interfaces)
                 for (const auto& a : itf.addrs)
                     msgs.push_back(nl::new_address(index[itf.name], a, "add address " + a.str() + " to " + itf.name));
-            for (const auto& r : nd.routes) {
-                nl::RouteSpec spec;
-                spec.to = r.to.network();
-                spec.via = r.via;
-                spec.metric = r.metric;
-                if (!r.dev.empty()) spec.oif = index.count(r.dev) ? index[r.dev] : 0;
-                spec.onlink = r.onlink;
-                std::string what = "add route " + r.to.str() + (r.via ? " via " + r.via->addr_str() : "") +
-                                   (r.dev.empty() ? "" : " dev " + r.dev) + " (" + r.pointer + ")";
-                msgs.push_back(nl::new_route(spec, what));
-            }
+            for (auto& m : route_messages(nd, index)) msgs.push_back(std::move(m));
         }
         socks_[i].execute_or_throw(msgs, "node " + nd.name);
         if (i % kTick == kTick - 1) progress_("config", i + 1, n);

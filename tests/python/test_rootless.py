@@ -223,8 +223,9 @@ def test_subordinate_ids_let_daemons_switch_user(user, subordinate_ids):
             '"setpriv --reuid=100 --regid=100 --clear-groups sh -c \\"id -u > /tmp/who\\""]}}}')
     r = user.sh(f"echo '{topo}' > /tmp/rlsub-{user.uid}.json && lab up -q /tmp/rlsub-{user.uid}.json; rc=$?; "
                 f"rm -f /tmp/rlsub-{user.uid}.json; [ $rc = 0 ] || exit $rc; "
-                "lab exec rlsub a -- cat /tmp/who /proc/self/uid_map; lab down rlsub")
+                "echo WHO; lab exec rlsub a -- cat /tmp/who /proc/self/uid_map; lab down rlsub")
     assert r.returncode == 0, r.stdout + r.stderr
-    lines = r.stdout.split("\n")
-    assert lines[0].strip() == "100"
-    assert str(subordinate_ids) in r.stdout  # the second line of the map: our range
+    lines = r.stdout.split("WHO\n", 1)[1].split("\n")
+    assert lines[0].strip() == "100"      # the command ran as uid 100 inside
+    assert lines[1].split() == ["0", str(user.uid), "1"]
+    assert lines[2].split() == ["1", str(subordinate_ids), "65536"]  # the user's subordinate range
