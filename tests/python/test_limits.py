@@ -4,8 +4,11 @@ NSLAB_EXPECT_CGROUP=v2 (or v1) makes the tests insist on one."""
 import json
 import os
 import signal
+import subprocess
 
-from isolation import cgroup_dirs, lab_cli
+import pytest
+
+from isolation import LAB_BIN, cgroup_dirs, lab_cli
 
 EXPECT = os.environ.get("NSLAB_EXPECT_CGROUP")
 
@@ -112,3 +115,49 @@ def test_clean_removes_cgroups_of_a_killed_keeper(tmp_path):
     assert r.returncode == 0, r.stderr
     assert cgroup_dirs("lim-crash") == []
     assert not os.path.exists("/run/nslab/lim-crash")
+
+
+def v1_mount_of(controller):
+    for line in open("/proc/self/mountinfo"):
+        left, right = line.split(" - ", 1)
+        fields = right.split()
+        if fields[0] == "cgroup" and controller in fields[2].split(","):
+            return left.split()[4]
+    return None
+
+
+def v2_passes_on(controller):
+    for line in open("/proc/self/mountinfo"):
+        left, right = line.split(" - ", 1)
+        if right.split()[0] == "cgroup2":
+            with open(left.split()[4] + "/cgroup.subtree_control") as f:
+                return controller in f.read().split()
+    return False
+
+
+def test_a_v1_hierarchy_the_host_lacks_is_mounted_then_unmounted(tmp_path):
+    if v2_passes_on("pids"):
+        pytest.skip("this host enforces pids through cgroup v2: no v1 hierarchy to mount")
+    topo = tmp_path / "mount.json"
+    topo.write_text('{"name": "lim-mount", "nodes": {"n": {"limits": {"pids": 40}}}}')
+    mine = "/run/nslab/.cgroup/pids"
+    # In a mount namespace of its own where the host's pids hierarchy is not mounted, the
+    # engine mounts it itself, and takes the mount away with the last lab that used it.
+    hide = f"umount {v1_mount_of('pids')}" if v1_mount_of("pids") else "true"
+    script = f"""
+set -e
+{hide}
+{LAB_BIN} up -q {topo}
+echo mounted=$(grep -c ' {mine} ' /proc/self/mountinfo || true)
+{LAB_BIN} status lim-mount | grep '^node n:'
+{LAB_BIN} exec lim-mount n -- cat /proc/self/cgroup | grep ':pids:'
+{LAB_BIN} down lim-mount
+echo after=$(grep -c ' {mine} ' /proc/self/mountinfo || true)
+"""
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "mounted=1" in r.stdout and "after=0" in r.stdout, r.stdout
+    assert "node n: cgroup v1 (pids 40)" in r.stdout
+    assert ":pids:/nslab/lim-mount/n" in r.stdout
+    assert not os.path.exists("/run/nslab/.cgroup")

@@ -37,7 +37,7 @@ def test_nodes_in_a_busybox_rootfs_ping_and_see_no_host_file(lab, rootfs, tmp_pa
     assert a.run("echo x > /dev/null && head -c4 /dev/zero | wc -c").stdout.strip() == "4"
     assert a.run("grep -c ' / ' /proc/self/mounts").stdout.strip() == "1"  # one root, not the host's
     # lab exec from a host directory the node cannot see starts in its /
-    r = lab_cli("exec", "rfs-ping", "a", "--", "pwd", cwd=str(tmp_path))
+    r = lab_cli("exec", lab.name, "a", "--", "pwd", cwd=str(tmp_path))
     assert (r.returncode, r.stdout) == (0, "/\n"), r.stderr
 
 
