@@ -14,6 +14,7 @@
 #include "lab/pins.hpp"
 #include "sys/cgroupfs.hpp"
 #include "sys/files.hpp"
+#include "sys/mount.hpp"
 #include "util/error.hpp"
 
 namespace nslab::lab {
@@ -46,6 +47,8 @@ void unmount_unused() {
     for (const auto& name : sys::list_dir(own_mount_dir())) {
         std::string dir = own_mount_dir() + "/" + name;
         if (name.find('.') != std::string::npos || !sys::exists(marker(dir))) continue;
+        // Mounted in another mount namespace (a keeper started there): that one's business.
+        if (!sys::is_mountpoint(dir)) continue;
         if (!sys::cgroup_children(dir + "/nslab").empty()) continue;
         ::rmdir((dir + "/nslab").c_str());
         if (::umount2(dir.c_str(), MNT_DETACH) < 0 && errno != EINVAL) continue;

@@ -26,8 +26,8 @@ namespace {
 // What crosses the clone boundary, in one write (smaller than PIPE_BUF, so atomic).
 struct Record {
     int err = 0;             // 0: ready
-    char step[96] = {};
-    char detail[400] = {};
+    char step[1024] = {};    // names paths, which may be long
+    char detail[1024] = {};
 };
 
 void copy(char* dst, std::size_t n, const std::string& src) {
