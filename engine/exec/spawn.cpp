@@ -86,6 +86,9 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
     // them. Opened now, so nothing after fork allocates.
     std::vector<sys::Fd> cgroup_procs;
     for (const auto& dir : sys::cgroups_to_join(sys::pidfd_pid(init_pidfd))) {
+        // Only a node's own cgroups: a node without one lives wherever its keeper does, and a
+        // command started from elsewhere stays where its starter put it.
+        if (dir.find("/nslab/") == std::string::npos) continue;
         sys::Fd fd(::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
         if (!fd) throw SystemError("join cgroup " + dir + " of " + where, errno);
         cgroup_procs.push_back(std::move(fd));
