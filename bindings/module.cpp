@@ -47,8 +47,12 @@ py::dict node_dict(const lab::Lab& l, const topo::Node& n) {
     d["kind"] = topo::to_string(n.kind);
     d["hostname"] = n.hostname;
     d["pid"] = 0;
+    d["cgroup"] = "";
     for (const auto& s : l.state().nodes)
-        if (s.name == n.name) d["pid"] = s.init.pid;
+        if (s.name == n.name) {
+            d["pid"] = s.init.pid;
+            d["cgroup"] = s.cgroup;
+        }
     py::list itfs;
     for (const auto& i : n.interfaces) {
         py::list addrs;

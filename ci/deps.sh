@@ -6,6 +6,7 @@ packages=(
   build-essential cmake pkg-config
   libmnl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 iputils-ping procps util-linux iperf3 tcpdump
+  busybox-static  # root filesystems the rootfs tests build
   python3-dev python3-pybind11 pybind11-dev python3-pytest python3-pytest-xdist python3-jsonschema graphviz
   chromium  # lab graph --format html is checked in headless Chromium (about 520 MB)
   vagrant   # `vagrant validate` of vagrant/Vagrantfile; no VM runs here (about 110 MB)

@@ -70,7 +70,23 @@ def snapshot():
         if ns != own_pidns or comm.startswith("nslab"):
             procs.append(f"{p} {comm}")
     return {"links": links, "routes": routes, "mounts": mounts, "netns": ls("/run/netns"),
-            "nslab": ls("/run/nslab"), "processes": sorted(procs)}
+            "nslab": ls("/run/nslab"), "processes": sorted(procs), "cgroups": nslab_cgroups()}
+
+
+def nslab_cgroups():
+    """Every nslab cgroup directory (cgroup v2 and each v1 hierarchy), so a leaked one fails."""
+    found = []
+    for line in open("/proc/self/mountinfo"):
+        left, right = line.split(" - ", 1)
+        if right.split()[0] not in ("cgroup", "cgroup2"):
+            continue
+        mount = left.split()[4]
+        for dirpath, dirnames, _ in os.walk(mount):
+            if "nslab" in dirpath.split("/"):
+                found.append(dirpath)
+            elif dirpath.count("/") - mount.count("/") >= 4:
+                dirnames[:] = []  # nslab/ sits a few levels down at most
+    return sorted(found)
 
 
 def run_ctest(label, parallel, results):

@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 
@@ -60,6 +61,24 @@ int cmd_status(const Argv& argv) {
     std::vector<lab::NodeLive> nodes;
     for (const auto& n : l.model().nodes) nodes.push_back(lab::inspect_node(l, n.name, a.flag("--routes")));
     print_live(std::cout, nodes);
+    // Where each node's cgroup limits are enforced (v2, or v1 where v2 lacks the controller).
+    for (const auto& n : st.nodes) {
+        if (n.cgroup.empty()) continue;
+        const auto& lim = l.node(n.name).limits;
+        std::string what;
+        auto add = [&](const std::string& s) { what += (what.empty() ? "" : ", ") + s; };
+        if (lim.memory) {
+            std::uint64_t m = *lim.memory;
+            add("memory " + (m % (1 << 20) == 0 ? std::to_string(m >> 20) + "M" : std::to_string(m)));
+        }
+        if (lim.pids) add("pids " + std::to_string(*lim.pids));
+        if (lim.cpus) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%g", *lim.cpus);
+            add(std::string("cpus ") + buf);
+        }
+        std::cout << "node " << n.name << ": cgroup " << n.cgroup << " (" << (what.empty() ? "no limits" : what) << ")\n";
+    }
     // Link impairments in force and their path (kernel netem/tbf or the userspace forwarder).
     for (const auto& [i, li] : lab::load_impairments(l.name()))
         if (i < l.model().links.size() && (!li.netem.empty() || li.path == "userspace"))

@@ -50,6 +50,8 @@ class Node:
         self.kind: str = info["kind"]
         self.hostname: str = info["hostname"]
         self.pid: int = info["pid"]
+        #: Where the node's cgroup limits are enforced: "v2", "v1", "v1+v2", or "" (none).
+        self.cgroup: str = info.get("cgroup", "")
         self.loopback: list[str] = list(info["loopback"])
         self._configured = [(n, list(a)) for n, a in info["interfaces"]]
         self.history: Deque[Result] = collections.deque(maxlen=self.HISTORY)

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sys/cgroupfs.hpp"
 #include "sys/process.hpp"
 #include "util/error.hpp"
 
@@ -21,7 +22,7 @@ namespace nslab::exec {
 namespace {
 
 struct Failure {
-    int stage;  // 1 setns, 2 clone, 3 exec, 4 chdir/dup
+    int stage;  // 1 setns, 2 clone, 3 exec, 4 chdir/dup, 5 cgroup
     int err;
 };
 
@@ -80,11 +81,30 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
         cwd = ::getcwd(buf, sizeof buf) ? buf : "/";
     }
 
+    // The node's cgroups (limits, and the handle teardown kills through): joined by writing to
+    // cgroup.procs before entering the node, whose cgroup namespace and own /sys would hide
+    // them. Opened now, so nothing after fork allocates.
+    std::vector<sys::Fd> cgroup_procs;
+    for (const auto& dir : sys::cgroups_to_join(sys::pidfd_pid(init_pidfd))) {
+        // Only a node's own cgroups: a node without one lives wherever its keeper does, and a
+        // command started from elsewhere stays where its starter put it.
+        if (dir.find("/nslab/") == std::string::npos) continue;
+        sys::Fd fd(::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd) throw SystemError("join cgroup " + dir + " of " + where, errno);
+        cgroup_procs.push_back(std::move(fd));
+    }
+
     sys::Pipe errp = sys::make_pipe();
     sys::Pipe pidp = sys::make_pipe();
     pid_t mid = ::fork();
     if (mid < 0) throw SystemError("fork", errno);
     if (mid == 0) {
+        for (const auto& fd : cgroup_procs) {
+            if (::write(fd.get(), "0", 1) < 0) {
+                report(errp.write.get(), 5, errno);
+                _exit(1);
+            }
+        }
         if (::setns(init_pidfd, static_cast<int>(ns_flags)) < 0) {
             report(errp.write.get(), 1, errno);
             _exit(1);
@@ -133,7 +153,7 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
     do nf = ::read(errp.read.get(), &f, sizeof f); while (nf < 0 && errno == EINTR);
     if (nf == static_cast<ssize_t>(sizeof f)) {
         if (np == static_cast<ssize_t>(sizeof pid) && pid > 0) sys::wait_exit_code(pid);
-        const char* what = f.stage == 1 ? "enter namespaces of " : f.stage == 2 ? "clone in " : f.stage == 4 ? "set up stdio/cwd in " : "";
+        const char* what = f.stage == 1 ? "enter namespaces of " : f.stage == 2 ? "clone in " : f.stage == 4 ? "set up stdio/cwd in " : f.stage == 5 ? "join the cgroups of " : "";
         if (f.stage == 3) throw SystemError("exec " + spec.argv[0] + " in " + where, f.err);
         throw SystemError(std::string(what) + where, f.err);
     }

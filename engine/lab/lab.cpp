@@ -11,12 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
 
 #include "exec/terminal.hpp"
+#include "lab/cgroups.hpp"
 #include "lab/exec_phase.hpp"
 #include "lab/paths.hpp"
 #include "lab/pins.hpp"
@@ -370,9 +372,23 @@ std::size_t kill_inits(const State& st) {
     return fds.size();
 }
 
+// The recorded cgroup directories that really are this lab's ("<...>/nslab/<lab>"), and those
+// found on the host (a keeper that died before recording them).
+std::vector<std::string> lab_cgroups(const std::string& name, const std::optional<State>& st) {
+    std::vector<std::string> dirs = find_lab_cgroups(name);
+    if (st)
+        for (const auto& d : st->cgroups)
+            if (d.size() > name.size() + 7 && d.ends_with("/nslab/" + name) && d.find("/../") == std::string::npos &&
+                std::find(dirs.begin(), dirs.end(), d) == dirs.end() && sys::exists(d))
+                dirs.push_back(d);
+    return dirs;
+}
+
 std::size_t remove_leftovers(const std::string& name) {
     std::size_t killed = 0;
-    if (auto st = load(name)) killed = kill_inits(*st);
+    auto st = load(name);
+    if (st) killed = kill_inits(*st);
+    remove_lab_cgroups(lab_cgroups(name, st), 10000);
     unpin_lab(name);
     sys::remove_tree(lab_dir(name));
     return killed;
@@ -381,6 +397,8 @@ std::size_t remove_leftovers(const std::string& name) {
 }  // namespace
 
 void down(const std::string& name) {
+    // The name becomes a path under run_dir() that is removed: never let it climb out.
+    if (!topo::valid_lab_name(name)) throw Error("\"" + name + "\" is not a lab name");
     auto st = load(name);
     if (!st) {
         if (sys::exists(lab_dir(name))) {
@@ -453,6 +471,13 @@ CleanReport clean() {
         }
         r.processes += remove_leftovers(name);
         r.labs.push_back(name);
+    }
+    // Cgroups of a lab whose state is gone altogether (a keeper killed while it built them).
+    auto labs = list_labs();
+    for (const auto& name : cgroup_lab_names()) {
+        if (std::find(labs.begin(), labs.end(), name) != labs.end()) continue;
+        remove_lab_cgroups(find_lab_cgroups(name), 10000);
+        if (std::find(r.labs.begin(), r.labs.end(), name) == r.labs.end()) r.labs.push_back(name);
     }
     return r;
 }

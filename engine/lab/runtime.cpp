@@ -10,12 +10,14 @@
 #include <cstdio>
 #include <map>
 
+#include "lab/cgroups.hpp"
 #include "lab/exec_phase.hpp"
 #include "lab/impair.hpp"
 #include "lab/node_routes.hpp"
 #include "lab/paths.hpp"
 #include "lab/pins.hpp"
 #include "node/sysctl.hpp"
+#include "sys/cgroupfs.hpp"
 #include "sys/files.hpp"
 #include "util/error.hpp"
 
@@ -63,16 +65,21 @@ void Runtime::spawn_nodes() {
     const std::size_t n = model_.nodes.size();
     inits_.reserve(n);
     sys::Fd self = sys::pidfd_open(::getpid());
+    cgroups_ = std::make_unique<LabCgroups>(state_.lab, model_);
+    state_.cgroups = cgroups_->lab_dirs();
     // Clone all first, then collect: the inits set themselves up while we clone the next.
     for (std::size_t i = 0; i < n; ++i) {
         inits_.push_back(node::start_init(model_.nodes[i], self.get()));
+        // #1: the init joins its cgroups before it runs anything, so all it starts is limited.
+        cgroups_->add_node(model_.nodes[i], inits_.back().pid);
         node::release_init(inits_.back());
         if (i % kTick == kTick - 1) progress_("nodes", i + 1, n);
     }
     state_.nodes.clear();
-    for (auto& p : inits_) {
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& p = inits_[i];
         auto id = sys::identity_of(p.pid);
-        state_.nodes.push_back({p.node, id ? *id : sys::ProcIdentity{p.pid, 0}});
+        state_.nodes.push_back({p.node, id ? *id : sys::ProcIdentity{p.pid, 0}, cgroups_->mode(model_.nodes[i])});
     }
     save(state_);  // from here on `lab clean` can find every init
     for (auto& p : inits_) node::await_init(p);
@@ -224,6 +231,14 @@ void Runtime::run_exec(int timeout_s) {
 }
 
 void Runtime::teardown() noexcept {
+    // A node without a PID namespace has no PID 1 whose death ends its daemons: its cgroup
+    // holds them all, and so does every limited node's.
+    for (const auto& d : state_.cgroups) {
+        try {
+            sys::cgroup_kill(d);
+        } catch (const std::exception&) {
+        }
+    }
     // Killing PID 1 of a PID namespace kills everything in it; the kernel then frees each
     // namespace with its links in one batch. No link is deleted one by one.
     for (auto& p : inits_)
@@ -245,6 +260,9 @@ void Runtime::teardown() noexcept {
     while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
     socks_.clear();
     netns_.clear();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (!remove_lab_cgroups(state_.cgroups, static_cast<int>(std::max<long>(1000, left.count()))))
+        std::fprintf(stderr, "teardown: a cgroup of lab %s still holds a process\n", state_.lab.c_str());
     try {
         unpin_lab(state_.lab);
     } catch (const std::exception&) {

@@ -15,6 +15,7 @@
 namespace nslab::lab {
 
 class LabImpairments;  // impair.hpp
+class LabCgroups;      // cgroups.hpp
 
 // Called between steps and every few nodes: reports progress and throws to abort the build
 // (the owner died, or someone asked the lab to go down).
@@ -52,6 +53,7 @@ private:
     std::vector<nl::Socket> socks_;            // while wiring
     std::vector<int> bridge_index_;            // per node, switches only
     std::unique_ptr<LabImpairments> impair_;   // link impairments (netem or the forwarder)
+    std::unique_ptr<LabCgroups> cgroups_;      // limits, and a handle on every node process
 };
 
 }  // namespace nslab::lab

@@ -19,11 +19,11 @@ sys::ProcIdentity ident(const json& j) {
 
 void save(const State& s) {
     json nodes = json::array();
-    for (const auto& n : s.nodes) nodes.push_back({{"name", n.name}, {"init", ident(n.init)}});
+    for (const auto& n : s.nodes) nodes.push_back({{"name", n.name}, {"init", ident(n.init)}, {"cgroup", n.cgroup}});
     json j = {{"lab", s.lab},         {"status", s.status},   {"boot_id", s.boot_id},
               {"keeper", ident(s.keeper)}, {"ephemeral", s.ephemeral}, {"userns", s.userns}, {"source", s.source},
               {"workdir", s.workdir}, {"created", s.created}, {"up_ms", s.up_ms},
-              {"nodes", nodes}};
+              {"nodes", nodes}, {"cgroups", s.cgroups}};
     sys::write_file_atomic(state_file(s.lab), j.dump(1) + "\n", 0600);
 }
 
@@ -49,7 +49,9 @@ std::optional<State> load(const std::string& lab) {
     s.created = j.value("created", 0.0);
     s.up_ms = j.value("up_ms", 0.0);
     for (const auto& n : j.value("nodes", json::array()))
-        s.nodes.push_back({n.value("name", ""), ident(n.value("init", json::object()))});
+        s.nodes.push_back({n.value("name", ""), ident(n.value("init", json::object())), n.value("cgroup", "")});
+    for (const auto& d : j.value("cgroups", json::array()))
+        if (d.is_string()) s.cgroups.push_back(d.get<std::string>());
     return s;
 }
 

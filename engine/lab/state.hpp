@@ -12,6 +12,7 @@ namespace nslab::lab {
 struct NodeState {
     std::string name;
     sys::ProcIdentity init;
+    std::string cgroup;            // where its limits are enforced: "v2", "v1", "v1+v2", "" (none)
 };
 
 struct State {
@@ -26,6 +27,7 @@ struct State {
     double created = 0;            // unix time
     double up_ms = 0;              // wall time of the build
     std::vector<NodeState> nodes;
+    std::vector<std::string> cgroups;  // the lab's cgroup directories, one per hierarchy
 };
 
 void save(const State& s);                                    // atomic replace

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "node/mounts.hpp"
+#include "sys/fd.hpp"
 #include "sys/process.hpp"
 #include "util/error.hpp"
 
@@ -25,8 +26,8 @@ namespace {
 // What crosses the clone boundary, in one write (smaller than PIPE_BUF, so atomic).
 struct Record {
     int err = 0;             // 0: ready
-    char step[96] = {};
-    char detail[400] = {};
+    char step[1024] = {};    // names paths, which may be long
+    char detail[1024] = {};
 };
 
 void copy(char* dst, std::size_t n, const std::string& src) {
@@ -58,6 +59,31 @@ void close_all_but(int a, int b) {
     }
 }
 
+void write_all(const std::string& path, const std::string& text) {
+    sys::Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd || ::write(fd.get(), text.data(), text.size()) < 0)
+        throw SystemError("write " + path, errno, "\"" + text.substr(0, text.find('\n')) + "\"");
+}
+
+// A new time namespace for our children, its offsets, then ourselves into it, so processes
+// that enter the node through our pidfd join it too.
+void enter_time_namespace(const topo::TimeOffsets& t) {
+    if (::unshare(CLONE_NEWTIME) < 0) throw SystemError("unshare the time namespace", errno);
+    auto line = [](const char* clock, std::int64_t ns) {
+        std::int64_t s = ns / 1000000000, rem = ns % 1000000000;
+        if (rem < 0) {
+            s -= 1;
+            rem += 1000000000;
+        }
+        return std::string(clock) + " " + std::to_string(s) + " " + std::to_string(rem) + "\n";
+    };
+    if (t.monotonic_ns) write_all("/proc/self/timens_offsets", line("monotonic", t.monotonic_ns));
+    if (t.boottime_ns) write_all("/proc/self/timens_offsets", line("boottime", t.boottime_ns));
+    sys::Fd ns(::open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC));
+    if (!ns) throw SystemError("open /proc/self/ns/time_for_children", errno);
+    if (::setns(ns.get(), CLONE_NEWTIME) < 0) throw SystemError("enter the time namespace", errno);
+}
+
 // Runs in the child. The keeper is single-threaded, so ordinary C++ is safe here.
 [[noreturn]] void init_main(const topo::Node& node, int keeper_pidfd, int go_fd, int report_fd) {
     Record rec;
@@ -77,6 +103,18 @@ void close_all_but(int a, int b) {
         if (n != 1) _exit(1);
         ::close(go_fd);
         ::setsid();  // a Ctrl-C in the terminal that ran `lab up` must not reach the node
+
+        // Both namespaces are made here, not by clone: a cgroup namespace is rooted at the
+        // cgroup we are in when it is made (the keeper moved us into ours at #1), and a time
+        // namespace takes its offsets only before any process enters it.
+        if (node.namespaces & topo::NS_CGROUP) {
+            step = "unshare the cgroup namespace";
+            if (::unshare(CLONE_NEWCGROUP) < 0) throw SystemError(step, errno);
+        }
+        if (node.namespaces & topo::NS_TIME) {
+            step = "set up the time namespace";
+            enter_time_namespace(node.time_offsets);
+        }
 
         if (node.namespaces & topo::NS_MNT) {
             step = "mount setup";
@@ -117,9 +155,7 @@ unsigned long clone_flags(unsigned ns) {
     return f;
 }
 
-unsigned long enter_flags(unsigned ns) {
-    return clone_flags(ns) & ~static_cast<unsigned long>(CLONE_NEWTIME);
-}
+unsigned long enter_flags(unsigned ns) { return clone_flags(ns); }
 
 InitProcess start_init(const topo::Node& node, int keeper_pidfd) {
     InitProcess p;
@@ -128,8 +164,8 @@ InitProcess start_init(const topo::Node& node, int keeper_pidfd) {
     sys::Pipe report = sys::make_pipe();
     int pidfd = -1;
     unsigned long flags = clone_flags(node.namespaces);
-    // CLONE_NEWTIME applies to children only; the init itself is a plain member otherwise.
-    pid_t pid = sys::clone_process(flags & ~static_cast<unsigned long>(CLONE_NEWTIME), &pidfd);
+    // The init makes its cgroup and time namespaces itself, once released (see init_main).
+    pid_t pid = sys::clone_process(flags & ~static_cast<unsigned long>(CLONE_NEWTIME | CLONE_NEWCGROUP), &pidfd);
     if (pid == 0) {
         go.write.reset();
         report.read.reset();

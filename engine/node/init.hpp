@@ -33,8 +33,8 @@ void await_init(InitProcess& p);
 
 // CLONE_NEW* flags for a node's namespaces (always CLONE_NEWNET).
 unsigned long clone_flags(unsigned namespaces);
-// The namespaces a process joins (setns) to run inside the node. The time namespace is not
-// joined: nodes do not get one yet (its offsets must be set before anything enters it).
+// The namespaces a process joins (setns) to run inside the node: all of them, the time and
+// cgroup namespaces included (the init has entered both by the time it reports ready).
 unsigned long enter_flags(unsigned namespaces);
 
 }  // namespace nslab::node

@@ -6,6 +6,8 @@
 
 #include <cerrno>
 
+#include "node/rootfs.hpp"
+#include "node/safe_path.hpp"
 #include "sys/fd.hpp"
 #include "sys/files.hpp"
 #include "sys/mount.hpp"
@@ -22,20 +24,13 @@ void do_mount(const char* src, const std::string& target, const char* type, unsi
     if (::mount(src, target.c_str(), type, flags, data) < 0) throw SystemError(step, errno);
 }
 
-void write_file(const std::string& path, const std::string& content, std::string& step) {
-    step = "write " + path;
-    auto slash = path.rfind('/');
-    if (slash > 0) sys::mkdir_p(path.substr(0, slash));
-    // The directories were made by us on a fresh tmpfs, so nothing on the way is a symlink;
-    // O_NOFOLLOW still refuses one at the last component.
-    sys::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
-    if (!fd) throw SystemError(step, errno);
-    std::size_t off = 0;
-    while (off < content.size()) {
-        ssize_t n = ::write(fd.get(), content.data() + off, content.size() - off);
-        if (n < 0) throw SystemError(step, errno);
-        off += static_cast<std::size_t>(n);
-    }
+// The private dir a file lies in (the innermost), or "/" for a file of the rootfs itself.
+std::string base_of(const topo::Node& node, const std::string& path) {
+    std::string best;
+    for (const auto& d : node.private_dirs)
+        if (path.size() > d.size() && path.compare(0, d.size(), d) == 0 && path[d.size()] == '/' && d.size() > best.size())
+            best = d;
+    return best.empty() ? "/" : best;
 }
 
 }  // namespace
@@ -52,11 +47,15 @@ void setup_mounts(const topo::Node& node, std::string& step) {
     if (sys::is_mountpoint("/run/netns") && ::umount2("/run/netns", MNT_DETACH) < 0 && !(errno == EINVAL && rootless))
         throw SystemError(step, errno);
 
-    if (node.namespaces & topo::NS_PID)
-        do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, step);
-    // sysfs shows the network devices of the namespace that mounts it: ours.
-    do_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, step);
-    do_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", step);
+    if (!node.rootfs.empty()) {
+        enter_rootfs(node.rootfs, step);
+    } else {
+        if (node.namespaces & topo::NS_PID)
+            do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, step);
+        // sysfs shows the network devices of the namespace that mounts it: ours.
+        do_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, step);
+        do_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", step);
+    }
 
     for (const auto& dir : node.private_dirs) {
         step = "create private dir " + dir;
@@ -65,7 +64,11 @@ void setup_mounts(const topo::Node& node, std::string& step) {
         sys::mkdir_p(dir);
         do_mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", step);
     }
-    for (const auto& [path, content] : node.files) write_file(path, content, step);
+    for (const auto& [path, content] : node.files) {
+        step = "write " + path;
+        std::string base = base_of(node, path);
+        write_beneath(base, path.substr(base == "/" ? 1 : base.size() + 1), content, path);
+    }
 }
 
 }  // namespace nslab::node

@@ -67,6 +67,15 @@ Fd open_verified(const ProcIdentity& id) {
     return owned;
 }
 
+pid_t pidfd_pid(int pidfd) {
+    std::string info = read_file("/proc/self/fdinfo/" + std::to_string(pidfd));
+    auto pos = info.find("\nPid:");
+    if (pos == std::string::npos) throw Error("pidfd " + std::to_string(pidfd) + " names no process");
+    long pid = std::strtol(info.c_str() + pos + 5, nullptr, 10);
+    if (pid <= 0) throw SystemError("pidfd " + std::to_string(pidfd), ESRCH);
+    return static_cast<pid_t>(pid);
+}
+
 bool pidfd_signal(int pidfd, int sig) {
     if (::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) == 0) return true;
     if (errno == ESRCH) return false;

@@ -27,6 +27,8 @@ Fd pidfd_open(pid_t pid);                                // throws SystemError
 // A pidfd for the process only if it is still the one recorded (checked after opening, so the
 // fd cannot then refer to a reused PID). Empty Fd when it is gone or replaced.
 Fd open_verified(const ProcIdentity& id);
+// The PID behind a pidfd (its fdinfo); throws if the process is gone.
+pid_t pidfd_pid(int pidfd);
 bool pidfd_signal(int pidfd, int sig);                   // false if already gone (ESRCH)
 // Waits until the process behind the pidfd has exited; false on timeout. Does not reap.
 bool pidfd_wait_exit(int pidfd, int timeout_ms);

@@ -51,6 +51,12 @@ struct Netem {
     }
 };
 
+// Offsets of a node's time namespace (its `time_offsets`), in nanoseconds; may be negative.
+struct TimeOffsets {
+    std::int64_t monotonic_ns = 0, boottime_ns = 0;
+    bool empty() const { return !monotonic_ns && !boottime_ns; }
+};
+
 struct Limits {
     std::optional<double> cpus;
     std::optional<std::uint64_t> memory;  // bytes
@@ -81,6 +87,7 @@ struct Node {
     std::vector<std::string> exec;
     Limits limits;
     unsigned namespaces = kDefaultNamespaces;
+    TimeOffsets time_offsets;             // extension: needs the "time" namespace
     std::string rootfs;
     std::vector<Interface> interfaces;    // in the order links are written
     std::string pointer;                  // "/nodes/r1"

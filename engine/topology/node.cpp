@@ -154,6 +154,39 @@ void read_limits(const NodeView& view, Node& n, Issues& issues) {
     }
 }
 
+// "1000s", "-5s", "250ms" → nanoseconds. The kernel takes an offset per clock and refuses one
+// that would make the clock negative, which it checks itself.
+void read_time_offsets(const NodeView& view, Node& n, Issues& issues) {
+    static constexpr std::string_view kClocks[] = {"monotonic", "boottime"};
+    auto entries = view.entries("time_offsets", issues);
+    if (entries.empty()) return;
+    if (!(n.namespaces & NS_TIME)) {
+        Located at = view.get("time_offsets");
+        issues.add(at.pointer, "time_offsets needs the \"time\" namespace, which node " + quote(n.name) +
+                                   " does not have (add \"time\" to its \"namespaces\")");
+        return;
+    }
+    for (const auto& [clock, at] : entries) {
+        if (clock != "monotonic" && clock != "boottime") {
+            issues.add(at.pointer, unknown_key(clock, kClocks));
+            continue;
+        }
+        const ojson& v = *at;
+        std::optional<std::int64_t> ns;
+        if (v.is_string()) {
+            std::string text = v.get<std::string>();
+            bool negative = !text.empty() && text[0] == '-';
+            if (auto us = parse_duration_us(negative ? std::string_view(text).substr(1) : std::string_view(text)))
+                if (*us < (std::uint64_t{1} << 52)) ns = (negative ? -1 : 1) * static_cast<std::int64_t>(*us) * 1000;
+        }
+        if (!ns) {
+            issues.add(at.pointer, "expected a duration such as \"1000s\", \"-5s\" or \"250ms\", got " + shown(v));
+            continue;
+        }
+        (clock == "monotonic" ? n.time_offsets.monotonic_ns : n.time_offsets.boottime_ns) = *ns;
+    }
+}
+
 }  // namespace
 
 Node read_node(const std::string& name, const NodeView& view, Draft& d) {
@@ -171,6 +204,7 @@ Node read_node(const std::string& name, const NodeView& view, Draft& d) {
     read_paths(view, n, d.issues);
     read_exec(view, n, d.issues);
     read_limits(view, n, d.issues);
+    read_time_offsets(view, n, d.issues);
     return n;
 }
 

@@ -7,7 +7,8 @@ namespace nslab::topo::detail {
 namespace {
 
 constexpr std::string_view kNodeKeys[] = {"kind", "hostname", "loopback", "sysctls", "routes", "env",
-                                          "private_dirs", "files", "exec", "limits", "namespaces", "rootfs"};
+                                          "private_dirs", "files", "exec", "limits", "namespaces", "rootfs",
+                                          "time_offsets"};
 
 const ojson* read_defaults(const ojson& doc, Issues& issues) {
     if (!doc.contains("defaults")) return nullptr;

@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
 #include "netlink/netlink.hpp"
+#include "sys/cgroupfs.hpp"
 #include "sys/files.hpp"
 
 namespace nslab::test {
@@ -91,6 +93,17 @@ Snapshot Snapshot::take() {
         std::string ns = readlink_str("/proc/" + p + "/ns/pid");
         if ((!ns.empty() && ns != own_ns) || comm.rfind("nslab", 0) == 0) s.processes.insert(p + " " + comm);
     }
+    // nslab cgroup directories, in cgroup v2 and every v1 hierarchy (a few levels down at most).
+    for (const auto& m : sys::cgroup_mounts()) {
+        std::function<void(const std::string&, int)> walk = [&](const std::string& dir, int depth) {
+            for (const auto& c : sys::cgroup_children(dir)) {
+                std::string path = dir + "/" + c;
+                if (c == "nslab" || path.find("/nslab/") != std::string::npos) s.cgroups.insert(path);
+                if (depth < 5) walk(path, depth + 1);
+            }
+        };
+        walk(m.path, 0);
+    }
     s.fds = sys::list_dir("/proc/self/fd").size();
     return s;
 }
@@ -107,6 +120,7 @@ std::string Snapshot::diff(const Snapshot& b, const Snapshot& a) {
     cmp("netns pin", b.netns, a.netns);
     cmp("nslab state", b.nslab, a.nslab);
     cmp("process", b.processes, a.processes);
+    cmp("cgroup", b.cgroups, a.cgroups);
     if (a.fds > b.fds) out += "fds of the test process: " + std::to_string(b.fds) + " -> " + std::to_string(a.fds) + "\n";
     return out;
 }

@@ -28,7 +28,7 @@ std::string topology(const std::string& name);  // path of topologies/<name>
 
 // What a lab could leave on the host.
 struct Snapshot {
-    std::set<std::string> links, routes, mounts, netns, nslab, processes;
+    std::set<std::string> links, routes, mounts, netns, nslab, processes, cgroups;
     std::size_t fds = 0;
     static Snapshot take();
     // Empty when `after` has nothing `before` lacks; else a description of what is new.

@@ -1,0 +1,47 @@
+"""Helpers shared by the isolation tests: the lab CLI, cgroup directories on the host, and a
+root filesystem built from Debian's busybox-static."""
+import os
+import pathlib
+import shutil
+import subprocess
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+LAB_BIN = os.environ.get("NSLAB_LAB_BIN", str(ROOT / "build" / "cli" / "lab"))
+BUSYBOX = "/bin/busybox"
+
+
+def lab_cli(*args, **kw):
+    return subprocess.run([LAB_BIN, *args], capture_output=True, text=True, timeout=120, **kw)
+
+
+def cgroup_dirs(lab_name):
+    """Every directory named nslab/<lab_name> under any cgroup mount of this host."""
+    found = []
+    for line in open("/proc/self/mountinfo"):
+        left, right = line.split(" - ", 1)
+        if right.split()[0] not in ("cgroup", "cgroup2"):
+            continue
+        mount = left.split()[4]
+        for dirpath, dirnames, _ in os.walk(mount):
+            if os.path.basename(dirpath) == "nslab" and lab_name in dirnames:
+                found.append(os.path.join(dirpath, lab_name))
+            # nslab/ sits at most a few levels down (under the keeper's own cgroup in v1)
+            if dirpath.count("/") - mount.count("/") >= 4:
+                dirnames[:] = []
+    return found
+
+
+def busybox_rootfs(path: pathlib.Path) -> pathlib.Path:
+    """A root filesystem of busybox-static and its applets: /bin, /etc, nothing of the host."""
+    if not os.path.exists(BUSYBOX):
+        raise RuntimeError("busybox-static is not installed (ci/deps.sh installs it)")
+    (path / "bin").mkdir(parents=True)
+    (path / "etc").mkdir()
+    shutil.copy2(BUSYBOX, path / "bin" / "busybox")
+    applets = subprocess.run([BUSYBOX, "--list"], capture_output=True, text=True, check=True).stdout.split()
+    for a in applets:
+        if a != "busybox":
+            os.symlink("busybox", path / "bin" / a)
+    (path / "sbin").symlink_to("bin")
+    (path / "etc" / "passwd").write_text("root:x:0:0:root:/:/bin/sh\n")
+    return path
