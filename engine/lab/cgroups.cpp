@@ -15,6 +15,7 @@
 #include "sys/cgroupfs.hpp"
 #include "sys/files.hpp"
 #include "sys/mount.hpp"
+#include "sys/userns.hpp"
 #include "util/error.hpp"
 
 namespace nslab::lab {
@@ -65,6 +66,11 @@ LabCgroups::LabCgroups(const std::string& lab, const topo::Model& m) {
     bool any = false;
     for (const auto& n : m.nodes) {
         if (!node::needs_cgroup(n)) continue;
+        // The host's cgroup tree belongs to root; a user namespace gives no right to it.
+        if (sys::rootless())
+            throw Error("node " + n.name + " (" + n.pointer + "): " +
+                        (!n.limits.empty() ? std::string("limits need") : std::string("a node without a pid namespace, or with a cgroup namespace, needs")) +
+                        " a cgroup of its own, which a lab run without root cannot create; run this lab as root");
         any = true;
         for (const auto& c : node::limit_controllers(n.limits)) needed.insert(c);
     }

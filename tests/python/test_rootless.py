@@ -197,6 +197,15 @@ def test_single_id_map_names_its_limit(user):
     assert "single user id" in r.stderr and "/etc/subuid" in r.stderr
 
 
+def test_limits_say_they_need_root(user):
+    topo = '{"name": "rllim", "nodes": {"a": {"limits": {"pids": 50}}}}'
+    r = user.sh(f"echo '{topo}' > /tmp/rllim-{user.uid}.json; lab up -q /tmp/rllim-{user.uid}.json; rc=$?; "
+                f"rm -f /tmp/rllim-{user.uid}.json; exit $rc")
+    assert r.returncode == 1
+    assert "node a (/nodes/a)" in r.stderr and "cgroup" in r.stderr and "without root" in r.stderr
+    assert not os.listdir(user.run_dir)
+
+
 @pytest.fixture
 def subordinate_ids(user):
     """Debian's uidmap and a subordinate range for the user, restored afterwards."""
