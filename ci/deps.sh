@@ -10,6 +10,7 @@ packages=(
   chromium  # lab graph --format html is checked in headless Chromium (about 520 MB)
   vagrant   # `vagrant validate` of vagrant/Vagrantfile; no VM runs here (about 110 MB)
   frr bird2
+  clang libclang-rt-14-dev  # the topology fuzzer (ci/fuzz.sh): clang-14 with libFuzzer and sanitizers
 )
 missing=()
 for p in "${packages[@]}"; do

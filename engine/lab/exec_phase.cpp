@@ -15,6 +15,7 @@
 #include "node/init.hpp"
 #include "sys/files.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 
 extern char** environ;
 
@@ -130,6 +131,7 @@ void run_exec_phase(const State& state, const std::vector<ExecNode>& nodes, int 
                 int code = exec::wait(r.child);
                 if (code != 0) fail(r, "exited with code " + std::to_string(code));
                 progress("exec", ++done, total);
+                fault::point("exec");
                 if (++r.next < r.en->node->exec.size()) start_next(state, r);
             } else if (now - r.started >= limit) {
                 fail(r, "did not finish within " + std::to_string(timeout_s) + " s (run daemons with `&` or their own -d)");

@@ -17,6 +17,7 @@
 #include "node/sysctl.hpp"
 #include "sys/files.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 
 namespace nslab::lab {
 
@@ -55,6 +56,7 @@ void Runtime::build(int exec_timeout_s) {
     netns_.clear();
     state_.status = "up";
     save(state_);
+    fault::point("up");
     run_exec(exec_timeout_s);
 }
 
@@ -66,6 +68,7 @@ void Runtime::spawn_nodes() {
     for (std::size_t i = 0; i < n; ++i) {
         inits_.push_back(node::start_init(model_.nodes[i], self.get()));
         node::release_init(inits_.back());
+        fault::point("node");
         if (i % kTick == kTick - 1) progress_("nodes", i + 1, n);
     }
     state_.nodes.clear();
@@ -74,6 +77,7 @@ void Runtime::spawn_nodes() {
         state_.nodes.push_back({p.node, id ? *id : sys::ProcIdentity{p.pid, 0}});
     }
     save(state_);  // from here on `lab clean` can find every init
+    fault::point("nodes");
     for (auto& p : inits_) node::await_init(p);
     progress_("nodes", n, n);
 }
@@ -99,6 +103,7 @@ void Runtime::create_bridges() {
         for (const auto& l : socks_[i].dump_links())
             if (l.name == nd.name) bridge_index_[i] = l.ifindex;
         if (!bridge_index_[i]) throw Error("switch " + nd.name + ": bridge vanished after creation");
+        fault::point("bridge");
     }
 }
 
@@ -139,6 +144,7 @@ void Runtime::create_links() {
     for (std::size_t i = 0; i < batches.size(); ++i) {
         if (batches[i].empty()) continue;
         socks_[i].execute_or_throw(batches[i]);
+        fault::point("link");
         done += batches[i].size();
         progress_("links", done, model_.links.size());
     }
@@ -193,13 +199,17 @@ void Runtime::configure_nodes() {
             }
         }
         socks_[i].execute_or_throw(msgs, "node " + nd.name);
+        fault::point("config");
         if (i % kTick == kTick - 1) progress_("config", i + 1, n);
     }
     progress_("config", n, n);
 }
 
 void Runtime::pin_nodes() {
-    for (std::size_t i = 0; i < inits_.size(); ++i) pin_node(state_.lab, inits_[i].node, inits_[i].pid);
+    for (std::size_t i = 0; i < inits_.size(); ++i) {
+        pin_node(state_.lab, inits_[i].node, inits_[i].pid);
+        fault::point("pin");
+    }
 }
 
 void Runtime::interface_sysctls() {
@@ -252,6 +262,7 @@ void Runtime::teardown() noexcept {
     }
     // Commands started by `exec` whose node had no PID namespace are our children too.
     while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
+    fault::point("teardown");
     socks_.clear();
     netns_.clear();
     try {
