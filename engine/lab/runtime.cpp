@@ -54,10 +54,13 @@ void Runtime::build(int exec_timeout_s) {
     // The sockets and namespace fds are only needed while wiring; the inits hold the rest.
     socks_.clear();
     netns_.clear();
-    state_.status = "up";
+    // Not "up" yet: a failing exec command still rolls the lab back.
+    state_.status = "exec";
     save(state_);
     fault::point("up");
     run_exec(exec_timeout_s);
+    state_.status = "up";
+    save(state_);
 }
 
 void Runtime::spawn_nodes() {

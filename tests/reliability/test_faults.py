@@ -73,6 +73,21 @@ def assert_fully_up():
     assert ping.returncode == 0 and "0% dropped" in ping.stdout, ping.stdout + ping.stderr
 
 
+def keeper_pid() -> int:
+    st = lab("status", NAME).stdout
+    return int(st.split("keeper ")[1].split(",")[0])
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie has finished: it only waits to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
 def restore(expect_leftovers: bool):
     """`lab clean`; then the lab is either gone or entirely up (and `lab down` takes it)."""
     clean = lab("clean")
@@ -91,6 +106,7 @@ def test_kill_point(point, host_unchanged):
     if group == "down":
         lab("up", "-q", TOPOLOGY, env=up_env)
         assert_fully_up()
+        keeper = keeper_pid()
         down = lab("down", NAME, env={"NSLAB_FAULT": down_fault} if down_fault else {}, check=False)
         if down_fault:
             assert down.returncode == -signal.SIGKILL, down.stderr
@@ -98,11 +114,11 @@ def test_kill_point(point, host_unchanged):
             # The keeper died mid-teardown; `lab down` finishes its work.
             assert down.returncode == 0, down.stderr
             assert not lab_exists()
-        # Both dead: only `lab clean` is left to finish; or just `lab down` died, and the keeper
-        # finishes on its own.
+        # `lab down` died: the keeper goes on tearing down, and dies too if it has a fault.
         deadline = time.monotonic() + 15
-        while lab_exists() and time.monotonic() < deadline and not up_fault:
+        while alive(keeper) and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert not alive(keeper), "the keeper is still tearing down after 15 s"
         restore(expect_leftovers=bool(up_fault and down_fault))
         return
     parts = up_fault.split(":")
