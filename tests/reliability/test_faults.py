@@ -195,7 +195,7 @@ def test_kill_python_holder(fault, host_unchanged):
 def test_kill_pytest_holding_lab_fixture(host_unchanged):
     """A pytest run killed while a test holds the plugin's `lab` fixture leaves nothing."""
     proc = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "--noconftest",
-                             "-p", "nslab.pytest_plugin", str(HERE / "holder_test.py")],
+                             "-p", "nslab.pytest_plugin", str(HERE / "holds_lab_fixture.py")],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=python_env(),
                             cwd=str(HERE))
     wait_line(proc)

@@ -19,7 +19,8 @@ def generated(tmp_path, shape, n, name):
     return path
 
 
-def test_concurrent_labs(tmp_path, host_unchanged):
+def test_concurrent_labs(tmp_path, neigh_table, host_unchanged):
+    """8 labs of 50 routers pinging at once overflow the default neighbour table (1024)."""
     labs, nodes, rounds = figure("load")
     topo = generated(tmp_path, "line", nodes, "load")
     env = dict(os.environ, PYTHONPATH=str(BUILD / "python"))

@@ -1,6 +1,6 @@
 """A pytest test that holds a lab from the plugin's fixture until it is killed; test_faults.py
 runs it in a pytest of its own and kills that pytest with SIGKILL. Not collected by the
-reliability run (the name does not start with test_); run with
+reliability run (the name matches neither test_*.py nor *_test.py); run with
 `--noconftest -p nslab.pytest_plugin`."""
 import os
 import time
