@@ -12,6 +12,7 @@ packages=(
   vagrant   # `vagrant validate` of vagrant/Vagrantfile; no VM runs here (about 110 MB)
   frr bird2
   uidmap    # newuidmap/newgidmap: rootless labs with subordinate ids (tests/python/test_rootless.py)
+  clang libclang-rt-14-dev  # the topology fuzzer (ci/fuzz.sh): clang-14 with libFuzzer and sanitizers
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -132,6 +132,51 @@ def run_pytest(results):
     results.append(("python", total - failed - skipped, failed, skipped))
 
 
+def junit_counts(path):
+    """(total, failed, skipped) of a JUnit XML file (pytest's or GoogleTest's)."""
+    root = ET.parse(path).getroot()
+    return (int(root.get("tests", 0)), int(root.get("failures", 0)) + int(root.get("errors", 0)),
+            int(root.get("skipped", 0) or root.get("disabled", 0) or 0))
+
+
+def run_reliability(results):
+    """Issue 7's gating tier: kill points, load, soak and state races (tests/reliability/,
+    serial: they compare host snapshots), the sanitizer build of the unit tests, and a bounded
+    fuzzing run of the topology parser. ci/extended runs the full figures."""
+    import time
+    t0 = time.monotonic()
+    junit = os.path.join(BUILD, "reliability.xml")
+    env = dict(os.environ, PYTHONPATH=os.path.join(BUILD, "python"), BUILD_DIR=BUILD)
+    cmd = ["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}",
+           os.path.join(ROOT, "tests", "reliability")]
+    print(f"== reliability tests: {' '.join(cmd)}", flush=True)
+    rc = run(cmd, env=env, cwd=ROOT)
+    reap()
+    try:
+        total, failed, skipped = junit_counts(junit)
+    except (OSError, ET.ParseError):
+        total, failed, skipped = 0, 1, 0
+    if rc != 0 and failed == 0:
+        failed = 1
+    results.append(("reliability", total - failed - skipped, failed, skipped))
+
+    asan = os.path.join(ROOT, "build-asan")
+    print("== sanitizer tests: ci/asan.sh (unit tests under ASan+UBSan)", flush=True)
+    rc = run([os.path.join(ROOT, "ci", "asan.sh")], cwd=ROOT)
+    try:
+        total, failed, skipped = junit_counts(os.path.join(asan, "asan-unit.xml"))
+    except (OSError, ET.ParseError):
+        total, failed, skipped = 0, 1, 0
+    if rc != 0 and failed == 0:
+        failed = 1
+    results.append(("asan", total - failed - skipped, failed, skipped))
+
+    print("== fuzzing: ci/fuzz.sh 60 (topology parser, libFuzzer)", flush=True)
+    rc = run([os.path.join(ROOT, "ci", "fuzz.sh"), "60"], cwd=ROOT)
+    results.append(("fuzz", 1 if rc == 0 else 0, 0 if rc == 0 else 1, 0))
+    print(f"== reliability tier took {time.monotonic() - t0:.0f} s", flush=True)
+
+
 def main():
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     before = snapshot()
@@ -139,6 +184,7 @@ def main():
     run_ctest("unit", True, results)
     run_ctest("root", False, results)
     run_pytest(results)
+    run_reliability(results)
     reap()
     after = snapshot()
     leaks = {k: (sorted(set(after[k]) - set(before[k]))) for k in before}

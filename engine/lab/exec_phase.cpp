@@ -16,6 +16,7 @@
 #include "sys/files.hpp"
 #include "sys/userns.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 
 extern char** environ;
 
@@ -135,6 +136,7 @@ void run_exec_phase(const State& state, const std::vector<ExecNode>& nodes, int 
                 int code = exec::wait(r.child);
                 if (code != 0) fail(r, "exited with code " + std::to_string(code));
                 progress("exec", ++done, total);
+                fault::point("exec");
                 if (++r.next < r.en->node->exec.size()) start_next(state, r);
             } else if (now - r.started >= limit) {
                 fail(r, "did not finish within " + std::to_string(timeout_s) + " s (run daemons with `&` or their own -d)");

@@ -21,6 +21,7 @@
 #include "sys/files.hpp"
 #include "topology/model.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 
 namespace nslab::lab {
 
@@ -151,6 +152,7 @@ int keeper_main(int argc, char** argv) {
 
     sys::Fd sigfd = make_signalfd();
     sys::Fd owner = sys::open_verified(args.owner);
+    fault::set_owner(owner.get());
     auto t0 = std::chrono::steady_clock::now();
 
     State st;
@@ -183,6 +185,7 @@ int keeper_main(int argc, char** argv) {
         po.name_override = args.lab;
         topo::Model model = topo::parse(sys::read_file(topology_file(args.lab)), po);
         save(st);
+        fault::point("keeper");
         rt = std::make_unique<Runtime>(std::move(model), st, progress);
         rt->build(args.exec_timeout);
     } catch (const std::exception& e) {
@@ -200,11 +203,16 @@ int keeper_main(int argc, char** argv) {
     save(rt->state());
     report.send({{"ok", true}, {"ms", ms}});
     report.close();
-    if (!args.ephemeral) owner.reset();  // a persistent lab no longer depends on its starter
+    if (!args.ephemeral) {
+        owner.reset();  // a persistent lab no longer depends on its starter
+        fault::set_owner(-1);
+    }
+    fault::point("ready");
 
     for (;;) {
         if (detach && owner) {
             owner.reset();
+            fault::set_owner(-1);
             rt->state().ephemeral = false;
             try { save(rt->state()); } catch (...) {}
         }

@@ -27,6 +27,7 @@
 #include "sys/files.hpp"
 #include "sys/userns.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 
 extern char** environ;
 
@@ -64,6 +65,16 @@ constexpr int kDownTimeoutMs = 60000;
     if (kind == "netlink") throw nl::NetlinkError(j.value("op", ""), err, j.value("ext_ack", ""), text);
     if (kind == "system") throw SystemError(j.value("op", ""), err, j.value("ext_ack", ""));
     throw Error(text);
+}
+
+[[noreturn]] void throw_exists(const std::string& name) {
+    auto st = load(name);
+    if (st && keeper_alive(*st)) {
+        const char* who = st->status == "starting" ? "being started by PID " : "its keeper is PID ";
+        throw Error("lab " + name + " exists (" + who + std::to_string(st->keeper.pid) + "); take it down with `lab down " +
+                    name + "` or choose another name with --name");
+    }
+    throw Error("lab " + name + " exists but is not running (a crashed run?); `lab clean` removes it");
 }
 
 }  // namespace
@@ -107,31 +118,35 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
 
     ensure_run_dir();
     const std::string dir = lab_dir(name);
-    if (::mkdir(dir.c_str(), 0700) < 0) {
-        if (errno != EEXIST) throw SystemError("mkdir " + dir, errno);
-        auto st = load(name);
-        if (st && keeper_alive(*st))
-            throw Error("lab " + name + " exists (its keeper is PID " + std::to_string(st->keeper.pid) +
-                        "); take it down with `lab down " + name + "` or choose another name with --name");
-        throw Error("lab " + name + " exists but is not running (a crashed run?); `lab clean` removes it");
-    }
     auto self = sys::identity_of(::getpid());
-    try {
-        sys::write_file_atomic(topology_file(name), text, 0600);
-        // Until the keeper records itself, the lab belongs to us: if we die before that,
-        // `lab clean` sees a dead owner and removes the directory at once.
-        State starting;
-        starting.lab = name;
-        starting.status = "starting";
-        starting.boot_id = sys::boot_id();
-        starting.keeper = *self;
-        starting.ephemeral = opts.ephemeral;
-        starting.source = opts.source;
-        save(starting);
-    } catch (...) {
-        sys::remove_tree(dir);
-        throw;
+    {
+        // Made under the global lock, a lab directory never exists without its state: a second
+        // `lab up` of the same name always learns who holds the name, and `lab clean` knows
+        // that a directory without state is a leftover.
+        GlobalLock lock;
+        if (::mkdir(dir.c_str(), 0700) < 0) {
+            if (errno != EEXIST) throw SystemError("mkdir " + dir, errno);
+            throw_exists(name);
+        }
+        fault::point("up.dir");
+        try {
+            sys::write_file_atomic(topology_file(name), text, 0600);
+            // Until the keeper records itself, the lab belongs to us: if we die before that,
+            // `lab clean` sees a dead owner and removes the directory at once.
+            State starting;
+            starting.lab = name;
+            starting.status = "starting";
+            starting.boot_id = sys::boot_id();
+            starting.keeper = *self;
+            starting.ephemeral = opts.ephemeral;
+            starting.source = opts.source;
+            save(starting);
+        } catch (...) {
+            sys::remove_tree(dir);
+            throw;
+        }
     }
+    fault::point("up.state");
 
     std::string keeper = keeper_path();
     // An ordinary user's lab lives in a user namespace the keeper is the first member of; it is
@@ -211,6 +226,7 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
         (void)!::write(go.write.get(), &b, 1);
     }
     go.write.reset();
+    fault::point("up.spawned");
 
     Lab lab;
     lab.child_keeper_ = opts.ephemeral ? pid : 0;
@@ -251,6 +267,7 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
         }
         rethrow(failure);
     }
+    fault::point("up.ready");
     lab.state_ = *load(name);
     lab.model_ = std::move(model);
     return lab;
@@ -409,6 +426,7 @@ void down(const std::string& name) {
     }
     sys::Fd keeper = keeper_alive(*st) ? sys::open_verified(st->keeper) : sys::Fd();
     if (keeper && sys::pidfd_signal(keeper.get(), SIGTERM)) {
+        fault::point("down");
         if (sys::pidfd_wait_exit(keeper.get(), kDownTimeoutMs) && !sys::exists(lab_dir(name))) return;
         sys::pidfd_signal(keeper.get(), SIGKILL);
         sys::pidfd_wait_exit(keeper.get(), 5000);
@@ -460,15 +478,16 @@ std::size_t kill_orphaned_inits() {
 CleanReport clean() {
     CleanReport r;
     r.processes += kill_orphaned_inits();
+    std::vector<std::string> stateless;
+    {
+        GlobalLock lock;  // labs are made under it with their state: one without is a leftover
+        for (const auto& name : list_labs())
+            if (!load(name)) stateless.push_back(name);
+    }
     for (const auto& name : list_labs()) {
         auto st = load(name);
         if (st && keeper_alive(*st)) continue;
-        if (!st) {
-            // A directory without state: a lab being created right now has one for a moment;
-            // only an old one is a leftover.
-            struct stat sb{};
-            if (::stat(lab_dir(name).c_str(), &sb) == 0 && ::time(nullptr) - sb.st_mtime < 10) continue;
-        }
+        if (!st && std::find(stateless.begin(), stateless.end(), name) == stateless.end()) continue;  // made just now
         r.processes += remove_leftovers(name);
         r.labs.push_back(name);
     }

@@ -12,6 +12,7 @@
 #include "sys/files.hpp"
 #include "sys/mount.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 
 namespace nslab::lab {
 
@@ -63,7 +64,10 @@ void unpin_lab(const std::string& lab) {
     const std::string dir = netns_dir();
     const std::string prefix = lab + ".";
     for (const auto& name : sys::list_dir(dir))
-        if (name.rfind(prefix, 0) == 0) sys::unmount_and_remove(dir + "/" + name);
+        if (name.rfind(prefix, 0) == 0) {
+            sys::unmount_and_remove(dir + "/" + name);
+            fault::point("unpin");
+        }
 
     GlobalLock lock;
     if (!sys::exists(marker())) return;

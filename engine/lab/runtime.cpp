@@ -20,6 +20,7 @@
 #include "sys/cgroupfs.hpp"
 #include "sys/files.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 
 namespace nslab::lab {
 
@@ -56,9 +57,13 @@ void Runtime::build(int exec_timeout_s) {
     // The sockets and namespace fds are only needed while wiring; the inits hold the rest.
     socks_.clear();
     netns_.clear();
+    // Not "up" yet: a failing exec command still rolls the lab back.
+    state_.status = "exec";
+    save(state_);
+    fault::point("up");
+    run_exec(exec_timeout_s);
     state_.status = "up";
     save(state_);
-    run_exec(exec_timeout_s);
 }
 
 void Runtime::spawn_nodes() {
@@ -73,6 +78,7 @@ void Runtime::spawn_nodes() {
         // #1: the init joins its cgroups before it runs anything, so all it starts is limited.
         cgroups_->add_node(model_.nodes[i], inits_.back().pid);
         node::release_init(inits_.back());
+        fault::point("node");
         if (i % kTick == kTick - 1) progress_("nodes", i + 1, n);
     }
     state_.nodes.clear();
@@ -82,6 +88,7 @@ void Runtime::spawn_nodes() {
         state_.nodes.push_back({p.node, id ? *id : sys::ProcIdentity{p.pid, 0}, cgroups_->mode(model_.nodes[i])});
     }
     save(state_);  // from here on `lab clean` can find every init
+    fault::point("nodes");
     for (auto& p : inits_) node::await_init(p);
     progress_("nodes", n, n);
 }
@@ -107,6 +114,7 @@ void Runtime::create_bridges() {
         for (const auto& l : socks_[i].dump_links())
             if (l.name == nd.name) bridge_index_[i] = l.ifindex;
         if (!bridge_index_[i]) throw Error("switch " + nd.name + ": bridge vanished after creation");
+        fault::point("bridge");
     }
 }
 
@@ -147,6 +155,7 @@ void Runtime::create_links() {
     for (std::size_t i = 0; i < batches.size(); ++i) {
         if (batches[i].empty()) continue;
         socks_[i].execute_or_throw(batches[i]);
+        fault::point("link");
         done += batches[i].size();
         progress_("links", done, model_.links.size());
     }
@@ -191,13 +200,17 @@ void Runtime::configure_nodes() {
             for (auto& m : route_messages(nd, index)) msgs.push_back(std::move(m));
         }
         socks_[i].execute_or_throw(msgs, "node " + nd.name);
+        fault::point("config");
         if (i % kTick == kTick - 1) progress_("config", i + 1, n);
     }
     progress_("config", n, n);
 }
 
 void Runtime::pin_nodes() {
-    for (std::size_t i = 0; i < inits_.size(); ++i) pin_node(state_.lab, inits_[i].node, inits_[i].pid);
+    for (std::size_t i = 0; i < inits_.size(); ++i) {
+        pin_node(state_.lab, inits_[i].node, inits_[i].pid);
+        fault::point("pin");
+    }
 }
 
 void Runtime::interface_sysctls() {
@@ -258,6 +271,7 @@ void Runtime::teardown() noexcept {
     }
     // Commands started by `exec` whose node had no PID namespace are our children too.
     while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
+    fault::point("teardown");
     socks_.clear();
     netns_.clear();
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());

@@ -25,7 +25,9 @@ Entries NodeView::entries(std::string_view key, Issues& issues) const {
         if (!expect(object, Want::Object, at, issues)) return;
         for (const auto& [name, value] : object.items()) {
             Located here{&value, child(at, name)};
-            auto same = [&](const auto& e) { return e.first == name; };
+            // Through a plain reference: clang before 16 cannot capture a structured binding.
+            const std::string& key_name = name;
+            auto same = [&](const auto& e) { return e.first == key_name; };
             if (auto it = std::find_if(out.begin(), out.end(), same); it != out.end())
                 it->second = here;
             else
