@@ -10,6 +10,7 @@ packages=(
   chromium  # lab graph --format html is checked in headless Chromium (about 520 MB)
   vagrant   # `vagrant validate` of vagrant/Vagrantfile; no VM runs here (about 110 MB)
   frr bird2
+  qemu-system-x86 busybox-static kmod  # ci/vm-test: the kernel matrix boots Debian kernels under qemu
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,4 +1,8 @@
-"""Link impairments from Python: Link.set() changes the round trip time on a live link."""
+"""Link impairments from Python: Link.set() changes the round trip time on a live link.
+
+NSLAB_EXPECT_NETEM=1 (the kernel matrix, ci/vm-test) says the kernel has sch_netem: then the
+kernel's path must be the one in use, not the userspace fallback."""
+import os
 import re
 
 TOPO = {"name": "imp", "nodes": {"a": {}, "b": {}},
@@ -18,4 +22,8 @@ def test_set_changes_rtt(lab):
     assert 17 < avg_rtt(lab) < 25
     link.set(delay="40ms")
     assert link.impairment[1] == "delay=40ms"
+    path = link.impairment[0]
+    assert path in ("netem", "userspace")
+    if os.environ.get("NSLAB_EXPECT_NETEM") == "1":
+        assert path == "netem", "this kernel has sch_netem, yet the link is impaired in userspace"
     assert 72 < avg_rtt(lab) < 90
