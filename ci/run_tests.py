@@ -126,7 +126,7 @@ def run_vm(results):
         return
     if os.geteuid() != 0 and os.environ.get("NSLAB_REQUIRE_ROOT") != "1":
         print("== vm tests: skipped, ci/vm-test needs root", flush=True)
-        results.append(("vm", 0, 0, 1))
+        results.append(("vm (no VM: ci/vm-test needs root)", 0, 0, 1))
         return
     with open(os.path.join(ROOT, "ci", "vm", "kernels.txt")) as f:
         packages = [l.split("#")[0].strip() for l in f if l.split("#")[0].strip()]
@@ -164,7 +164,7 @@ def main():
     skipped = sum(r[3] for r in results)
     host = f"linux {os.uname().release}"
     for label, p, f, s in results:
-        label = label if "(linux " in label else f"{label} ({host})"
+        label = label if "(" in label else f"{label} ({host})"  # the VM's results name their own kernel
         print(f"   {label}: {p} passed, {f} failed, {s} skipped")
     if leaks:
         shown = {k: v[:10] + ([f"... {len(v) - 10} more"] if len(v) > 10 else []) for k, v in leaks.items()}

@@ -50,7 +50,9 @@ bool expect_netem() {
 // The path `endpoint`'s impairment took, checked against what the kernel offers when it is known.
 std::string checked_path(const lab::Lab& l, const std::string& endpoint) {
     std::string path = lab::impairment(l, endpoint).path;
-    if (expect_netem()) EXPECT_EQ(path, "netem") << "NSLAB_EXPECT_NETEM=1: this kernel has sch_netem";
+    if (expect_netem()) {
+        EXPECT_EQ(path, "netem") << "NSLAB_EXPECT_NETEM=1: this kernel has sch_netem";
+    }
     return path;
 }
 
