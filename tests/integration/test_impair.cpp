@@ -21,7 +21,7 @@ std::string two_nodes(const std::string& name, const std::string& netem) {
 
 struct PingStats {
     int sent = 0, received = 0;
-    double avg_ms = 0;
+    double min_ms = 0;
 };
 
 // iputils ping -q: "N packets transmitted, M received" and "rtt min/avg/max/mdev = a/b/c/d ms".
@@ -33,13 +33,16 @@ PingStats ping_stats(const lab::Lab& l, const std::string& args) {
         s.sent = std::stoi(m[1]);
         s.received = std::stoi(m[2]);
     }
-    if (std::regex_search(r.out, m, std::regex(R"(= [\d.]+/([\d.]+)/)"))) s.avg_ms = std::stod(m[1]);
+    if (std::regex_search(r.out, m, std::regex(R"(= ([\d.]+)/)"))) s.min_ms = std::stod(m[1]);
     return s;
 }
 
-double avg_rtt(const lab::Lab& l) {
+// The smallest of five round trips: what the impairment adds is a floor, and scheduling only
+// adds to it. Under emulation on a loaded machine (the kernel matrix's VM) an average of five
+// was seen 11 % over the floor.
+double rtt(const lab::Lab& l) {
     ping_stats(l, "-c 1 -W 2");  // warm-up: ARP's own round trip must not count
-    return ping_stats(l, "-c 5 -i 0.05 -W 2").avg_ms;
+    return ping_stats(l, "-c 5 -i 0.05 -W 2").min_ms;
 }
 
 bool expect_netem() {
@@ -75,14 +78,13 @@ class ImpairTest : public LabTest {};
 TEST_F(ImpairTest, DelayRaisesRttByTwiceTheDelay) {
     auto l = lab::Lab::up(two_nodes("imp-delay", R"({"delay": "50ms"})"), {});
     std::string path = checked_path(l, "a:eth0");
-    double rtt = avg_rtt(l);
-    EXPECT_NEAR(rtt, 100.0, 10.0) << "path " << path;
+    EXPECT_NEAR(rtt(l), 100.0, 10.0) << "path " << path;
     // At run time, from this process, on the whole link.
     lab::set_impairment(l, "b:eth0", lab::parse_netem_words({"delay=20ms"}));
-    EXPECT_NEAR(avg_rtt(l), 40.0, 6.0);
+    EXPECT_NEAR(rtt(l), 40.0, 6.0);
     EXPECT_EQ(lab::format_netem(lab::impairment(l, "a:eth0").netem), "delay=20ms");
     lab::set_impairment(l, "a:eth0", {});
-    EXPECT_LT(avg_rtt(l), 5.0);
+    EXPECT_LT(rtt(l), 5.0);
     l.down();
 }
 
@@ -142,7 +144,7 @@ TEST_F(ImpairTest, KernelNetemWhereAvailable) {
         GTEST_SKIP() << "this kernel has no sch_netem (userspace path in use)";
     }
     lab::set_impairment(l, "a:eth0", lab::parse_netem_words({"delay=30ms"}));
-    EXPECT_NEAR(avg_rtt(l), 60.0, 6.0);
+    EXPECT_NEAR(rtt(l), 60.0, 6.0);
     l.down();
 }
 
