@@ -13,6 +13,7 @@ packages=(
   frr bird2
   uidmap    # newuidmap/newgidmap: rootless labs with subordinate ids (tests/python/test_rootless.py)
   clang libclang-rt-14-dev  # the topology fuzzer (ci/fuzz.sh): clang-14 with libFuzzer and sanitizers
+  qemu-system-x86 kmod  # ci/vm-test (and busybox-static, above): the kernel matrix boots Debian kernels under qemu
 )
 missing=()
 for p in "${packages[@]}"; do

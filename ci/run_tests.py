@@ -2,7 +2,9 @@
 """Runs every nslab test suite and checks the host is left as it was.
 
 Suites: the unit tests (no privileges, in parallel), the integration tests (root, serial: they
-compare host snapshots), later the Python tests. Orphans of the tests (keepers of labs whose
+compare host snapshots), the Python tests, then the kernel matrix: the kernel-dependent suite
+(ci/vm/suite.txt) in a VM booted from each kernel of ci/vm/kernels.txt (ci/vm-test). Each
+result line names the kernel it came from. Orphans of the tests (keepers of labs whose
 starter exited) are re-parented to this process (a child subreaper), which reaps them, so the
 run leaves no zombie even where PID 1 reaps nothing. Prints "N passed, N failed" last.
 """
@@ -177,6 +179,35 @@ def run_reliability(results):
     print(f"== reliability tier took {time.monotonic() - t0:.0f} s", flush=True)
 
 
+def run_vm(results):
+    """The kernel matrix: ci/vm/suite.txt inside an emulated VM per kernel package listed in
+    ci/vm/kernels.txt. The results come back as junit files through the VM's writable share."""
+    if os.environ.get("NSLAB_VM_MATRIX") == "0":
+        print("== vm tests: NSLAB_VM_MATRIX=0, not run (this machine runs ci/vm/suite.txt itself)", flush=True)
+        return
+    if os.geteuid() != 0 and os.environ.get("NSLAB_REQUIRE_ROOT") != "1":
+        print("== vm tests: skipped, ci/vm-test needs root", flush=True)
+        results.append(("vm (no VM: ci/vm-test needs root)", 0, 0, 1))
+        return
+    with open(os.path.join(ROOT, "ci", "vm", "kernels.txt")) as f:
+        packages = [l.split("#")[0].strip() for l in f if l.split("#")[0].strip()]
+    for package in packages:
+        junit = os.path.join(BUILD, "vm-junit", package)
+        cmd = [os.path.join(ROOT, "ci", "vm-test"), "--kernel-package", package, "--build", BUILD, "--junit-dir", junit]
+        print(f"== vm tests: {' '.join(cmd)}", flush=True)
+        rc = run(cmd)
+        reap()
+        try:
+            with open(os.path.join(junit, "summary")) as f:
+                s = dict(kv.split("=", 1) for kv in f.read().split())
+            label, p, fl, sk = f"vm (linux {s['kernel']})", int(s["passed"]), int(s["failed"]), int(s["skipped"])
+        except (OSError, KeyError, ValueError):
+            label, p, fl, sk = f"vm ({package})", 0, 1, 0
+        if rc != 0 and fl == 0:
+            fl = 1
+        results.append((label, p, fl, sk))
+
+
 def main():
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     before = snapshot()
@@ -185,6 +216,7 @@ def main():
     run_ctest("root", False, results)
     run_pytest(results)
     run_reliability(results)
+    run_vm(results)
     reap()
     after = snapshot()
     leaks = {k: (sorted(set(after[k]) - set(before[k]))) for k in before}
@@ -192,7 +224,9 @@ def main():
     passed = sum(r[1] for r in results)
     failed = sum(r[2] for r in results)
     skipped = sum(r[3] for r in results)
+    host = f"linux {os.uname().release}"
     for label, p, f, s in results:
+        label = label if "(" in label else f"{label} ({host})"  # the VM's results name their own kernel
         print(f"   {label}: {p} passed, {f} failed, {s} skipped")
     if leaks:
         shown = {k: v[:10] + ([f"... {len(v) - 10} more"] if len(v) > 10 else []) for k, v in leaks.items()}

@@ -19,7 +19,9 @@ def test_provision_script_parses_and_uses_ci():
     assert r.returncode == 0, r.stderr
     text = script.read_text()
     assert "ci/deps.sh" in text and "ci/test.sh" in text
-    for ci in ("deps.sh", "test.sh", "build.sh"):
+    # The kernel-dependent suite runs with the scripts the emulated VM (ci/vm-test) runs.
+    assert "ci/vm/prepare.sh" in text and "ci/vm/run-suite.py" in text and "ci/vm/suite.txt" in text
+    for ci in ("deps.sh", "test.sh", "build.sh", "vm/prepare.sh", "vm/run-suite.py", "vm/guest.py", "vm-test"):
         assert os.access(ROOT / "ci" / ci, os.X_OK), ci
     assert 'path: "provision.sh"' in (VAGRANT / "Vagrantfile").read_text()
 
