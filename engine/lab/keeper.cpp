@@ -19,6 +19,7 @@
 #include "lab/runtime.hpp"
 #include "netlink/netlink.hpp"
 #include "sys/files.hpp"
+#include "sys/userns.hpp"
 #include "topology/model.hpp"
 #include "util/error.hpp"
 #include "util/fault.hpp"
@@ -148,6 +149,9 @@ int keeper_main(int argc, char** argv) {
     Reporter report(args.report_fd);
     ::setsid();  // a Ctrl-C in the starter's terminal must not reach the lab
     redirect_stdio(args.lab);
+    // Facts every node init needs: learnt once here, inherited by each fork.
+    (void)sys::rootless();
+    (void)sys::highest_mapped_gid();
     sys::raise_fd_limit();
 
     sys::Fd sigfd = make_signalfd();

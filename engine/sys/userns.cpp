@@ -146,6 +146,8 @@ bool single_id_namespace() {
 }
 
 unsigned long highest_mapped_gid() {
+    // Cached: node inits are forks of the keeper, which asks once before making them.
+    static const unsigned long value = [] {
     std::istringstream in(read_or_empty("/proc/self/gid_map"));
     std::vector<IdRange> ranges;
     IdRange r;
@@ -160,6 +162,8 @@ unsigned long highest_mapped_gid() {
             }
     }
     return next == 0 ? 0 : std::min(next - 1, 2147483647UL);
+    }();
+    return value;
 }
 
 void write_id_maps(pid_t pid, const IdMapPlan& plan) {
