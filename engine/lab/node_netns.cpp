@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "util/error.hpp"
 
@@ -25,6 +28,26 @@ sys::Fd open_netns(const Lab& lab, const std::string& node) {
 nl::Socket node_socket(const Lab& lab, const std::string& node) {
     sys::Fd ns = open_netns(lab, node);
     return nl::Socket::open_in(ns.get());
+}
+
+void in_node_netns(const Lab& lab, const std::string& node, const std::function<void()>& fn) {
+    sys::Fd home(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+    if (!home) throw SystemError("open /proc/thread-self/ns/net", errno);
+    sys::Fd pidfd = lab.init_pidfd(node);
+    // A pidfd selects the verified init's namespace; no /proc path to race on.
+    if (::setns(pidfd.get(), CLONE_NEWNET) < 0) throw SystemError("enter the network namespace of node " + node, errno);
+    struct Back {
+        int fd;
+        ~Back() {
+            // Staying behind would put this thread's next sockets in the lab when the caller
+            // means the host: stop instead.
+            if (::setns(fd, CLONE_NEWNET) < 0) {
+                std::fprintf(stderr, "nslab: cannot return to the original network namespace: %s\n", std::strerror(errno));
+                std::abort();
+            }
+        }
+    } back{home.get()};
+    fn();
 }
 
 }  // namespace nslab::lab
