@@ -79,6 +79,7 @@ int cmd_capture(const Argv& argv) {
     lab::CaptureStats st = lab::run_capture(cap, o);
     std::cerr << st.packets << (st.packets == 1 ? " packet" : " packets") << " captured";
     if (st.dropped) std::cerr << ", " << st.dropped << " dropped by the kernel (buffer full)";
+    if (st.stopped_by == "node gone") std::cerr << "; the node is gone (the lab went down)";
     std::cerr << "\n";
     return 0;
 }

@@ -50,7 +50,7 @@ class Capture:
         self.count, self.timeout, self._keep = count, timeout, keep
         self.packets: list[Packet] = []
         self.dropped = 0
-        self.stopped_by: Optional[str] = None  # "count", "timeout" or "stop" once finished
+        self.stopped_by: Optional[str] = None  # "count", "timeout", "stop" or "node gone" once finished
         self._lab = lab
         self._error: Optional[BaseException] = None
         # The socket is bound before __init__ returns: nothing the caller does next is missed.

@@ -55,6 +55,7 @@ Capture Capture::open(const Lab& lab, const std::string& endpoint) {
     lab.node(node);  // names the lab's nodes when it is not one of them
     Capture c;
     c.endpoint_ = endpoint;
+    c.node_ = lab.init_pidfd(node);
     in_node_netns(lab, node, [&] {
         unsigned index = ::if_nametoindex(iface.c_str());
         if (index == 0)
@@ -112,12 +113,17 @@ std::optional<Packet> Capture::next(int timeout_ms, int stop_fd) {
         }
         if (errno == EINTR) continue;
         if (errno != EAGAIN) throw SystemError("capture on " + endpoint_ + ": receive", errno);
-        pollfd pf[2] = {{fd_.get(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
-        int rc = ::poll(pf, stop_fd >= 0 ? 2 : 1, timeout_ms);
+        // A negative fd is ignored by poll.
+        pollfd pf[3] = {{fd_.get(), POLLIN, 0}, {node_.get(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
+        int rc = ::poll(pf, 3, timeout_ms);
         if (rc < 0 && errno == EINTR) continue;
         if (rc < 0) throw SystemError("capture on " + endpoint_ + ": poll", errno);
         if (rc == 0) return std::nullopt;
-        if (stop_fd >= 0 && pf[1].revents) return std::nullopt;
+        if (pf[1].revents) {
+            node_gone_ = true;
+            return std::nullopt;
+        }
+        if (pf[2].revents) return std::nullopt;
         if (pf[0].revents & (POLLERR | POLLNVAL))
             throw Error("capture on " + endpoint_ + ": the interface is gone (the lab went down?)");
     }
@@ -151,6 +157,10 @@ CaptureStats run_capture(Capture& cap, const CaptureOptions& o) {
             wait = static_cast<int>(std::min<long long>(left, 1 << 30));
         }
         auto p = cap.next(wait, o.stop_fd);
+        if (!p && cap.node_gone()) {
+            st.stopped_by = "node gone";
+            break;
+        }
         if (!p) {
             pollfd pf{o.stop_fd, POLLIN, 0};
             if (o.stop_fd >= 0 && ::poll(&pf, 1, 0) > 0) {

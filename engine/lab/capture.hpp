@@ -34,9 +34,12 @@ public:
     // interfaces when IFACE is not one of them.
     static Capture open(const Lab& lab, const std::string& endpoint);
 
-    // The next frame, or nullopt when `timeout_ms` (-1: none) passes or `stop_fd` (-1: none)
-    // becomes readable first.
+    // The next frame, or nullopt when `timeout_ms` (-1: none) passes, `stop_fd` (-1: none)
+    // becomes readable or the node goes away (node_gone()) first.
     std::optional<Packet> next(int timeout_ms, int stop_fd = -1);
+    // The node's init has exited (the lab went down). The socket would keep the node's
+    // namespace and its interfaces alive, so a capture ends here.
+    bool node_gone() const { return node_gone_; }
     // Frames the kernel dropped because the socket's buffer was full, since the last call.
     std::uint64_t dropped();
     const std::string& endpoint() const { return endpoint_; }
@@ -44,6 +47,8 @@ public:
 private:
     Capture() = default;
     sys::Fd fd_;
+    sys::Fd node_;  // pidfd of the node's init
+    bool node_gone_ = false;
     std::string endpoint_;
     std::string buf_;
 };
@@ -59,7 +64,7 @@ struct CaptureOptions {
 struct CaptureStats {
     std::size_t packets = 0;
     std::uint64_t dropped = 0;
-    std::string stopped_by;      // "count", "timeout" or "stop"
+    std::string stopped_by;      // "count", "timeout", "stop" or "node gone"
 };
 
 // Reads frames until the count, the timeout or the stop fd; every frame is in the file when

@@ -129,3 +129,13 @@ def test_cli_capture_errors(lab):
     assert r.returncode == 2 and "--count" in r.stderr
     r = run_lab("capture", lab.name, "zz:eth0", "--timeout", "1")
     assert r.returncode == 1 and 'no node "zz"' in r.stderr
+
+
+def test_cli_capture_ends_when_the_lab_goes_down(lab):
+    lab.up(TWO)
+    proc = subprocess.Popen([LAB, "capture", lab.name, "a:eth0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    wait_ready(proc)
+    lab.down()  # the capture's socket would keep the node's namespace alive: it must let go
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "the node is gone" in err, err
