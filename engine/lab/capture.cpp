@@ -111,7 +111,10 @@ std::optional<Packet> Capture::next(int timeout_ms, int stop_fd) {
             p.nsec = static_cast<std::uint32_t>(ts.tv_nsec);
             return p;
         }
-        if (errno == EINTR) continue;
+        // The interface went down (`lab link ... down`): the kernel says so once and delivers
+        // frames again when it comes back up.
+        if (errno == EINTR || errno == ENETDOWN) continue;
+        if (errno == ENODEV) throw Error("capture on " + endpoint_ + ": the interface is gone");
         if (errno != EAGAIN) throw SystemError("capture on " + endpoint_ + ": receive", errno);
         // A negative fd is ignored by poll.
         pollfd pf[3] = {{fd_.get(), POLLIN, 0}, {node_.get(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
@@ -124,8 +127,7 @@ std::optional<Packet> Capture::next(int timeout_ms, int stop_fd) {
             return std::nullopt;
         }
         if (pf[2].revents) return std::nullopt;
-        if (pf[0].revents & (POLLERR | POLLNVAL))
-            throw Error("capture on " + endpoint_ + ": the interface is gone (the lab went down?)");
+        // POLLERR: a pending socket error, which the next recvmsg reports and clears.
     }
 }
 
@@ -140,7 +142,22 @@ CaptureStats run_capture(Capture& cap, const CaptureOptions& o) {
     net::PcapWriter out;
     if (!o.path.empty()) out = net::PcapWriter(o.path);
     CaptureStats st;
+    auto take = [&](const Packet& p) {
+        if (out) out.write(p.sec, p.nsec, p.data, p.length);
+        ++st.packets;
+        if (o.on_packet) o.on_packet(p);
+    };
     using clock = std::chrono::steady_clock;
+    // A stop (or the node's end) and a frame can wake the same poll: frames the kernel had
+    // queued by then belong to the capture. Read them, but briefly, in case of a flood.
+    auto drain = [&] {
+        const auto until = clock::now() + std::chrono::milliseconds(200);
+        while ((!o.count || st.packets < o.count) && clock::now() < until) {
+            auto p = cap.next(0);
+            if (!p) break;
+            take(*p);
+        }
+    };
     const auto deadline = o.timeout ? clock::now() + *o.timeout : clock::time_point::max();
     for (;;) {
         if (o.count && st.packets >= o.count) {
@@ -158,20 +175,20 @@ CaptureStats run_capture(Capture& cap, const CaptureOptions& o) {
         }
         auto p = cap.next(wait, o.stop_fd);
         if (!p && cap.node_gone()) {
+            drain();
             st.stopped_by = "node gone";
             break;
         }
         if (!p) {
             pollfd pf{o.stop_fd, POLLIN, 0};
             if (o.stop_fd >= 0 && ::poll(&pf, 1, 0) > 0) {
+                drain();
                 st.stopped_by = "stop";
                 break;
             }
             continue;  // the deadline, checked above
         }
-        if (out) out.write(p->sec, p->nsec, p->data, p->length);
-        ++st.packets;
-        if (o.on_packet) o.on_packet(*p);
+        take(*p);
     }
     st.dropped = cap.dropped();
     return st;

@@ -65,6 +65,17 @@ def test_node_capture_stops_at_count_or_timeout(lab):
             forever.wait()
 
 
+def test_capture_survives_link_down_and_up(lab):
+    lab.up(TWO)
+    link = lab.link("b:eth0")
+    with link.capture() as cap:
+        link.down()  # the kernel tells the socket "network is down" once
+        link.up()
+        assert lab.wait_until(lambda: lab["a"].ping("10.79.0.2", timeout=1.0), timeout=20)
+    assert cap.stopped_by == "stop"
+    assert cap.matching("IPv4 10.79.0.1 > 10.79.0.2 ICMP echo request")
+
+
 def test_lab_down_stops_a_running_capture(lab):
     lab.up(TWO)
     cap = lab.link("a:eth0").capture()
