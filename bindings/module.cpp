@@ -20,6 +20,9 @@
 namespace py = pybind11;
 using namespace nslab;
 
+void bind_capture(py::module_& m);   // capture.cpp
+void bind_describe(py::module_& m);  // describe.cpp
+
 namespace {
 
 py::object errors(const char* cls) { return py::module_::import("nslab.errors").attr(cls); }
@@ -103,6 +106,8 @@ py::dict live_dict(const lab::NodeLive& n) {
 PYBIND11_MODULE(_nslab, m) {
     m.doc() = "Low-level bindings of the nslab engine; use the `nslab` package instead.";
     py::register_exception_translator(&translate);
+    bind_capture(m);
+    bind_describe(m);
 
     py::class_<lab::Lab>(m, "LabHandle")
         .def_property_readonly("name", &lab::Lab::name)

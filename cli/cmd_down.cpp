@@ -6,6 +6,7 @@
 #include "help.hpp"
 #include "lab/lab.hpp"
 #include "print.hpp"
+#include "progress.hpp"
 
 namespace nslab::cli {
 
@@ -17,7 +18,14 @@ int cmd_down(const Argv& argv) {
     else throw UsageError(usage_line("down"));
     for (const auto& name : labs) {
         auto t0 = std::chrono::steady_clock::now();
-        lab::down(name);
+        ProgressLine line("lab down " + name);
+        if (line.enabled())
+            lab::down_with_progress(name, [&line](const std::string& stage, std::size_t done, std::size_t total) {
+                line.update(stage, done, total);
+            });
+        else
+            lab::down(name);
+        line.clear();
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         std::cout << "lab " << name << " down in " << format_ms(ms) << "\n";
     }

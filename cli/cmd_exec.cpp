@@ -1,11 +1,15 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "help.hpp"
+#include "json_out.hpp"
+#include "lab/describe.hpp"
 #include "lab/lab.hpp"
 #include "util/error.hpp"
 
@@ -40,19 +44,28 @@ std::pair<std::string, std::string> lab_and_node(const std::vector<std::string>&
 }  // namespace
 
 int cmd_exec(const Argv& argv) {
-    const char* usage = "usage: lab exec [LAB] NODE -- CMD [ARGS...]";
-    Args a = parse_args(argv, {}, {});
+    const std::string usage = usage_line("exec");
+    Args a = parse_args(argv, {}, {"--json"});
     std::vector<std::string> pos = a.pos, cmd = a.rest;
     if (!a.has_dashdash) {
         // `lab exec LAB NODE CMD...` without `--`: the first two words are the lab and the node.
-        a = parse_args(argv, {}, {}, 2);
+        a = parse_args(argv, {}, {"--json"}, 2);
         pos = a.pos;
         cmd = a.rest;
     }
     if (cmd.empty()) throw UsageError(usage);
-    auto [lab_name, node] = lab_and_node(pos, usage);
+    auto [lab_name, node] = lab_and_node(pos, usage.c_str());
+    error_context()["lab"] = lab_name;
+    error_context()["node"] = node;
     lab::Lab l = lab::Lab::attach(lab_name);
-    return run_attached(l, node, cmd);
+    if (!a.flag("--json")) return run_attached(l, node, cmd);
+    // Captured rather than passed through, and reported as one JSON object; the exit code is
+    // still the command's.
+    auto t0 = std::chrono::steady_clock::now();
+    exec::RunResult r = l.run(node, cmd);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    print_json(lab::describe_run(l.name(), node, cmd, r, ms));
+    return r.exit_code;
 }
 
 int cmd_shell(const Argv& argv) {

@@ -5,6 +5,8 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "help.hpp"
+#include "json_out.hpp"
+#include "lab/describe.hpp"
 #include "lab/inspect.hpp"
 #include "lab/lab.hpp"
 #include "print.hpp"
@@ -41,9 +43,14 @@ void print_labs(const std::vector<std::string>& labs) {
 }  // namespace
 
 int cmd_status(const Argv& argv) {
-    Args a = parse_args(argv, {}, {"--routes"});
+    Args a = parse_args(argv, {}, {"--routes", "--json"});
     if (a.pos.size() > 1) throw UsageError(usage_line("status"));
     auto labs = lab::list();
+    if (a.flag("--json")) {
+        if (a.pos.empty() && labs.size() != 1) print_json(lab::describe_labs());
+        else print_json(lab::describe(lab::Lab::attach(lab::resolve(a.pos.empty() ? "" : a.pos[0]))));
+        return 0;
+    }
     if (a.pos.empty() && labs.size() != 1) {
         if (labs.empty()) {
             std::cout << "no labs\n";

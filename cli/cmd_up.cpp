@@ -1,11 +1,12 @@
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdio>
 #include <iostream>
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "help.hpp"
+#include "json_out.hpp"
+#include "lab/describe.hpp"
+#include "progress.hpp"
 #include "lab/lab.hpp"
 #include "print.hpp"
 #include "topology/generate.hpp"
@@ -30,23 +31,26 @@ lab::Lab up_generated(const std::string& spec, lab::UpOptions o) {
 }  // namespace
 
 int cmd_up(const Argv& argv) {
-    Args a = parse_args(argv, {"--name", "--exec-timeout", "--gen"}, {"--quiet", "-q"});
+    Args a = parse_args(argv, {"--name", "--exec-timeout", "--gen"}, {"--quiet", "-q", "--json"});
     const bool gen = a.opts.count("--gen") > 0;
-    if (a.pos.size() != (gen ? 0u : 1u))
-        throw UsageError("usage: lab up FILE|--gen SHAPE:N [--name NAME] [--exec-timeout S] [--quiet]");
+    if (a.pos.size() != (gen ? 0u : 1u)) throw UsageError(usage_line("up"));
     lab::UpOptions o;
     o.name = a.opt("--name");
     if (a.opts.count("--exec-timeout")) o.exec_timeout_s = std::stoi(a.opt("--exec-timeout"));
-    const bool tty = ::isatty(2);
-    if (tty) {
-        o.progress = [](const std::string& stage, std::size_t done, std::size_t total) {
-            std::fprintf(stderr, "\r\033[K%s %zu/%zu", stage.c_str(), done, total);
-        };
-    }
+    ProgressLine line("lab up");
+    if (line.enabled()) o.progress = [&line](const std::string& stage, std::size_t done, std::size_t total) {
+        line.update(stage, done, total);
+    };
     auto t0 = std::chrono::steady_clock::now();
     lab::Lab l = gen ? up_generated(a.opt("--gen"), o) : lab::Lab::up_file(a.pos[0], o);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    if (tty) std::fprintf(stderr, "\r\033[K");
+    line.clear();
+    if (a.flag("--json")) {
+        nlohmann::ordered_json j = lab::describe(l);
+        j["timings"]["total_ms"] = ms;
+        print_json(j);
+        return 0;
+    }
     std::cout << "lab " << l.name() << " up in " << format_ms(ms) << ": " << l.model().nodes.size() << " nodes, "
               << l.model().links.size() << " links\n";
     if (!a.flag("--quiet") && !a.flag("-q")) print_model(std::cout, l.model());

@@ -9,27 +9,34 @@ namespace {
 // Details are plain text with two-space indented lines for examples and option lists; the
 // man page turns those into .nf blocks, so a text reads well in both places.
 constexpr CommandHelp kHelp[] = {
-    {"up", "FILE|--gen SHAPE:N [--name NAME] [--exec-timeout S] [--quiet]",
+    {"up", "FILE|--gen SHAPE:N [--name NAME] [--exec-timeout S] [--quiet] [--json]",
      "build the lab; prints its nodes, interfaces and addresses",
      "Validates the topology FILE, creates a namespace per node and the links between them, runs\n"
      "each node's exec commands, and returns when the lab is wired. The lab keeps running until\n"
-     "`lab down`. On any failure everything built so far is rolled back.\n"
+     "`lab down`. On any failure everything built so far is rolled back. On a terminal a progress\n"
+     "line shows the stage, the count and the rate; elsewhere nothing but the result is printed.\n"
      "options:\n"
      "  --name NAME        run under another lab name (the same file can run as several labs)\n"
      "  --gen SHAPE:N      a generated topology instead of FILE (see lab gen)\n"
      "  --exec-timeout S   seconds each exec command may take (default 60)\n"
      "  -q, --quiet        print only the one-line summary\n"
+     "  --json             print the lab as JSON instead: nodes, PIDs, namespace pins, interfaces\n"
+     "                     with live and configured addresses, links, impairments, timings\n"
      "example:\n"
      "  lab up topologies/triangle.json --name tri2"},
-    {"status", "[LAB] [--routes]", "list labs, or one lab's nodes, PIDs, interfaces and addresses",
+    {"status", "[LAB] [--routes] [--json]", "list labs, or one lab's nodes, PIDs, interfaces and addresses",
      "Without LAB (and more than one lab running) lists the labs. With LAB, or when exactly one\n"
      "lab runs, shows each node's init PID and its interfaces, state, MTU and addresses, read\n"
      "live from the kernel.\n"
      "options:\n"
-     "  --routes           also print each node's routes"},
-    {"exec", "[LAB] NODE -- CMD...", "run CMD inside NODE; stdio passes through, exit code is CMD's",
+     "  --routes           also print each node's routes\n"
+     "  --json             the same as lab up --json prints (a list of labs without LAB)"},
+    {"exec", "[LAB] NODE [--json] -- CMD...", "run CMD inside NODE; stdio passes through, exit code is CMD's",
      "Runs CMD in every namespace of NODE with the node's environment. Standard input, output and\n"
      "error are the terminal's; the exit code is CMD's.\n"
+     "options:\n"
+     "  --json             capture CMD's output and print one JSON object: exit_code, stdout,\n"
+     "                     stderr, duration_ms, timed_out (the exit code is still CMD's)\n"
      "example:\n"
      "  lab exec triangle r1 -- ip route"},
     {"shell", "[LAB] NODE", "interactive shell inside NODE",
@@ -46,11 +53,29 @@ constexpr CommandHelp kHelp[] = {
      "options:\n"
      "  -4, -6             only IPv4 or only IPv6\n"
      "  --timeout S        seconds to wait for each reply"},
-    {"link", "[LAB] NODE:IFACE up|down|show", "change or show a link (both ends), named by either endpoint",
-     "Sets both ends of the link administratively up or down (daemons see the carrier go), or\n"
-     "shows each end's state and MTU.\n"
-     "example:\n"
-     "  lab link triangle r1:eth1 down"},
+    {"link", "[LAB] NODE:IFACE up|down|show|set [KEY=VALUE...]", "change or show a link (both ends), named by either endpoint",
+     "Sets both ends of the link administratively up or down (daemons see the carrier go),\n"
+     "shows each end's state and MTU and the impairment in force, or replaces the impairment\n"
+     "(set with no KEY=VALUE, or set none, removes it). Keys as in a topology's netem: delay,\n"
+     "jitter, loss, duplicate, corrupt, reorder, rate, limit; each applies in both directions.\n"
+     "examples:\n"
+     "  lab link triangle r1:eth1 down\n"
+     "  lab link triangle r1:eth1 set delay=20ms loss=1%"},
+    {"capture", "[LAB] NODE:IFACE [-w FILE] [--count N] [--timeout S]",
+     "capture the frames of one interface: a pcap file, or one line each",
+     "Captures what NODE's interface IFACE sends and receives, from a packet socket inside the\n"
+     "node (no tcpdump needed). With -w the frames go to a pcap file that tcpdump -r and\n"
+     "Wireshark open; without it each frame is one line: time, direction, length and a short\n"
+     "decode (ARP, IPv4, IPv6, ICMP, TCP, UDP, OSPF). Stops after --count frames, after\n"
+     "--timeout seconds, or on Ctrl-C; the file is complete in every case. \"capturing on\" on\n"
+     "standard error says the socket is ready.\n"
+     "options:\n"
+     "  -w, --write FILE   write a pcap file (- for standard output: lab capture ... -w - | tcpdump -r -)\n"
+     "  -c, --count N      stop after N frames\n"
+     "  --timeout S        stop after S seconds (e.g. 2.5)\n"
+     "examples:\n"
+     "  lab capture triangle r1:eth1 --count 4\n"
+     "  lab capture triangle r1:eth1 -w r1.pcap --timeout 10"},
     {"graph", "FILE|LAB [--format dot|mermaid|svg|html] [-o OUT]", "draw a topology file or a running lab",
      "Prints the topology as a graph: nodes by kind (host ellipse, router octagon, switch box),\n"
      "interfaces and addresses at each end of a link, impaired (netem) links in red and dashed.\n"
@@ -92,7 +117,8 @@ constexpr CommandHelp kHelp[] = {
 constexpr const char* kIntro = "Build networks of Linux namespaces from a JSON topology, drive them, take them down.";
 constexpr const char* kFooter =
     "LAB may be omitted when exactly one lab is running.\n"
-    "Exit codes: 0 ok, 1 failure, 2 bad usage or invalid topology.\n";
+    "Exit codes: 0 ok, 1 failure, 2 bad usage or invalid topology. With --json (up, status, exec)\n"
+    "an error is a JSON object on standard error: {\"error\": {\"message\", \"kind\", ...}}.\n";
 
 // roff: a leading "." or "'" would be read as a request, "\" starts an escape, and "-" should be
 // a real minus in options.

@@ -6,6 +6,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "help.hpp"
+#include "json_out.hpp"
 #include "topology/model.hpp"
 #include "util/error.hpp"
 
@@ -27,10 +28,13 @@ int main(int argc, char** argv) {
         {"clean", cli::cmd_clean},   {"link", cli::cmd_link},
         {"gen", cli::cmd_gen},
         {"graph", cli::cmd_graph},
+        {"capture", cli::cmd_capture},
     };
     auto it = commands.find(args[0]);
     if (it == commands.end()) {
-        std::cerr << "lab: unknown command \"" << args[0] << "\"\n" << cli::main_help();
+        std::string msg = "unknown command \"" + args[0] + "\"";
+        if (cli::json_requested(args)) cli::print_error_json(cli::UsageError(msg), "usage");
+        else std::cerr << "lab: " << msg << "\n" << cli::main_help();
         return cli::kUsage;
     }
     // `lab CMD --help` (only right after CMD, so `lab exec r1 -- cmd --help` still runs cmd).
@@ -39,17 +43,23 @@ int main(int argc, char** argv) {
         std::cout << (h ? cli::command_help(*h) : cli::main_help());
         return 0;
     }
+    const bool json = cli::json_requested(args);  // errors as JSON too, same exit codes
     try {
         return it->second(cli::Argv(args.begin() + 1, args.end()));
     } catch (const cli::UsageError& e) {
-        std::cerr << "lab " << args[0] << ": " << e.what() << "\n(see lab " << args[0] << " --help)\n";
+        if (json) cli::print_error_json(e, "usage");
+        else std::cerr << "lab " << args[0] << ": " << e.what() << "\n(see lab " << args[0] << " --help)\n";
         return cli::kUsage;
     } catch (const topo::TopologyError& e) {
-        std::cerr << e.what();
-        if (*e.what() && e.what()[std::strlen(e.what()) - 1] != '\n') std::cerr << "\n";
+        if (json) cli::print_error_json(e);
+        else {
+            std::cerr << e.what();
+            if (*e.what() && e.what()[std::strlen(e.what()) - 1] != '\n') std::cerr << "\n";
+        }
         return cli::kUsage;
     } catch (const std::exception& e) {
-        std::cerr << "lab " << args[0] << ": " << e.what() << "\n";
+        if (json) cli::print_error_json(e);
+        else std::cerr << "lab " << args[0] << ": " << e.what() << "\n";
         return cli::kFail;
     }
 }

@@ -5,6 +5,7 @@
         assert lab["r1"].run("ping -c1 10.0.0.3").ok
         print(lab.ping_all())
 """
+from .capture import Capture, Packet
 from .errors import (CommandError, CommandTimeout, KernelError, LabError, NetlinkError, NslabError,
                      TopologyError)
 from .lab import Lab
@@ -38,6 +39,6 @@ def validate(topology: "str | dict", name: str = "") -> tuple[str, int, int]:
     return tuple(_nslab.validate(text, name, source))  # type: ignore[return-value]
 
 
-__all__ = ["Lab", "Node", "Link", "Interface", "Result", "Process", "PingMatrix", "PingResult",
+__all__ = ["Lab", "Node", "Link", "Capture", "Packet", "Interface", "Result", "Process", "PingMatrix", "PingResult",
            "NslabError", "TopologyError", "LabError", "KernelError", "NetlinkError", "CommandTimeout",
            "CommandError", "labs", "down", "clean", "validate"]

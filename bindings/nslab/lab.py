@@ -48,6 +48,7 @@ class Lab:
         self._owner = os.getpid()
         self._nodes: dict[str, Node] = {}
         self._links: list[Link] = []
+        self._captures: set = set()  # running captures, stopped by down()
 
     @classmethod
     def from_file(cls, path: Union[str, os.PathLike], name: Optional[str] = None, **kw: Any) -> "Lab":
@@ -86,6 +87,11 @@ class Lab:
         in a forked child of the process that made the lab, or when it is not up."""
         if self._handle is None or os.getpid() != self._owner:
             return
+        for cap in list(self._captures):
+            try:
+                cap.stop()
+            except Exception:  # noqa: BLE001 - the lab goes down whatever a capture says
+                pass
         handle, self._handle = self._handle, None
         handle.down()
 
@@ -140,6 +146,12 @@ class Lab:
         self._h()
         return list(self._links)
 
+    def to_dict(self) -> dict:
+        """The lab as `lab status --json` shows it (the engine builds both): name, status,
+        keeper, timings, nodes with their PIDs, namespace pins and live interfaces (with the
+        addresses the topology configured), and links with their impairments."""
+        return json.loads(_nslab.describe(self._h()))
+
     def __getitem__(self, node: str) -> Node:
         self._h()
         try:
@@ -153,11 +165,16 @@ class Lab:
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes.values())
 
+    def node(self, name: str) -> Node:
+        """The node `name` (the same as ``lab[name]``)."""
+        return self[name]
+
     def link(self, endpoint: str) -> Link:
-        """The link at `endpoint` ("r1:eth1"), whichever end it names."""
+        """The link at `endpoint` ("r1:eth1"), whichever end it names; its `capture()` listens
+        at that end."""
         for l in self.links:
             if endpoint in l.endpoints:
-                return l
+                return Link(self, *l.endpoints, l._configured_up, l.mtu, named=endpoint)
         raise LabError(f"lab {self.name} has no link at {endpoint!r}")
 
     # -- checks ----------------------------------------------------------------------------

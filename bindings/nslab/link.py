@@ -1,7 +1,10 @@
 """A link of a running lab, named by either of its endpoints."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+import os
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from .capture import Capture
 
 if TYPE_CHECKING:
     from .lab import Lab
@@ -10,11 +13,13 @@ if TYPE_CHECKING:
 class Link:
     """A veth pair between two endpoints. Changes apply to both ends, like a cable."""
 
-    def __init__(self, lab: "Lab", a: str, b: str, up: bool, mtu: Optional[int]) -> None:
+    def __init__(self, lab: "Lab", a: str, b: str, up: bool, mtu: Optional[int], named: Optional[str] = None) -> None:
         self._lab = lab
         self.endpoints: tuple[str, str] = (a, b)
         self.mtu: Optional[int] = mtu
         self._configured_up = up
+        #: The endpoint this link was looked up by (``lab.link("r2:eth1")``); captures happen there.
+        self.named: str = named or a
 
     def __repr__(self) -> str:
         return f"<Link {self.endpoints[0]} <-> {self.endpoints[1]}>"
@@ -45,3 +50,10 @@ class Link:
     def impairment(self) -> tuple[str, str]:
         """(path, values) in force: path is "netem", "tbf", "userspace" or "none"."""
         return tuple(self._lab._h().impair(self.endpoints[0]))  # type: ignore[return-value]
+
+    def capture(self, path: Union[str, os.PathLike, None] = None, *, count: Optional[int] = None,
+                timeout: Optional[float] = None, **kw: Any) -> Capture:
+        """Start capturing at the endpoint this link was named by (see `nslab.capture.Capture`):
+        ``with lab.link("r1:eth1").capture("r1.pcap") as cap: ...``, or ``.wait()`` for
+        `count` frames or `timeout` seconds."""
+        return Capture(self._lab, self.named, path, count=count, timeout=timeout, **kw)

@@ -6,8 +6,9 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Deque, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Deque, Mapping, Optional, Sequence, Union
 
+from .capture import Capture
 from .errors import CommandTimeout
 from .process import Process, Result, _text
 
@@ -126,3 +127,9 @@ class Node:
     def configured_addresses(self) -> list[str]:
         """Addresses the topology gives this node (loopback first), without asking the kernel."""
         return self.loopback + [a for _, addrs in self._configured for a in addrs]
+
+    def capture(self, iface: str, path: Union[str, os.PathLike, None] = None, *, count: Optional[int] = None,
+                timeout: Optional[float] = None, **kw: Any) -> Capture:
+        """Start capturing on interface `iface` of this node (any it has: a link's end, lo, a
+        switch's bridge); see `nslab.capture.Capture`."""
+        return Capture(self._lab, f"{self.name}:{iface}", path, count=count, timeout=timeout, **kw)

@@ -24,7 +24,7 @@ _lab_files() {  # topology files and directories to descend into
 _lab() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     local _lab_cmd=${COMP_WORDS[0]}
-    local commands="up status exec shell ping pingall link graph down validate clean gen"
+    local commands="up status exec shell ping pingall link capture graph down validate clean gen"
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
         COMPREPLY=($(compgen -W "$commands --help" -- "$cur"))
@@ -37,7 +37,7 @@ _lab() {
     for ((i = 2; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
             --) dashdash=1 ;;
-            --name | --format | -o | --output | --exec-timeout | --timeout | --gen | --fanout) ((i++)) ;;
+            --name | --format | -o | --output | --exec-timeout | --timeout | --gen | --fanout | -w | --write | -c | --count) ((i++)) ;;
             -*) ;;
             *) pos+=("${COMP_WORDS[i]}") ;;
         esac
@@ -48,14 +48,16 @@ _lab() {
     fi
     case $prev in
         --format) COMPREPLY=($(compgen -W "dot mermaid svg html" -- "$cur")); return ;;
-        -o | --output) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --name | --exec-timeout | --timeout | --gen | --fanout) return ;;
+        -o | --output | -w | --write) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --name | --exec-timeout | --timeout | --gen | --fanout | -c | --count) return ;;
     esac
     if [[ $cur == -* ]]; then
         local opts="--help"
         case $cmd in
-            up) opts+=" --name --gen --exec-timeout --quiet" ;;
-            status) opts+=" --routes" ;;
+            up) opts+=" --name --gen --exec-timeout --quiet --json" ;;
+            status) opts+=" --routes --json" ;;
+            exec) opts+=" --json" ;;
+            capture) opts+=" --write --count --timeout" ;;
             ping | pingall) opts+=" -4 -6 --timeout" ;;
             graph) opts+=" --format --output --name" ;;
             down) opts+=" --all" ;;
@@ -71,7 +73,7 @@ _lab() {
         up | validate) _lab_files ;;
         graph) ((${#pos[@]} == 0)) && { COMPREPLY=($(compgen -W "$labs" -- "$cur")); _lab_files; } ;;
         status | down | pingall) ((${#pos[@]} == 0)) && COMPREPLY=($(compgen -W "$labs" -- "$cur")) ;;
-        exec | shell | ping | link)
+        exec | shell | ping | link | capture)
             # [LAB] NODE...: after a lab name come its nodes; first, lab names or the nodes
             # of the only lab running (LAB may be left out then).
             local lab="" nodes="" first=0 max=1
@@ -84,10 +86,10 @@ _lab() {
             fi
             [[ $cmd == ping ]] && max=2
             if [[ $cmd == link ]] && ((${#pos[@]} == 1)); then
-                COMPREPLY=($(compgen -W "up down show" -- "$cur"))
+                COMPREPLY=($(compgen -W "up down show set" -- "$cur"))
             elif ((${#pos[@]} < max)); then
                 [[ -n $lab ]] && nodes=$(_lab_nodes "$lab")
-                if [[ $cmd == link ]]; then
+                if [[ $cmd == link || $cmd == capture ]]; then
                     compopt -o nospace 2>/dev/null  # NODE:IFACE: the user types the interface
                     COMPREPLY=($(compgen -W "$nodes" -S : -- "$cur"))
                 else

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -22,6 +23,7 @@
 #include "lab/exec_phase.hpp"
 #include "lab/paths.hpp"
 #include "lab/pins.hpp"
+#include "lab/teardown_watch.hpp"
 #include "netlink/netlink.hpp"
 #include "node/init.hpp"
 #include "sys/files.hpp"
@@ -110,6 +112,7 @@ Lab Lab::up_file(const std::string& path, UpOptions opts) {
 }
 
 Lab Lab::up(const std::string& text, const UpOptions& opts) {
+    const auto t0 = std::chrono::steady_clock::now();
     topo::ParseOptions po;
     po.source = opts.source.empty() ? "<topology>" : opts.source;
     po.name_override = opts.name;
@@ -245,7 +248,11 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
             buf.erase(0, nl + 1);
             if (!j.is_object()) continue;
             if (j.contains("progress")) {
-                if (opts.progress) opts.progress(j["progress"], j.value("done", 0), j.value("total", 0));
+                std::string stage = j["progress"];
+                double at = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+                if (lab.stage_ms_.empty() || lab.stage_ms_.back().first != stage) lab.stage_ms_.emplace_back(stage, at);
+                else lab.stage_ms_.back().second = at;
+                if (opts.progress) opts.progress(stage, j.value("done", 0), j.value("total", 0));
             } else if (j.contains("ok")) {
                 answered = true;
                 ok = j["ok"].get<bool>();
@@ -413,7 +420,10 @@ std::size_t remove_leftovers(const std::string& name) {
 
 }  // namespace
 
-void down(const std::string& name) {
+void down(const std::string& name) { down_with_progress(name, {}); }
+
+void down_with_progress(const std::string& name,
+                        const std::function<void(const std::string&, std::size_t, std::size_t)>& progress) {
     // The name becomes a path under run_dir() that is removed: never let it climb out.
     if (!topo::valid_lab_name(name)) throw Error("\"" + name + "\" is not a lab name");
     auto st = load(name);
@@ -425,9 +435,13 @@ void down(const std::string& name) {
         throw Error("no lab named " + name);
     }
     sys::Fd keeper = keeper_alive(*st) ? sys::open_verified(st->keeper) : sys::Fd();
+    std::optional<TeardownWatch> watch;
+    if (keeper && progress) watch.emplace(*st);
     if (keeper && sys::pidfd_signal(keeper.get(), SIGTERM)) {
         fault::point("down");
-        if (sys::pidfd_wait_exit(keeper.get(), kDownTimeoutMs) && !sys::exists(lab_dir(name))) return;
+        bool gone = watch ? watch->wait(keeper.get(), kDownTimeoutMs, progress)
+                          : sys::pidfd_wait_exit(keeper.get(), kDownTimeoutMs);
+        if (gone && !sys::exists(lab_dir(name))) return;
         sys::pidfd_signal(keeper.get(), SIGKILL);
         sys::pidfd_wait_exit(keeper.get(), 5000);
     }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exec/run.hpp"
@@ -46,6 +47,9 @@ public:
     const State& state() const { return state_; }
     const topo::Model& model() const { return model_; }
     const topo::Node& node(const std::string& name) const;  // nslab::Error if unknown
+    // For a lab made by up(): when each build stage ("nodes", "links", "config", "exec")
+    // reported its last step, in ms from the start of up(); empty for an attached lab.
+    const std::vector<std::pair<std::string, double>>& stage_ms() const { return stage_ms_; }
 
     // Start a process in a node (see exec::spawn); env/cwd default to the node's.
     exec::Child spawn(const std::string& node, exec::SpawnSpec spec) const;
@@ -71,6 +75,7 @@ private:
     State state_;
     topo::Model model_;
     pid_t child_keeper_ = 0;     // when the keeper is our own child, we reap it
+    std::vector<std::pair<std::string, double>> stage_ms_;
 };
 
 // Names of labs with state on this machine.
@@ -79,6 +84,9 @@ std::vector<std::string> list();
 std::string resolve(const std::string& name);
 // Takes a lab down by name (through its keeper, or directly if the keeper is gone).
 void down(const std::string& name);
+// The same, reporting progress("nodes", exited, total) as the lab's node inits exit.
+void down_with_progress(const std::string& name,
+                        const std::function<void(const std::string& stage, std::size_t done, std::size_t total)>& progress);
 
 struct CleanReport {
     std::vector<std::string> labs;   // labs whose leftovers were removed

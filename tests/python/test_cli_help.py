@@ -33,8 +33,8 @@ def test_help_lists_commands():
     assert "Run lab COMMAND --help" in r.stdout
 
 
-@pytest.mark.parametrize("cmd", ["up", "status", "exec", "shell", "ping", "pingall", "link", "graph",
-                                 "down", "validate", "clean", "gen"])
+@pytest.mark.parametrize("cmd", ["up", "status", "exec", "shell", "ping", "pingall", "link", "capture",
+                                 "graph", "down", "validate", "clean", "gen"])
 def test_command_help(cmd):
     assert cmd in help_commands()
     r = lab(cmd, "--help")
@@ -114,7 +114,9 @@ def test_complete_node_names(env):
     assert complete(env, "lab shell lab1 r") == ["r1", "r2"]
     assert complete(env, "lab ping lab1 r1 ") == ["h1", "r1", "r2"]
     assert complete(env, "lab link lab1 r") == ["r1:", "r2:"]
-    assert complete(env, "lab link lab1 r1:eth1 ") == ["down", "show", "up"]
+    assert complete(env, "lab link lab1 r1:eth1 ") == ["down", "set", "show", "up"]
+    assert complete(env, "lab capture lab1 r") == ["r1:", "r2:"]
+    assert complete(env, "lab capture lab1 r1:eth1 ") == []
     assert "sh" in complete(env, "lab exec lab1 r1 -- sh")
 
 
@@ -124,3 +126,6 @@ def test_complete_files_and_options(env):
     assert complete(env, "lab graph ") == ["a.json", "lab1", "lab2", "sub"]
     assert complete(env, "lab graph a.json --format ") == ["dot", "html", "mermaid", "svg"]
     assert complete(env, "lab down --") == ["--all", "--help"]
+    assert complete(env, "lab capture lab1 r1:eth1 --") == ["--count", "--help", "--timeout", "--write"]
+    assert complete(env, "lab capture lab1 r1:eth1 -w ") == ["a.json", "b.txt", "sub"]
+    assert complete(env, "lab status --") == ["--help", "--json", "--routes"]
