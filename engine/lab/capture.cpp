@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "lab/node_netns.hpp"
+#include "lab/node_sockets.hpp"
 #include "net/decode.hpp"
 #include "net/pcap.hpp"
 #include "util/error.hpp"
@@ -25,15 +26,6 @@ namespace {
 // Room for a whole GSO super-frame: veth hands them over unsegmented.
 constexpr std::size_t kFrameBuffer = net::kPcapSnaplen;
 constexpr int kSocketBuffer = 8 << 20;
-
-std::string interfaces_here() {
-    std::string known;
-    if (struct if_nameindex* all = ::if_nameindex()) {
-        for (auto* i = all; i->if_index != 0; ++i) known += (known.empty() ? "" : ", ") + std::string(i->if_name);
-        ::if_freenameindex(all);
-    }
-    return known;
-}
 
 }  // namespace
 
@@ -56,28 +48,32 @@ Capture Capture::open(const Lab& lab, const std::string& endpoint) {
     Capture c;
     c.endpoint_ = endpoint;
     c.node_ = lab.init_pidfd(node);
-    in_node_netns(lab, node, [&] {
-        unsigned index = ::if_nametoindex(iface.c_str());
-        if (index == 0)
-            throw Error("node " + node + " of lab " + lab.name() + " has no interface \"" + iface + "\" (it has " +
-                        interfaces_here() + ")");
-        // Protocol 0 receives nothing until bind() picks the interface, so no frame of another
-        // interface slips in between.
-        c.fd_ = sys::Fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-        if (!c.fd_) throw SystemError("capture on " + endpoint + ": open a packet socket in node " + node, errno);
-        int size = kSocketBuffer;
-        if (::setsockopt(c.fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
-            (void)::setsockopt(c.fd_.get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-        int on = 1;
-        if (::setsockopt(c.fd_.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0)
-            throw SystemError("capture on " + endpoint + ": SO_TIMESTAMPNS", errno);
-        sockaddr_ll sll{};
-        sll.sll_family = AF_PACKET;
-        sll.sll_protocol = htons(ETH_P_ALL);
-        sll.sll_ifindex = static_cast<int>(index);
-        if (::bind(c.fd_.get(), reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0)
-            throw SystemError("capture on " + endpoint + ": bind to " + iface, errno);
-    });
+    // The interface's index, and a packet socket made in the node (see open_node_sockets: a
+    // rootless lab's namespaces are reached through a helper process).
+    unsigned index = 0;
+    std::string known;
+    for (const auto& l : node_socket(lab, node).dump_links()) {
+        if (l.name == iface) index = static_cast<unsigned>(l.ifindex);
+        known += (known.empty() ? "" : ", ") + l.name;
+    }
+    if (index == 0)
+        throw Error("node " + node + " of lab " + lab.name() + " has no interface \"" + iface + "\" (it has " + known + ")");
+    // Protocol 0 receives nothing until bind() picks the interface, so no frame of another
+    // interface slips in between.
+    auto fds = open_node_sockets({{c.node_.get(), AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, 0, node}}, lab.state().userns);
+    c.fd_ = std::move(fds[0]);
+    int size = kSocketBuffer;
+    if (::setsockopt(c.fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+        (void)::setsockopt(c.fd_.get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    int on = 1;
+    if (::setsockopt(c.fd_.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0)
+        throw SystemError("capture on " + endpoint + ": SO_TIMESTAMPNS", errno);
+    sockaddr_ll sll{};
+    sll.sll_family = AF_PACKET;
+    sll.sll_protocol = htons(ETH_P_ALL);
+    sll.sll_ifindex = static_cast<int>(index);
+    if (::bind(c.fd_.get(), reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0)
+        throw SystemError("capture on " + endpoint + ": bind to " + iface, errno);
     c.dropped();  // the counters start now
     c.buf_.resize(kFrameBuffer);
     return c;

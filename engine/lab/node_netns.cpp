@@ -33,24 +33,4 @@ nl::Socket node_socket(const Lab& lab, const std::string& node) {
     return nl::Socket::adopt(fds[0].release());
 }
 
-void in_node_netns(const Lab& lab, const std::string& node, const std::function<void()>& fn) {
-    sys::Fd home(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    if (!home) throw SystemError("open /proc/thread-self/ns/net", errno);
-    sys::Fd pidfd = lab.init_pidfd(node);
-    // A pidfd selects the verified init's namespace; no /proc path to race on.
-    if (::setns(pidfd.get(), CLONE_NEWNET) < 0) throw SystemError("enter the network namespace of node " + node, errno);
-    struct Back {
-        int fd;
-        ~Back() {
-            // Staying behind would put this thread's next sockets in the lab when the caller
-            // means the host: stop instead.
-            if (::setns(fd, CLONE_NEWNET) < 0) {
-                std::fprintf(stderr, "nslab: cannot return to the original network namespace: %s\n", std::strerror(errno));
-                std::abort();
-            }
-        }
-    } back{home.get()};
-    fn();
-}
-
 }  // namespace nslab::lab

@@ -14,8 +14,5 @@ namespace nslab::lab {
 sys::Fd open_netns(const Lab& lab, const std::string& node);
 // A netlink socket bound to that namespace.
 nl::Socket node_socket(const Lab& lab, const std::string& node);
-// Runs `fn` on the calling thread inside the node's network namespace and comes back, also
-// when `fn` throws: sockets `fn` makes belong to the node and keep working afterwards.
-void in_node_netns(const Lab& lab, const std::string& node, const std::function<void()>& fn);
 
 }  // namespace nslab::lab
