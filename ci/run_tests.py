@@ -15,6 +15,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "reliability"))
+from hostsnap import snapshot  # noqa: E402  the same full host snapshot the fault tests compare
 BUILD = os.environ.get("BUILD_DIR", os.path.join(ROOT, "build"))
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -42,53 +44,6 @@ def reap():
             return
         if pid == 0:
             return
-
-
-def snapshot():
-    """What a lab could leave on the host: links, netns pins, nslab state, mounts, processes."""
-    def run(*cmd):
-        return subprocess.run(cmd, capture_output=True, text=True).stdout
-    links = sorted(l.split(":")[1].strip().split("@")[0] for l in run("ip", "-o", "link").splitlines())
-    routes = sorted(run("ip", "-o", "route").splitlines() + run("ip", "-o", "-6", "route").splitlines())
-    mounts = sorted(l.split()[4] for l in open("/proc/self/mountinfo"))
-    def ls(d):
-        try:
-            return sorted(os.listdir(d))
-        except FileNotFoundError:
-            return []
-    own_pidns = os.readlink("/proc/self/ns/pid")
-    procs = []
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            stat = open(f"/proc/{p}/stat").read()
-            ns = os.readlink(f"/proc/{p}/ns/pid")
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1:stat.rindex(")")]
-        if stat[stat.rindex(")") + 2] == "Z":
-            continue
-        if ns != own_pidns or comm.startswith("nslab"):
-            procs.append(f"{p} {comm}")
-    return {"links": links, "routes": routes, "mounts": mounts, "netns": ls("/run/netns"),
-            "nslab": ls("/run/nslab"), "processes": sorted(procs), "cgroups": nslab_cgroups()}
-
-
-def nslab_cgroups():
-    """Every nslab cgroup directory (cgroup v2 and each v1 hierarchy), so a leaked one fails."""
-    found = []
-    for line in open("/proc/self/mountinfo"):
-        left, right = line.split(" - ", 1)
-        if right.split()[0] not in ("cgroup", "cgroup2"):
-            continue
-        mount = left.split()[4]
-        for dirpath, dirnames, _ in os.walk(mount):
-            if "nslab" in dirpath.split("/"):
-                found.append(dirpath)
-            elif dirpath.count("/") - mount.count("/") >= 4:
-                dirnames[:] = []  # nslab/ sits a few levels down at most
-    return sorted(found)
 
 
 def run_ctest(label, parallel, results):
@@ -233,7 +188,7 @@ def main():
         print(f"LEAK: the test run left this on the host: {shown}")
         failed += 1
     else:
-        print("host check: no new links, routes, mounts, netns pins, nslab state or node processes")
+        print("host check: no new links, addresses, routes, mounts, netns pins, state files, cgroups or node processes")
     print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed else 0
 
