@@ -11,7 +11,7 @@ CXX=clang++ cmake -S tests/fuzz -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/
 cmake --build "$build" -j2 >/dev/null
 seeds="$build/seeds"
 rm -rf "$seeds" && mkdir -p "$seeds" "$build/corpus" "$build/artifacts"
-cp topologies/*.json tests/python/topologies/*.json "$seeds"/
+cp topologies/*.json tests/python/topologies/*.json tests/fuzz/regressions/* "$seeds"/  # regressions: inputs that once crashed
 "$build/bad_table_seeds" "$seeds"
 # New inputs go into corpus/ (kept between runs); seeds/ is read only.
 exec "$build/fuzz_topology" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \

@@ -92,6 +92,8 @@ def run_pytest(results):
 def junit_counts(path):
     """(total, failed, skipped) of a JUnit XML file (pytest's or GoogleTest's)."""
     root = ET.parse(path).getroot()
+    if root.tag == "testsuites" and root.get("tests") is None and root.find("testsuite") is not None:
+        root = root.find("testsuite")  # pytest wraps its one suite
     return (int(root.get("tests", 0)), int(root.get("failures", 0)) + int(root.get("errors", 0)),
             int(root.get("skipped", 0) or root.get("disabled", 0) or 0))
 

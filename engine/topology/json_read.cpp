@@ -78,6 +78,15 @@ std::optional<ojson> read_json(std::string_view text, Issues& issues) {
     } catch (const ojson::parse_error& e) {
         issues.add("", "invalid JSON at " + position(text, e.byte) + ": " + parser_words(e.what()));
         return std::nullopt;
+    } catch (const ojson::exception& e) {
+        // Not a syntax error but a value the parser cannot hold (a number out of range): found
+        // by the fuzzer, it used to escape as a crash.
+        std::string what = e.what();
+        auto bracket = what.find("] ");
+        if (bracket != std::string::npos) what = what.substr(bracket + 2);
+        if (what.size() > 120) what = what.substr(0, 117) + "...";
+        issues.add("", "invalid JSON: " + what);
+        return std::nullopt;
     }
 }
 

@@ -129,7 +129,7 @@ def test_cli_lab_as_an_ordinary_user(user):
         r = user.sh("lab pingall rl")
         assert r.returncode == 0, r.stdout + r.stderr
         # A packet socket in a node, through the same broker.
-        r = user.sh("lab capture rl h1:eth0 --count 4 --timeout 10 > /tmp/cap-$(id -u).txt 2>/dev/null & sleep 0.5; "
+        r = user.sh("lab capture rl h1:eth0 --timeout 3 > /tmp/cap-$(id -u).txt 2>/dev/null & sleep 0.5; "
                     "lab exec rl h1 -- ping -c2 -i 0.2 192.168.1.11 >/dev/null; wait; cat /tmp/cap-$(id -u).txt; rm -f /tmp/cap-$(id -u).txt")
         assert "192.168.1.11" in r.stdout, r.stdout + r.stderr
         # Root inside, the user outside: the node's view of who it is.

@@ -53,6 +53,15 @@ TEST(TopologyParse, SyntaxErrorPositionCountsCommentLines) {
         << issues[0].message;
 }
 
+// Found by the fuzzer: a number too large for a double used to escape the parser as a crash.
+TEST(TopologyParse, NumberOutOfRangeIsAnIssueNotACrash) {
+    auto issues = issues_of("{\"name\": \"x\", \"nodes\": {}, \"version\": 1" + std::string(400, '1') + "e999}");
+    ASSERT_EQ(issues.size(), 1u);
+    EXPECT_EQ(issues[0].pointer, "");
+    EXPECT_NE(issues[0].message.find("invalid JSON: number overflow"), std::string::npos) << issues[0].message;
+    EXPECT_LT(issues[0].message.size(), 200u);
+}
+
 TEST(TopologyParse, DuplicateKeyInsideAList) {
     auto issues = issues_of(R"({"name": "d", "nodes": {"a": {}, "b": {}},
         "links": [{"endpoints": ["a:e0", "b:e0"]}, {"endpoints": ["a:e1", "b:e1"], "mtu": 1500, "mtu": 9000}]})");
