@@ -100,6 +100,10 @@ def tools():
         os.chmod(p, 0o755 if p.is_dir() or os.access(p, os.X_OK) else 0o644)
     pathlib.Path(f"{d}/star.json").write_text(STAR)
     os.chmod(f"{d}/star.json", 0o644)
+    os.makedirs(f"{d}/topologies")
+    shutil.copy(ROOT / "topologies" / "triangle.json", f"{d}/topologies/triangle.json")
+    os.chmod(f"{d}/topologies", 0o755)
+    os.chmod(f"{d}/topologies/triangle.json", 0o644)
     yield d
     shutil.rmtree(d)
 
@@ -144,6 +148,22 @@ def test_cli_lab_as_an_ordinary_user(user):
         r = user.sh("lab down rl")
     assert r.returncode == 0, r.stdout + r.stderr
     assert not user.processes()
+
+
+def test_readme_examples_as_an_ordinary_user(user):
+    """The README's main example (the CLI tour) and its Python example, as they are written."""
+    r = user.sh("lab up topologies/triangle.json && lab status triangle && "
+                "lab exec triangle r1 -- ping -c1 10.0.0.3; rc=$?; lab down triangle; exit $rc")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "1 received" in r.stdout
+    script = ("import nslab\n"
+              "with nslab.Lab.from_file('topologies/triangle.json') as lab:\n"
+              "    print(lab.ping_all())\n"
+              "    print(lab['r1'].addresses())\n")
+    r = user.sh(f"/usr/bin/python3 -c \"{script}\"")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "0% dropped (6/6 received)" in r.stdout
+    assert "'10.0.0.1/32'" in r.stdout
 
 
 def test_users_do_not_see_each_others_labs(tools, user):
