@@ -78,6 +78,12 @@ std::optional<ojson> read_json(std::string_view text, Issues& issues) {
     } catch (const ojson::parse_error& e) {
         issues.add("", "invalid JSON at " + position(text, e.byte) + ": " + parser_words(e.what()));
         return std::nullopt;
+    } catch (const ojson::out_of_range& e) {
+        // A number beyond a double, e.g. 1E400: the parser throws this kind, with no position.
+        std::string what = e.what();
+        auto end = what.find("] ");
+        issues.add("", "invalid JSON: " + (end == std::string::npos ? what : what.substr(end + 2)));
+        return std::nullopt;
     }
 }
 
