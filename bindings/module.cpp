@@ -220,14 +220,18 @@ PYBIND11_MODULE(_nslab, m) {
             lab::PingOptions o;
             o.timeout = std::chrono::milliseconds(static_cast<long>(timeout * 1000));
             std::vector<lab::PingOutcome> out;
+            std::uint64_t overflows = 0;
             {
                 py::gil_scoped_release nogil;
+                auto before = lab::neighbour_table_overflows();
                 out = lab::ping(l, lab::all_pairs(l.model(), fam), o);
+                overflows = lab::neighbour_table_overflows() - before;
             }
             py::list rows;
             for (const auto& r : out)
                 rows.append(py::make_tuple(r.target.src_node, r.target.dst_node, r.target.addr.addr_str(), r.ok, r.rtt_ms));
-            return rows;
+            // Entries the host's neighbour table refused meanwhile (any namespace's): see PingMatrix.
+            return py::make_tuple(rows, overflows);
         },
         py::arg("lab"), py::arg("family") = 0, py::arg("timeout") = 2.0);
     m.def(

@@ -21,7 +21,8 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 rc=0
 "$build/tests/nslab_unit" --gtest_brief=1 --gtest_output="xml:$build/asan-unit.xml" || rc=1
 if [ "${1:-}" = all ]; then
-  # The integration tests find `lab` and the keeper in this build (NSLAB_BUILD_DIR).
-  "$build/tests/nslab_integration" --gtest_brief=1 --gtest_output="xml:$build/asan-integration.xml" || rc=1
+  # The integration tests find `lab` and the keeper in this build (NSLAB_BUILD_DIR). They make
+  # labs: under the shared machine's root lock when one is named, and only while they run.
+  ${NSLAB_ROOT_LOCK:+flock "$NSLAB_ROOT_LOCK"} "$build/tests/nslab_integration" --gtest_brief=1 --gtest_output="xml:$build/asan-integration.xml" || rc=1
 fi
 exit $rc

@@ -182,7 +182,8 @@ class Lab:
     def ping_all(self, family: Optional[int] = None, timeout: float = 2.0) -> PingMatrix:
         """Reachability between every ordered pair of non-switch nodes, from raw ICMP sockets
         inside the nodes (no process per pair). ``str(matrix)`` prints it Mininet-style."""
-        return PingMatrix(_nslab.ping_all(self._h(), family or 0, timeout))
+        rows, overflows = _nslab.ping_all(self._h(), family or 0, timeout)
+        return PingMatrix(rows, neighbour_overflows=overflows)
 
     def _ping_one(self, src: str, dst: str, timeout: float) -> bool:
         if dst in self._nodes:

@@ -24,6 +24,18 @@ def test_ping_all_names_the_unreachable_pairs(lab):
     assert time.monotonic() - t0 < 2
     assert sorted((f.src, f.dst) for f in m.failures) == [("h1", "h2"), ("h2", "h1"), ("h2", "r")]
     assert "X" in str(m) and not m
+    # A lab fault, not the host's table: no note (unless some lab on the host overflowed it).
+    assert m.neighbour_overflows >= 0
+    assert ("neighbour table overflowed" in str(m)) == (m.neighbour_overflows > 0)
+
+
+def test_matrix_says_when_the_host_neighbour_table_overflowed():
+    from nslab.ping import PingMatrix
+    rows = [("a", "b", "10.0.0.2", True, 0.1), ("b", "a", "10.0.0.1", False, 0.0)]
+    assert "gc_thresh3" in str(PingMatrix(rows, neighbour_overflows=3))
+    assert "gc_thresh3" not in str(PingMatrix(rows, neighbour_overflows=0))
+    # Every pair answered: an overflow elsewhere on the host is no news here.
+    assert "gc_thresh3" not in str(PingMatrix(rows[:1], neighbour_overflows=3))
 
 
 def test_node_ping_by_name_and_address(lab):

@@ -106,19 +106,3 @@ def report(line: str) -> None:
     print(f"[reliability] {line}", flush=True)
     with open(BUILD / "reliability-figures.txt", "a") as f:
         f.write(line + "\n")
-
-
-NEIGH = [f"/proc/sys/net/ipv4/neigh/default/gc_thresh{i}" for i in (1, 2, 3)]
-
-
-@pytest.fixture
-def neigh_table():
-    """Raises the host's neighbour (ARP) table for the test and puts it back after. It is shared
-    by every namespace (README "Limits"): many labs, or a long routed line, need more than the
-    default 1024 entries."""
-    saved = [pathlib.Path(f).read_text() for f in NEIGH]
-    for f, v in zip(NEIGH, ("2048", "8192", "16384")):
-        pathlib.Path(f).write_text(v)
-    yield
-    for f, v in zip(NEIGH, saved):
-        pathlib.Path(f).write_text(v)

@@ -19,7 +19,8 @@ def main() -> int:
             m = lab.ping_all(timeout=3.0)
             t2 = time.monotonic()
             if not m.ok:
-                print(f"{name} round {r}: {len(m.failures)} pairs failed, e.g. {m.failures[:3]}", file=sys.stderr)
+                print(f"{name} round {r}: {len(m.failures)} pairs failed, e.g. {m.failures[:3]}; the host's neighbour "
+                      f"table refused {m.neighbour_overflows} entries meanwhile", file=sys.stderr)
                 return 1
             pairs = len(m.results)
         finally:

@@ -33,6 +33,8 @@ const Bad kBad[] = {
     {"json_syntax", "{\n  \"name\": \"t\",\n  \"nodes\": {,}\n}", "",
      "invalid JSON at line 3, column 13: syntax error while parsing object key"},
     {"json_unterminated", R"({"name": "t")", "", "invalid JSON at line 1, column 13"},
+    // nlohmann throws out_of_range (not parse_error) for a number beyond a double: found by fuzzing.
+    {"json_number_overflow", R"({"name": 789E12365678906234})", "", "invalid JSON: number overflow parsing '789E12365678906234'"},
     {"json_duplicate_key", R"({"name": "t", "nodes": {"h1": {}, "h1": {"kind": "router"}}})", "/nodes/h1",
      "duplicate key \"h1\""},
     {"not_an_object", "[]", "", "expected an object, got a list"},
