@@ -57,11 +57,12 @@ void BM_SpawnInits(benchmark::State& st) {
     nslab::sys::Fd self = nslab::sys::pidfd_open(::getpid());
     for (auto _ : st) {
         std::vector<nslab::node::InitProcess> inits;
-        for (const auto& nd : m.nodes) {
-            inits.push_back(nslab::node::start_init(nd, self.get()));
-            nslab::node::release_init(inits.back());
-        }
-        for (auto& p : inits) nslab::node::await_init(p);
+        nslab::node::InitReports reports;
+        const auto fresh = nslab::node::fresh_netns_values(nslab::node::baseline_keys());
+        for (const auto& nd : m.nodes)
+            inits.push_back(nslab::node::start_init(nd, nslab::node::start_sysctls(nd, &fresh), self.get(), reports,
+                                                    static_cast<std::uint32_t>(inits.size()), false));
+        reports.await_all(inits);
         st.PauseTiming();
         for (auto& p : inits) nslab::sys::pidfd_signal(p.pidfd.get(), SIGKILL);
         for (auto& p : inits) ::waitpid(p.pid, nullptr, 0);

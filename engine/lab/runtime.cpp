@@ -16,6 +16,7 @@
 #include "lab/node_routes.hpp"
 #include "lab/paths.hpp"
 #include "lab/pins.hpp"
+#include "node/cgroup.hpp"
 #include "node/sysctl.hpp"
 #include "sys/cgroupfs.hpp"
 #include "sys/files.hpp"
@@ -72,11 +73,16 @@ void Runtime::spawn_nodes() {
     sys::Fd self = sys::pidfd_open(::getpid());
     cgroups_ = std::make_unique<LabCgroups>(state_.lab, model_);
     state_.cgroups = cgroups_->lab_dirs();
+    // Inits write only the baseline sysctls a new namespace does not already have.
+    const node::FreshValues fresh = node::fresh_netns_values(node::baseline_keys());
+    node::InitReports reports;
     // Clone all first, then collect: the inits set themselves up while we clone the next.
     for (std::size_t i = 0; i < n; ++i) {
-        inits_.push_back(node::start_init(model_.nodes[i], self.get()));
-        // #1: the init joins its cgroups before it runs anything, so all it starts is limited.
-        cgroups_->add_node(model_.nodes[i], inits_.back().pid);
+        const auto& nd = model_.nodes[i];
+        // Held until #1 only when the init must join its cgroups before it runs anything.
+        inits_.push_back(node::start_init(nd, node::start_sysctls(nd, &fresh), self.get(), reports,
+                                          static_cast<std::uint32_t>(i), node::needs_cgroup(nd)));
+        cgroups_->add_node(nd, inits_.back().pid);
         node::release_init(inits_.back());
         fault::point("node");
         if (i % kTick == kTick - 1) progress_("nodes", i + 1, n);
@@ -89,19 +95,17 @@ void Runtime::spawn_nodes() {
     }
     save(state_);  // from here on `lab clean` can find every init
     fault::point("nodes");
-    for (auto& p : inits_) node::await_init(p);
+    reports.await_all(inits_);
     progress_("nodes", n, n);
 }
 
 void Runtime::open_sockets() {
     netns_.reserve(inits_.size());
     socks_.reserve(inits_.size());
+    // Each init handed over its namespace and a netlink socket made in it with "ready".
     for (auto& p : inits_) {
-        std::string path = "/proc/" + std::to_string(p.pid) + "/ns/net";
-        sys::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd) throw SystemError("open network namespace of node " + p.node, errno);
-        socks_.push_back(nl::Socket::open_in(fd.get()));
-        netns_.push_back(std::move(fd));
+        socks_.push_back(nl::Socket::adopt(p.netlink.release()));
+        netns_.push_back(std::move(p.netns));
     }
 }
 
@@ -254,8 +258,12 @@ void Runtime::teardown() noexcept {
     }
     // Killing PID 1 of a PID namespace kills everything in it; the kernel then frees each
     // namespace with its links in one batch. No link is deleted one by one.
-    for (auto& p : inits_)
+    // An init has no pidfd yet if the build failed while cloning; it is our unreaped child,
+    // so its PID is still its own.
+    for (auto& p : inits_) {
         if (p.pidfd) sys::pidfd_signal(p.pidfd.get(), SIGKILL);
+        else if (p.pid > 0) ::kill(p.pid, SIGKILL);
+    }
     // An init exits only once every process of its PID namespace is reaped. One whose parent
     // is outside the node (a command started by a process that then died) is reaped by that
     // parent's reaper, which may be slow; the lab still goes down, and the init follows.

@@ -100,17 +100,17 @@ bool LinkInfo::carrier() const { return flags & IFF_LOWER_UP; }
 
 std::vector<LinkInfo> Socket::dump_links() {
     if (!t_) throw std::logic_error("nl::Socket used after move");
-    return dump<LinkInfo>(*t_, seq_, rxbuf_, link_request(), detail::parse_link);
+    return dump<LinkInfo>(*t_, seq_, detail::rx_buffer(), link_request(), detail::parse_link);
 }
 
 std::vector<AddrInfo> Socket::dump_addrs() {
     if (!t_) throw std::logic_error("nl::Socket used after move");
-    return dump<AddrInfo>(*t_, seq_, rxbuf_, addr_request(), detail::parse_addr);
+    return dump<AddrInfo>(*t_, seq_, detail::rx_buffer(), addr_request(), detail::parse_addr);
 }
 
 std::vector<RouteInfo> Socket::dump_routes(net::Family family) {
     if (!t_) throw std::logic_error("nl::Socket used after move");
-    return dump<RouteInfo>(*t_, seq_, rxbuf_, route_request(family), detail::parse_route);
+    return dump<RouteInfo>(*t_, seq_, detail::rx_buffer(), route_request(family), detail::parse_route);
 }
 
 }  // namespace nslab::nl

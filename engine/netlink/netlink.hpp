@@ -173,7 +173,6 @@ public:
 private:
     std::unique_ptr<Transport> t_;
     std::uint32_t seq_ = 0;
-    std::vector<std::uint8_t> rxbuf_;
 };
 
 }  // namespace nslab::nl

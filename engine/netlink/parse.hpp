@@ -30,4 +30,7 @@ std::optional<LinkInfo> parse_link(const nlmsghdr* nlh);
 std::optional<AddrInfo> parse_addr(const nlmsghdr* nlh);
 std::optional<RouteInfo> parse_route(const nlmsghdr* nlh);
 
+// The calling thread's receive buffer, shared by its sockets (each use drains it).
+std::vector<std::uint8_t>& rx_buffer();
+
 }  // namespace nslab::nl::detail

@@ -6,16 +6,20 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/netlink.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "node/mounts.hpp"
 #include "sys/fd.hpp"
+#include "sys/fd_passing.hpp"
 #include "sys/process.hpp"
 #include "util/error.hpp"
 
@@ -23,8 +27,9 @@ namespace nslab::node {
 
 namespace {
 
-// What crosses the clone boundary, in one write (smaller than PIPE_BUF, so atomic).
+// What an init reports, in one datagram on the lab's report socket (with its descriptors).
 struct Record {
+    std::uint32_t index = 0; // which init
     int err = 0;             // 0: ready
     char step[1024] = {};    // names paths, which may be long
     char detail[1024] = {};
@@ -36,7 +41,9 @@ void copy(char* dst, std::size_t n, const std::string& src) {
     dst[len] = 0;
 }
 
+// Closes every descriptor from 3 up except a and b (-1: none).
 void close_all_but(int a, int b) {
+    if (a < 0) a = b;
     if (a > b) std::swap(a, b);
     ::syscall(SYS_close_range, 3, a - 1, 0);
     ::syscall(SYS_close_range, a + 1, b - 1, 0);
@@ -85,9 +92,12 @@ void enter_time_namespace(const topo::TimeOffsets& t) {
 }
 
 // Runs in the child. The keeper is single-threaded, so ordinary C++ is safe here.
-[[noreturn]] void init_main(const topo::Node& node, int keeper_pidfd, int go_fd, int report_fd) {
+[[noreturn]] void init_main(const topo::Node& node, const Sysctls& sysctls, int keeper_pidfd, int go_fd,
+                           int report_fd, std::uint32_t index) {
     Record rec;
+    rec.index = index;
     std::string step = "start";
+    sys::Fd netns, netlink;
     try {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         ::prctl(PR_SET_NAME, "nslab-init");
@@ -96,13 +106,23 @@ void enter_time_namespace(const topo::TimeOffsets& t) {
         pollfd keeper{keeper_pidfd, POLLIN, 0};
         if (::poll(&keeper, 1, 0) != 0) _exit(1);
         close_all_but(go_fd, report_fd);
-        // #1: EOF instead of a byte means the keeper died before releasing us.
-        char b;
-        ssize_t n;
-        do n = ::read(go_fd, &b, 1); while (n < 0 && errno == EINTR);
-        if (n != 1) _exit(1);
-        ::close(go_fd);
-        ::setsid();  // a Ctrl-C in the terminal that ran `lab up` must not reach the node
+        // Opened before the mount setup, while /proc is the host's and surely there.
+        step = "open its network namespace";
+        netns.reset(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+        if (!netns) throw SystemError(step, errno);
+        step = "open a netlink socket";
+        netlink.reset(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+        if (!netlink) throw SystemError(step, errno);
+        if (go_fd >= 0) {
+            // #1: EOF instead of a byte means the keeper died before releasing us.
+            char b;
+            ssize_t n;
+            do n = ::read(go_fd, &b, 1); while (n < 0 && errno == EINTR);
+            if (n != 1) _exit(1);
+            ::close(go_fd);
+        }
+        // No setsid: the keeper made its own session, without a terminal, so a Ctrl-C in the
+        // terminal that ran `lab up` cannot reach us.
 
         // Both namespaces are made here, not by clone: a cgroup namespace is rooted at the
         // cgroup we are in when it is made (the keeper moved us into ours at #1), and a time
@@ -125,7 +145,7 @@ void enter_time_namespace(const topo::TimeOffsets& t) {
             if (::sethostname(node.hostname.data(), node.hostname.size()) < 0) throw SystemError(step, errno);
         }
         step = "sysctls";
-        write_sysctls(start_sysctls(node));
+        write_sysctls(sysctls);
     } catch (const SystemError& e) {
         rec.err = e.err() ? e.err() : EIO;
         copy(rec.step, sizeof rec.step, e.op());
@@ -136,9 +156,12 @@ void enter_time_namespace(const topo::TimeOffsets& t) {
         copy(rec.detail, sizeof rec.detail, e.what());
     }
     // #2
-    (void)!::write(report_fd, &rec, sizeof rec);
+    const int fds[2] = {netns.get(), netlink.get()};
+    (void)sys::send_fds(report_fd, &rec, sizeof rec, fds, rec.err ? 0 : 2);
     if (rec.err) _exit(1);
     ::close(report_fd);
+    netns.reset();
+    netlink.reset();
     reap_forever();
 }
 
@@ -157,44 +180,68 @@ unsigned long clone_flags(unsigned ns) {
 
 unsigned long enter_flags(unsigned ns) { return clone_flags(ns); }
 
-InitProcess start_init(const topo::Node& node, int keeper_pidfd) {
+InitReports::InitReports() {
+    int sp[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) throw SystemError("socketpair for node inits", errno);
+    mine_.reset(sp[0]);
+    theirs_.reset(sp[1]);
+}
+
+InitProcess start_init(const topo::Node& node, const Sysctls& sysctls, int keeper_pidfd, const InitReports& reports,
+                       std::uint32_t index, bool hold) {
     InitProcess p;
     p.node = node.name;
-    sys::Pipe go = sys::make_pipe();
-    sys::Pipe report = sys::make_pipe();
-    int pidfd = -1;
+    sys::Pipe go;
+    if (hold) go = sys::make_pipe();
     unsigned long flags = clone_flags(node.namespaces);
     // The init makes its cgroup and time namespaces itself, once released (see init_main).
-    pid_t pid = sys::clone_process(flags & ~static_cast<unsigned long>(CLONE_NEWTIME | CLONE_NEWCGROUP), &pidfd);
+    // No pidfd yet: await_all opens them, so clones do not copy a growing descriptor table.
+    pid_t pid = sys::clone_process(flags & ~static_cast<unsigned long>(CLONE_NEWTIME | CLONE_NEWCGROUP), nullptr);
     if (pid == 0) {
         go.write.reset();
-        report.read.reset();
-        init_main(node, keeper_pidfd, go.read.release(), report.write.release());
+        init_main(node, sysctls, keeper_pidfd, hold ? go.read.release() : -1, reports.child_end(), index);
     }
     p.pid = pid;
-    p.pidfd = sys::Fd(pidfd);
-    p.report = std::move(report.read);
     p.go = std::move(go.write);
     return p;
 }
 
 void release_init(InitProcess& p) {
+    if (!p.go) return;
     char b = 'G';
     if (::write(p.go.get(), &b, 1) != 1) throw SystemError("release init of node " + p.node, errno);
     p.go.reset();
 }
 
-void await_init(InitProcess& p) {
-    Record rec;
-    ssize_t n;
-    do n = ::read(p.report.get(), &rec, sizeof rec); while (n < 0 && errno == EINTR);
-    p.report.reset();
-    if (n == static_cast<ssize_t>(sizeof rec) && rec.err == 0) return;
-    if (n != static_cast<ssize_t>(sizeof rec))
-        throw Error("node " + p.node + ": init process died during setup");
-    std::string msg = "node " + p.node + ": " + rec.step + ": " + std::strerror(rec.err);
-    if (rec.detail[0]) msg += std::string(" (") + rec.detail + ")";
-    throw Error(msg);
+void InitReports::await_all(std::vector<InitProcess>& inits) {
+    theirs_.reset();
+    // The inits are our children, not yet reaped: their PIDs cannot have been reused.
+    for (auto& p : inits)
+        if (!p.pidfd) p.pidfd = sys::pidfd_open(p.pid);
+    std::vector<bool> seen(inits.size());
+    std::size_t left = inits.size();
+    while (left > 0) {
+        Record rec;
+        std::vector<sys::Fd> fds;
+        long n = sys::recv_fds(mine_.get(), &rec, sizeof rec, fds, 2);
+        if (n < 0) throw SystemError("receive node init reports", errno);
+        if (n == 0) break;  // every init has reported or exited
+        if (n != static_cast<long>(sizeof rec) || rec.index >= inits.size() || seen[rec.index])
+            throw Error("node inits: malformed report");
+        auto& p = inits[rec.index];
+        if (rec.err) {
+            std::string msg = "node " + p.node + ": " + rec.step + ": " + std::strerror(rec.err);
+            if (rec.detail[0]) msg += std::string(" (") + rec.detail + ")";
+            throw Error(msg);
+        }
+        if (fds.size() != 2) throw Error("node " + p.node + ": init reported ready without its namespace and socket");
+        p.netns = std::move(fds[0]);
+        p.netlink = std::move(fds[1]);
+        seen[rec.index] = true;
+        --left;
+    }
+    for (std::size_t i = 0; i < inits.size(); ++i)
+        if (!seen[i]) throw Error("node " + inits[i].node + ": init process died during setup");
 }
 
 }  // namespace nslab::node

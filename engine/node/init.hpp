@@ -5,7 +5,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "node/sysctl.hpp"
 #include "sys/fd.hpp"
@@ -16,20 +18,40 @@ namespace nslab::node {
 struct InitProcess {
     std::string node;
     pid_t pid = 0;
-    sys::Fd pidfd;
-    sys::Fd report;   // read end: the child's ready/failed record arrives here
-    sys::Fd go;       // write end: the child waits on it before its setup (#1)
+    sys::Fd pidfd;    // opened once every init is cloned (see InitReports)
+    sys::Fd go;       // write end, when the child waits for it before its setup (#1)
+    // Handed over with "ready" (#2): the node's network namespace and a netlink socket made in
+    // it, so wiring needs no /proc lookup and no setns round trip per node.
+    sys::Fd netns;
+    sys::Fd netlink;
 };
 
-// Clones the init with the node's namespaces. Returns at once; the child waits for go (#1).
-// Must be called from a single-threaded process (the keeper); `keeper_pidfd` is a pidfd of
-// the caller, which lets the child notice a keeper that died before it could set its
-// death signal.
-InitProcess start_init(const topo::Node& node, int keeper_pidfd);
-// #1: the parent has done what must precede the child's setup (cgroup membership, id maps).
+// The one socket on which every init of a lab reports. A descriptor per init would be copied
+// into each later clone and closed again by each child: spawning N nodes cost O(N^2) (about
+// 1 ms per init at 300 nodes). So the keeper holds a constant few while it clones.
+class InitReports {
+public:
+    InitReports();
+    int child_end() const { return theirs_.get(); }
+    // #2 for all: closes our copy of the child end, then takes every init's record and
+    // descriptors, opens its pidfd, and throws Error("node r1: <step>: <errno text>
+    // (<detail>)") for the first failure, or "init process died" for one that never reported.
+    void await_all(std::vector<InitProcess>& inits);
+
+private:
+    sys::Fd mine_, theirs_;
+};
+
+// Clones init number `index` with the node's namespaces and returns at once. With `hold`, the
+// child waits for release_init (#1) before its setup. `sysctls` are what it writes (see
+// start_sysctls). Must be called from a single-threaded process (the keeper); `keeper_pidfd`
+// is a pidfd of the caller, which lets the child notice a keeper that died before it could
+// set its death signal.
+InitProcess start_init(const topo::Node& node, const Sysctls& sysctls, int keeper_pidfd, const InitReports& reports,
+                       std::uint32_t index, bool hold);
+// #1: the parent has done what must precede the child's setup (cgroup membership). A no-op
+// for an init not held.
 void release_init(InitProcess& p);
-// #2: waits for the child's record; throws Error("node r1: <step>: <errno text> (<detail>)").
-void await_init(InitProcess& p);
 
 // CLONE_NEW* flags for a node's namespaces (always CLONE_NEWNET).
 unsigned long clone_flags(unsigned namespaces);

@@ -1,9 +1,12 @@
 #include "node/sysctl.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <set>
+#include <sstream>
 
 #include "sys/fd.hpp"
 #include "sys/userns.hpp"
@@ -58,8 +61,45 @@ std::string sysctl_interface(const std::string& key) {
     return {};
 }
 
-Sysctls start_sysctls(const topo::Node& node) {
-    Sysctls s = baseline_sysctls(node.kind);
+namespace {
+std::string collapse(const std::string& v) {
+    std::istringstream in(v);
+    std::string word, out;
+    while (in >> word) out += (out.empty() ? "" : " ") + word;
+    return out;
+}
+}  // namespace
+
+std::vector<std::string> baseline_keys() {
+    std::set<std::string> keys;
+    for (auto kind : {topo::NodeKind::Host, topo::NodeKind::Router, topo::NodeKind::Switch})
+        for (const auto& kv : baseline_sysctls(kind)) keys.insert(kv.first);
+    return {keys.begin(), keys.end()};
+}
+
+FreshValues fresh_netns_values(const std::vector<std::string>& keys) {
+    FreshValues out;
+    sys::Fd home(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+    if (!home || ::unshare(CLONE_NEWNET) < 0) return out;
+    for (const auto& key : keys) {
+        sys::Fd fd(::open(sysctl_path(key).c_str(), O_RDONLY | O_CLOEXEC));
+        char buf[256];
+        ssize_t n = fd ? ::read(fd.get(), buf, sizeof buf - 1) : -1;
+        if (n >= 0) out[key] = collapse(std::string(buf, static_cast<std::size_t>(n)));
+    }
+    // Going back cannot fail for lack of rights (we were just there); if it did anyway, this
+    // thread would wire the lab from the wrong namespace: stop.
+    if (::setns(home.get(), CLONE_NEWNET) < 0) throw SystemError("return from the sysctl probe namespace", errno);
+    return out;
+}
+
+Sysctls start_sysctls(const topo::Node& node, const FreshValues* fresh) {
+    Sysctls s;
+    for (auto& kv : baseline_sysctls(node.kind)) {
+        auto it = fresh ? fresh->find(kv.first) : FreshValues::const_iterator{};
+        if (fresh && it != fresh->end() && it->second == collapse(kv.second)) continue;
+        s.push_back(std::move(kv));
+    }
     for (const auto& kv : node.sysctls)
         if (sysctl_interface(kv.first).empty()) s.push_back(kv);
     return s;

@@ -4,6 +4,7 @@
 // and win.
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,8 +21,18 @@ Sysctls baseline_sysctls(topo::NodeKind kind);
 // interface exists; returns its name, or "" for keys that can be written at node start.
 std::string sysctl_interface(const std::string& key);
 
+// What a network namespace made now starts with, for each of `keys` it has (values with
+// whitespace collapsed). Read from a throwaway namespace of the calling thread, which then
+// returns home; empty when it cannot make one (nothing is then skipped).
+using FreshValues = std::map<std::string, std::string>;
+FreshValues fresh_netns_values(const std::vector<std::string>& keys);
+// Every key of the baselines of all node kinds.
+std::vector<std::string> baseline_keys();
+
 // The node's start-time sysctls: baseline then the topology's own (interface keys excluded).
-Sysctls start_sysctls(const topo::Node& node);
+// With `fresh`, baseline keys a new namespace already has at the wanted value are left out:
+// most of a node init's time went to writing values the kernel had set already.
+Sysctls start_sysctls(const topo::Node& node, const FreshValues* fresh = nullptr);
 
 // "/proc/sys/net/ipv4/ip_forward" for "net.ipv4.ip_forward".
 std::string sysctl_path(const std::string& key);

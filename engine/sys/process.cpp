@@ -108,7 +108,7 @@ int wait_exit_code(pid_t pid) {
 
 pid_t clone_process(std::uint64_t flags, int* pidfd) {
     clone_args args{};
-    args.flags = flags | CLONE_PIDFD;
+    args.flags = flags | (pidfd ? CLONE_PIDFD : 0);
     args.pidfd = reinterpret_cast<std::uint64_t>(pidfd);
     // With CLONE_PARENT the child inherits our exit signal; clone3 insists it is left 0.
     args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;

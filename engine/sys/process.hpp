@@ -38,7 +38,7 @@ int wait_exit_code(pid_t pid);
 int decode_status(int status);
 
 // fork-like clone3: returns 0 in the child, the child's PID in the parent, and stores a pidfd
-// for the child in *pidfd. `flags` may hold CLONE_NEW* and CLONE_PARENT. In a multi-threaded
+// for the child in *pidfd (none when pidfd is null). `flags` may hold CLONE_NEW* and CLONE_PARENT. In a multi-threaded
 // caller the child may only make async-signal-safe calls before exec or _exit.
 pid_t clone_process(std::uint64_t flags, int* pidfd);
 
