@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "node/init_record.hpp"
 #include "node/mounts.hpp"
 #include "sys/fd.hpp"
 #include "sys/fd_passing.hpp"
@@ -27,13 +28,7 @@ namespace nslab::node {
 
 namespace {
 
-// What an init reports, in one datagram on the lab's report socket (with its descriptors).
-struct Record {
-    std::uint32_t index = 0; // which init
-    int err = 0;             // 0: ready
-    char step[1024] = {};    // names paths, which may be long
-    char detail[1024] = {};
-};
+using Record = InitRecord;
 
 void copy(char* dst, std::size_t n, const std::string& src) {
     std::size_t len = std::min(n - 1, src.size());
@@ -193,6 +188,11 @@ InitProcess start_init(const topo::Node& node, const Sysctls& sysctls, int keepe
     p.node = node.name;
     sys::Pipe go;
     if (hold) go = sys::make_pipe();
+    if (light_init_possible(node)) {
+        p.pid = clone_light_init(node, sysctls, keeper_pidfd, hold ? go.read.get() : -1, reports.child_end(), index, p.light);
+        p.go = std::move(go.write);
+        return p;
+    }
     unsigned long flags = clone_flags(node.namespaces);
     // The init makes its cgroup and time namespaces itself, once released (see init_main).
     // No pidfd yet: await_all opens them, so clones do not copy a growing descriptor table.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "node/init_light.hpp"
 #include "node/sysctl.hpp"
 #include "sys/fd.hpp"
 #include "topology/model.hpp"
@@ -24,6 +25,7 @@ struct InitProcess {
     // it, so wiring needs no /proc lookup and no setns round trip per node.
     sys::Fd netns;
     sys::Fd netlink;
+    LightInitPtr light;  // a light init's plan and stack (see init_light.hpp)
 };
 
 // The one socket on which every init of a lab reports. A descriptor per init would be copied

@@ -45,6 +45,10 @@ std::string parser_words(const std::string& what) {
 
 std::optional<ojson> read_json(std::string_view text, Issues& issues) {
     std::vector<Frame> frames;
+    // (pointer, message) of each duplicate key, kept back until the end: a key repeated later
+    // replaces the earlier value, and duplicates found inside that value name a place the
+    // document no longer has (found by the fuzzer).
+    std::vector<std::pair<std::string, std::string>> dups;
     auto begin_element = [&] {
         if (!frames.empty() && frames.back().is_array) frames.back().index = frames.back().count++;
     };
@@ -63,8 +67,11 @@ std::optional<ojson> read_json(std::string_view text, Issues& issues) {
             case E::key: {
                 Frame& f = frames.back();
                 f.key = parsed.get<std::string>();
-                if (!f.keys.insert(f.key).second)
-                    issues.add(pointer_of(frames), "duplicate key " + quote(f.key) + " (only one would count)");
+                if (!f.keys.insert(f.key).second) {
+                    std::string at = pointer_of(frames);
+                    std::erase_if(dups, [&](const auto& d) { return d.first.rfind(at + "/", 0) == 0; });
+                    dups.emplace_back(at, "duplicate key " + quote(f.key) + " (only one would count)");
+                }
                 break;
             }
             case E::value:
@@ -74,8 +81,11 @@ std::optional<ojson> read_json(std::string_view text, Issues& issues) {
         return true;
     };
     try {
-        return ojson::parse(text.begin(), text.end(), watch, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+        auto doc = ojson::parse(text.begin(), text.end(), watch, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+        for (auto& [at, msg] : dups) issues.add(at, msg);
+        return doc;
     } catch (const ojson::parse_error& e) {
+        for (auto& [at, msg] : dups) issues.add(at, msg);
         issues.add("", "invalid JSON at " + position(text, e.byte) + ": " + parser_words(e.what()));
         return std::nullopt;
     } catch (const ojson::exception& e) {
@@ -85,6 +95,7 @@ std::optional<ojson> read_json(std::string_view text, Issues& issues) {
         auto bracket = what.find("] ");
         if (bracket != std::string::npos) what = what.substr(bracket + 2);
         if (what.size() > 120) what = what.substr(0, 117) + "...";
+        for (auto& [at, msg] : dups) issues.add(at, msg);
         issues.add("", "invalid JSON: " + what);
         return std::nullopt;
     }

@@ -37,6 +37,10 @@ const Bad kBad[] = {
     {"json_number_overflow", R"({"name": 789E12365678906234})", "", "invalid JSON: number overflow parsing '789E12365678906234'"},
     {"json_duplicate_key", R"({"name": "t", "nodes": {"h1": {}, "h1": {"kind": "router"}}})", "/nodes/h1",
      "duplicate key \"h1\""},
+    // The first "links" is replaced by the second: the duplicate inside it is not reported,
+    // as its pointer would name nothing (found by fuzzing).
+    {"json_duplicate_inside_replaced_value",
+     R"({"name": "t", "links": {"h1": {"a": 1, "a": 2}}, "links": []})", "/links", "duplicate key \"links\""},
     {"not_an_object", "[]", "", "expected an object, got a list"},
     {"unknown_top_key", R"({"name": "t", "nodes": {}, "lnks": []})", "/lnks", "unknown key \"lnks\"; did you mean \"links\"?"},
     {"unknown_key_lists_known", R"({"name": "t", "nodes": {}, "zzzzzzzz": 1})", "/zzzzzzzz",

@@ -62,6 +62,14 @@ TEST(TopologyParse, NumberOutOfRangeIsAnIssueNotACrash) {
     EXPECT_LT(issues[0].message.size(), 200u);
 }
 
+// The second "links" replaces the first, so the duplicate inside the first names nothing in
+// the document: only the replaced key is reported (found by the fuzzer).
+TEST(TopologyParse, DuplicateInsideAReplacedValueIsNotReported) {
+    auto issues = issues_of(R"({"name": "d", "nodes": {}, "links": {"h1": {"a": 1, "a": 2}}, "links": []})");
+    ASSERT_EQ(issues.size(), 1u);
+    EXPECT_EQ(issues[0].pointer, "/links");
+}
+
 TEST(TopologyParse, DuplicateKeyInsideAList) {
     auto issues = issues_of(R"({"name": "d", "nodes": {"a": {}, "b": {}},
         "links": [{"endpoints": ["a:e0", "b:e0"]}, {"endpoints": ["a:e1", "b:e1"], "mtu": 1500, "mtu": 9000}]})");
