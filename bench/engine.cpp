@@ -5,7 +5,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/kcmp.h>
 
 #include <fstream>
 #include <map>
@@ -93,8 +96,12 @@ void BM_NslabLab(benchmark::State& st, const std::string& shape) {
         if (stage_end.count("config")) t.config = stage_end["config"] - stage_end["links"];
         const std::size_t nodes = l.model().nodes.size();
         // Idle memory: every init's PSS plus the keeper's (the lab's user-space state).
-        double pss = pss_kib(l.state().keeper.pid);
-        for (const auto& nd : l.state().nodes) pss += pss_kib(nd.init.pid);
+        // A light init shares the keeper's address space (CLONE_VM): its PSS is the keeper's
+        // again, so count each address space once.
+        const pid_t keeper = l.state().keeper.pid;
+        double pss = pss_kib(keeper);
+        for (const auto& nd : l.state().nodes)
+            if (::syscall(SYS_kcmp, keeper, nd.init.pid, KCMP_VM, 0, 0) != 0) pss += pss_kib(nd.init.pid);
         st.counters["pss_per_node_kib"] = pss / nodes;
         static KernelWatch watch;
         for (const auto& nd : l.model().nodes) {   // through the lab's pins (/run/netns)

@@ -39,6 +39,23 @@ TEST(GenerateTest, SingleIsMininetsShape) {
     EXPECT_EQ(m.find("h3")->interfaces.at(0).addrs.at(0).str(), "10.0.0.3/8");
 }
 
+// Switch shapes are IPv4-only: hosts turn IPv6 off (no N^2 MLD flood); routed shapes keep it.
+TEST(GenerateTest, SwitchShapesTurnHostIpv6Off) {
+    auto has_v6_off = [](const Node& n) {
+        for (const auto& [k, v] : n.sysctls)
+            if (k == "net.ipv6.conf.all.disable_ipv6" && v == "1") return true;
+        return false;
+    };
+    for (const char* shape : {"single", "linear", "tree"}) {
+        Model m = parse(generate(shape, 3, {}));
+        EXPECT_TRUE(has_v6_off(*m.find("h1"))) << shape;
+    }
+    GenOptions routed;
+    routed.routed = true;
+    Model m = parse(generate("linear", 3, routed));
+    for (const auto& n : m.nodes) EXPECT_FALSE(has_v6_off(n)) << n.name;
+}
+
 TEST(GenerateTest, LinearIsMininetsShape) {
     auto c = gen("linear", 1000);
     EXPECT_EQ(c.switches, 1000u);
