@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "node/init.hpp"
 #include "node/init_record.hpp"
 #include "util/error.hpp"
 
@@ -224,11 +225,9 @@ pid_t clone_light_init(const topo::Node& node, const Sysctls& sysctls, int keepe
     p->stack = stack;
     p->stack_size = kStack + kGuard;
     ::mprotect(stack, kGuard, PROT_NONE);  // the stack grows down onto this
-    unsigned long flags = CLONE_VM | SIGCHLD | CLONE_NEWNET;
-    if (node.namespaces & topo::NS_UTS) flags |= CLONE_NEWUTS;
-    if (node.namespaces & topo::NS_MNT) flags |= CLONE_NEWNS;
-    if (node.namespaces & topo::NS_PID) flags |= CLONE_NEWPID;
-    if (node.namespaces & topo::NS_IPC) flags |= CLONE_NEWIPC;
+    // The cgroup namespace is made by the child once released (as the forked init does); a
+    // light init never has a time namespace.
+    unsigned long flags = (clone_flags(node.namespaces) & ~static_cast<unsigned long>(CLONE_NEWCGROUP)) | CLONE_VM | SIGCHLD;
     char* top = static_cast<char*>(stack) + kStack + kGuard;
     int pid = ::clone(light_main, top, static_cast<int>(flags), p.get());
     if (pid < 0) throw SystemError("clone the init of node " + node.name, errno);
