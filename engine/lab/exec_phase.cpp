@@ -81,7 +81,7 @@ void start_next(const State& state, Running& r) {
 }  // namespace
 
 void run_exec_phase(const State& state, const std::vector<ExecNode>& nodes, int timeout_s,
-                    const Progress& progress) {
+                    const Progress& progress, const std::vector<int>& wake_fds) {
     sys::mkdir_p(log_dir(state.lab), 0700);
     std::vector<Running> running;
     std::size_t total = 0, done = 0;
@@ -89,19 +89,23 @@ void run_exec_phase(const State& state, const std::vector<ExecNode>& nodes, int 
         Running r;
         r.en = &en;
         std::string path = log_dir(state.lab) + "/" + en.node->name + ".log";
-        r.log = sys::Fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+        // Read and write: a failing command's output is read back from it for the error.
+        r.log = sys::Fd(::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
         if (!r.log) throw SystemError("open " + path, errno);
         total += en.node->exec.size();
         running.push_back(std::move(r));
     }
-    auto fail = [&](Running& r, const std::string& why) {
-        std::string out = tail_of(r.log.get(), r.log_start);
+    auto kill_all = [&] {
         for (auto& o : running)
             if (o.child.pidfd) {
                 ::kill(-o.child.pid, SIGKILL);
                 sys::pidfd_signal(o.child.pidfd.get(), SIGKILL);
                 exec::wait(o.child);
             }
+    };
+    auto fail = [&](Running& r, const std::string& why) {
+        std::string out = tail_of(r.log.get(), r.log_start);
+        kill_all();
         std::string msg = "node " + r.en->node->name + ": exec command " + std::to_string(r.next + 1) + " `" +
                           r.en->node->exec[r.next] + "` " + why;
         msg += out.empty() ? "; it printed nothing" : "; its output:\n" + out;
@@ -111,37 +115,51 @@ void run_exec_phase(const State& state, const std::vector<ExecNode>& nodes, int 
                    "/etc/subgid and install Debian's uidmap)";
         throw Error(msg);
     };
-    for (auto& r : running) start_next(state, r);
     const auto limit = std::chrono::seconds(timeout_s);
-    for (;;) {
-        std::vector<pollfd> fds;
-        std::vector<Running*> who;
-        auto now = std::chrono::steady_clock::now();
-        int wait_ms = -1;
-        for (auto& r : running) {
-            if (!r.child.pidfd) continue;
-            fds.push_back({r.child.pidfd.get(), POLLIN, 0});
-            who.push_back(&r);
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(r.started + limit - now).count();
-            if (left < 0) left = 0;
-            if (wait_ms < 0 || left < wait_ms) wait_ms = static_cast<int>(left) + 1;
-        }
-        if (fds.empty()) break;
-        int rc = ::poll(fds.data(), fds.size(), wait_ms);
-        if (rc < 0 && errno != EINTR) throw SystemError("poll", errno);
-        now = std::chrono::steady_clock::now();
-        for (std::size_t i = 0; i < fds.size(); ++i) {
-            Running& r = *who[i];
-            if (fds[i].revents & POLLIN) {
-                int code = exec::wait(r.child);
-                if (code != 0) fail(r, "exited with code " + std::to_string(code));
-                progress("exec", ++done, total);
-                fault::point("exec");
-                if (++r.next < r.en->node->exec.size()) start_next(state, r);
-            } else if (now - r.started >= limit) {
-                fail(r, "did not finish within " + std::to_string(timeout_s) + " s (run daemons with `&` or their own -d)");
+    // Whatever ends the phase early (a signal or the owner's death through `progress`, a spawn
+    // failure) takes the commands with it: the caller tears the lab down next.
+    try {
+        for (auto& r : running) start_next(state, r);
+        for (;;) {
+            std::vector<pollfd> fds;
+            std::vector<Running*> who;
+            auto now = std::chrono::steady_clock::now();
+            int wait_ms = -1;
+            for (auto& r : running) {
+                if (!r.child.pidfd) continue;
+                fds.push_back({r.child.pidfd.get(), POLLIN, 0});
+                who.push_back(&r);
+                auto left = std::chrono::duration_cast<std::chrono::milliseconds>(r.started + limit - now).count();
+                if (left < 0) left = 0;
+                if (wait_ms < 0 || left < wait_ms) wait_ms = static_cast<int>(left) + 1;
+            }
+            if (fds.empty()) break;
+            const std::size_t children = fds.size();
+            for (int w : wake_fds) fds.push_back({w, POLLIN, 0});
+            int rc = ::poll(fds.data(), fds.size(), wait_ms);
+            if (rc < 0 && errno != EINTR) throw SystemError("poll", errno);
+            for (std::size_t i = children; i < fds.size(); ++i)
+                if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+                    progress("exec", done, total);  // throws when the lab must go
+                    break;
+                }
+            now = std::chrono::steady_clock::now();
+            for (std::size_t i = 0; i < children; ++i) {
+                Running& r = *who[i];
+                if (fds[i].revents & POLLIN) {
+                    int code = exec::wait(r.child);
+                    if (code != 0) fail(r, "exited with code " + std::to_string(code));
+                    progress("exec", ++done, total);
+                    fault::point("exec");
+                    if (++r.next < r.en->node->exec.size()) start_next(state, r);
+                } else if (now - r.started >= limit) {
+                    fail(r, "did not finish within " + std::to_string(timeout_s) + " s (run daemons with `&` or their own -d)");
+                }
             }
         }
+    } catch (...) {
+        kill_all();
+        throw;
     }
 }
 

@@ -16,9 +16,10 @@ struct ExecNode {
 };
 
 // Throws nslab::Error naming the node, the command, its exit code and its output when a
-// command exits non-zero or outlives `timeout_s`.
+// command exits non-zero or outlives `timeout_s`. When one of `wake_fds` becomes readable it
+// calls `progress` (which throws to abort); on any exception the running commands are killed.
 void run_exec_phase(const State& state, const std::vector<ExecNode>& nodes, int timeout_s,
-                    const Progress& progress);
+                    const Progress& progress, const std::vector<int>& wake_fds = {});
 
 // The environment of every command run in a node: the caller's, the node's `env`, and
 // NSLAB_LAB / NSLAB_NODE.
