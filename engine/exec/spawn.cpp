@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <limits.h>
+#include <linux/close_range.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -94,6 +96,12 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
         cgroup_procs.push_back(std::move(fd));
     }
 
+    // The soft descriptor limit the caller started with (a keeper raises its own).
+    rlimit nofile{};
+    bool restore_nofile = ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && sys::original_fd_limit() > 0 &&
+                          sys::original_fd_limit() < nofile.rlim_cur;
+    if (restore_nofile) nofile.rlim_cur = sys::original_fd_limit();
+
     sys::Pipe errp = sys::make_pipe();
     sys::Pipe pidp = sys::make_pipe();
     pid_t mid = ::fork();
@@ -132,6 +140,11 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
             report(errp.write.get(), 4, errno);
             _exit(127);
         }
+        // Nothing but stdio reaches the command: a descriptor its starter happened to hold (a
+        // lock on fd 9, a socket) would otherwise stay open as long as the command runs.
+        // Close-on-exec rather than closed: the error pipe must stay until exec.
+        ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+        if (restore_nofile) ::setrlimit(RLIMIT_NOFILE, &nofile);
         // The node may not see the directory (its /tmp is its own): start in / then.
         if (spec.controlling_tty && ::ioctl(0, TIOCSCTTY, 0) < 0) {
             report(errp.write.get(), 4, errno);

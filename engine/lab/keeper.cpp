@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,6 +123,24 @@ bool read_signals(int sfd, bool& detach) {
     return stop;
 }
 
+// Fails before anything is built when the descriptors the lab will hold cannot fit under the
+// hard RLIMIT_NOFILE (the soft one was raised to it): otherwise the build fails thousands of
+// nodes in with a misleading error about some node's init.
+void check_fd_budget(const topo::Model& model) {
+    // About 4 per node (init pidfd, netns, sockets), 2 per link while wiring, and a reserve
+    // for netlink sockets, logs and the exec phase.
+    constexpr std::uint64_t kPerNode = 4, kPerLink = 2, kReserve = 64;
+    std::uint64_t need = kPerNode * model.nodes.size() + kPerLink * model.links.size() + kReserve;
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) < 0) throw SystemError("getrlimit RLIMIT_NOFILE", errno);
+    if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur)
+        throw Error("lab needs about " + std::to_string(need) + " descriptors (" + std::to_string(kPerNode) +
+                    " per node for " + std::to_string(model.nodes.size()) + " nodes, " + std::to_string(kPerLink) +
+                    " per link for " + std::to_string(model.links.size()) + " links, " + std::to_string(kReserve) +
+                    " more), RLIMIT_NOFILE hard limit is " + std::to_string(rl.rlim_max) +
+                    "; raise it with ulimit -Hn");
+}
+
 void redirect_stdio(const std::string& lab) {
     int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (in >= 0) {
@@ -145,6 +165,10 @@ int keeper_main(int argc, char** argv) {
         std::cerr << "nslab-keeper: " << e.what() << "\n";
         return 2;
     }
+    // Keep only stdio and the report pipe: whatever else the starter held (a `flock 9` around
+    // `lab up`, a socket) would otherwise stay open, and locked, until `lab down`.
+    if (args.report_fd > 3) ::syscall(SYS_close_range, 3, args.report_fd - 1, 0);
+    ::syscall(SYS_close_range, args.report_fd + 1, ~0U, 0);
     ::fcntl(args.report_fd, F_SETFD, FD_CLOEXEC);
     Reporter report(args.report_fd);
     ::setsid();  // a Ctrl-C in the starter's terminal must not reach the lab
@@ -188,10 +212,13 @@ int keeper_main(int argc, char** argv) {
         po.source = args.source.empty() ? "<topology>" : args.source;
         po.name_override = args.lab;
         topo::Model model = topo::parse(sys::read_file(topology_file(args.lab)), po);
+        check_fd_budget(model);
         save(st);
         fault::point("keeper");
         rt = std::make_unique<Runtime>(std::move(model), st, progress);
-        rt->build(args.exec_timeout);
+        std::vector<int> wake = {sigfd.get()};
+        if (owner) wake.push_back(owner.get());
+        rt->build(args.exec_timeout, wake);
     } catch (const std::exception& e) {
         // Roll back first, answer after: when the starter hears "failed", nothing is left.
         if (rt) rt->teardown();

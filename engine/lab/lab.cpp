@@ -2,10 +2,12 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -204,6 +206,7 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
     if (pid == 0) {
         // Only async-signal-safe calls here: the caller may be multi-threaded (Python).
         ::dup2(report.write.get(), 3);  // dup2 clears close-on-exec on the copy
+        ::syscall(SYS_close_range, 4, ~0U, CLOSE_RANGE_CLOEXEC);  // none of our other fds reach the keeper
         if (rootless) {
             // Exec only once our id maps exist: an unmapped root would lose its capabilities.
             ::close(go.write.get());

@@ -44,7 +44,7 @@ Runtime::Runtime(topo::Model model, State state, Progress progress)
 
 Runtime::~Runtime() = default;
 
-void Runtime::build(int exec_timeout_s) {
+void Runtime::build(int exec_timeout_s, std::vector<int> wake_fds) {
     prepare_netns_dir();
     spawn_nodes();
     open_sockets();
@@ -62,7 +62,7 @@ void Runtime::build(int exec_timeout_s) {
     state_.status = "exec";
     save(state_);
     fault::point("up");
-    run_exec(exec_timeout_s);
+    run_exec(exec_timeout_s, wake_fds);
     state_.status = "up";
     save(state_);
 }
@@ -237,14 +237,14 @@ void Runtime::interface_sysctls() {
     }
 }
 
-void Runtime::run_exec(int timeout_s) {
+void Runtime::run_exec(int timeout_s, const std::vector<int>& wake_fds) {
     std::vector<ExecNode> nodes;
     for (std::size_t i = 0; i < model_.nodes.size(); ++i) {
         if (model_.nodes[i].exec.empty()) continue;
         nodes.push_back({&model_.nodes[i], inits_[i].pidfd.get()});
     }
     if (nodes.empty()) return;
-    run_exec_phase(state_, nodes, timeout_s, progress_);
+    run_exec_phase(state_, nodes, timeout_s, progress_, wake_fds);
 }
 
 void Runtime::teardown() noexcept {

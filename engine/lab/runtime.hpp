@@ -27,8 +27,10 @@ public:
     ~Runtime();
 
     // Builds the whole lab; throws (nslab::Error, SystemError, NetlinkError) on failure, after
-    // which teardown() removes whatever was made.
-    void build(int exec_timeout_s);
+    // which teardown() removes whatever was made. The exec phase, which may wait long on a
+    // command, also wakes when one of `wake_fds` is readable (the keeper's signalfd, its
+    // owner's pidfd) and calls the progress callback, so that it can abort at once.
+    void build(int exec_timeout_s, std::vector<int> wake_fds = {});
     // Kills every init, reaps it, removes pins and the state directory. Never throws.
     void teardown() noexcept;
 
@@ -43,7 +45,7 @@ private:
     void configure_nodes();
     void pin_nodes();
     void interface_sysctls();
-    void run_exec(int timeout_s);
+    void run_exec(int timeout_s, const std::vector<int>& wake_fds);
 
     topo::Model model_;
     State state_;

@@ -117,12 +117,23 @@ pid_t clone_process(std::uint64_t flags, int* pidfd) {
     return static_cast<pid_t>(r);
 }
 
+namespace {
+std::uint64_t g_original_fd_limit = 0;  // 0: never raised
+}
+
 void raise_fd_limit() {
     rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && g_original_fd_limit == 0) g_original_fd_limit = rl.rlim_cur;
     if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &rl);
     }
+}
+
+std::uint64_t original_fd_limit() {
+    if (g_original_fd_limit) return g_original_fd_limit;
+    rlimit rl{};
+    return ::getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 0;
 }
 
 }  // namespace nslab::sys

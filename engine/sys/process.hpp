@@ -45,4 +45,9 @@ pid_t clone_process(std::uint64_t flags, int* pidfd);
 // Raise the soft RLIMIT_NOFILE to the hard limit: a lab holds a few fds per node.
 void raise_fd_limit();
 
+// The soft RLIMIT_NOFILE as it was before the first raise_fd_limit() (the current one if it
+// was never raised): what the programs we start get back, since select()-based ones break on
+// descriptors above FD_SETSIZE.
+std::uint64_t original_fd_limit();
+
 }  // namespace nslab::sys
