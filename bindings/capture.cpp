@@ -16,14 +16,15 @@ void bind_capture(py::module_& m) {
         // -> ([(time, length, outgoing, data, summary)], dropped, stopped_by)
         .def("run",
              [](lab::Capture& c, const std::string& path, std::size_t count, std::optional<double> timeout,
-                int stop_fd) {
+                int stop_fd, bool keep) {
                  lab::CaptureOptions o;
                  o.path = path;
                  o.count = count;
                  if (timeout) o.timeout = std::chrono::milliseconds(static_cast<long>(*timeout * 1000));
                  o.stop_fd = stop_fd;
                  std::vector<lab::Packet> got;
-                 o.on_packet = [&](const lab::Packet& p) { got.push_back(p); };
+                 // Without keep the frames only go to the file: a long capture must not grow memory.
+                 if (keep) o.on_packet = [&](const lab::Packet& p) { got.push_back(p); };
                  lab::CaptureStats st;
                  {
                      py::gil_scoped_release nogil;
@@ -35,7 +36,7 @@ void bind_capture(py::module_& m) {
                                                    py::bytes(p.data), net::summarize_frame(p.data)));
                  return py::make_tuple(packets, st.dropped, st.stopped_by);
              },
-             py::arg("path") = "", py::arg("count") = 0, py::arg("timeout") = py::none(), py::arg("stop_fd") = -1);
+             py::arg("path") = "", py::arg("count") = 0, py::arg("timeout") = py::none(), py::arg("stop_fd") = -1, py::arg("keep") = true);
     m.def(
         "capture_open",
         [](const lab::Lab& l, const std::string& endpoint) {

@@ -63,7 +63,7 @@ class Capture:
     def _run(self) -> None:
         try:
             frames, self.dropped, self.stopped_by = self._handle.run(self.path or "", self.count or 0, self.timeout,
-                                                                     self._stop_r)
+                                                                     self._stop_r, self._keep)
             if self._keep:
                 self.packets = [Packet(t, n, "out" if out else "in", summary, data)
                                 for t, n, out, data, summary in frames]

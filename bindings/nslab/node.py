@@ -21,7 +21,11 @@ Command = Union[str, Sequence[str]]
 def _argv(cmd: Command, env: Optional[Mapping[str, str]] = None) -> list[str]:
     argv = ["/bin/sh", "-c", cmd] if isinstance(cmd, str) else [str(a) for a in cmd]
     if env:
-        argv = ["/usr/bin/env"] + [f"{k}={v}" for k, v in env.items()] + argv
+        for k in env:
+            if not k or "=" in k or "\0" in k:
+                raise ValueError(f"env: {k!r} is not a variable name")
+        # "--" keeps a key such as "-i" from being read as one of env's options.
+        argv = ["/usr/bin/env", "--"] + [f"{k}={v}" for k, v in env.items()] + argv
     return argv
 
 

@@ -278,7 +278,10 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
         rethrow(failure);
     }
     fault::point("up.ready");
-    lab.state_ = *load(name);
+    // A concurrent `lab down` may have won between the keeper's answer and this read.
+    auto st = load(name);
+    if (!st) throw Error("lab " + name + " was taken down (by lab down or lab clean) while lab up was finishing");
+    lab.state_ = std::move(*st);
     lab.model_ = std::move(model);
     return lab;
 }

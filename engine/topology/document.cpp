@@ -53,6 +53,17 @@ std::optional<net::Prefix> read_pool(const ojson& v, const std::string& pointer,
         issues.add(pointer, *problem);
         return std::nullopt;
     }
+    // Handing out 0.0.0.1, ::1 or a multicast address would give hosts addresses no stack
+    // accepts as its own; a pool of ::/0 also spans 2^128 addresses, more than the allocator counts.
+    static constexpr const char* kReserved[] = {"0.0.0.0/8", "127.0.0.0/8", "224.0.0.0/3", "::/8", "ff00::/8"};
+    for (const char* text : kReserved) {
+        auto reserved = net::Prefix::parse(text);
+        if (reserved && reserved->family == pool->family && reserved->overlaps(*pool)) {
+            issues.add(pointer, pool->str() + " overlaps " + text + ", which holds no host addresses; use a private range such as " +
+                                    (family == net::Family::V4 ? "\"10.200.0.0/16\"" : "\"fd00:200::/48\""));
+            return std::nullopt;
+        }
+    }
     int longest = family == net::Family::V4 ? 30 : 64;
     if (pool->len > longest) {
         issues.add(pointer, pool->str() + " is too small: auto-addressing needs at least a /" + std::to_string(longest));

@@ -122,10 +122,12 @@ void read_exec(const NodeView& view, Node& n, Issues& issues) {
 
 void read_cpus(const Located& at, Limits& limits, Issues& issues) {
     const ojson& v = *at;
-    if (v.is_number() && v.get<double>() > 0 && std::isfinite(v.get<double>()))
+    // The quota is cpus x the period in microseconds, as a 64-bit integer: 1e308 would overflow it.
+    constexpr double kMaxCpus = 4096;
+    if (v.is_number() && v.get<double>() > 0 && v.get<double>() <= kMaxCpus)
         limits.cpus = v.get<double>();
     else
-        issues.add(at.pointer, "expected a positive number of CPUs (0.5 is half a core), got " + shown(v));
+        issues.add(at.pointer, "expected a positive number of CPUs up to 4096 (0.5 is half a core), got " + shown(v));
 }
 
 void read_memory(const Located& at, Limits& limits, Issues& issues) {

@@ -39,6 +39,11 @@ void hit(const char* stage) {
             pollfd p{owner_fd, POLLIN, 0};
             ::poll(&p, 1, 10000);  // readable once the owner has exited
         }
+        // "stall" holds this process for two seconds: room for a test to race a concurrent command.
+        if (whom == "stall") {
+            ::usleep(2'000'000);
+            continue;
+        }
         if (whom != "owner") {
             ::kill(::getpid(), SIGKILL);
             ::pause();

@@ -4,7 +4,8 @@
 //   - self (default): SIGKILLs itself;
 //   - owner: SIGKILLs the process given to set_owner() (the keeper's starter), waits until it
 //     is gone, and carries on;
-//   - both: does both, the owner first.
+//   - both: does both, the owner first;
+//   - stall: sleeps two seconds and carries on (room for a test to race another command).
 // Unset, a point costs one test of a flag read once at start-up.
 #pragma once
 

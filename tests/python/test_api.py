@@ -37,6 +37,11 @@ def test_run_returns_text_exit_code_and_stderr(lab):
         lab["a"].run("false", check=True)
     assert lab["a"].run("cat", input="fed to stdin").stdout == "fed to stdin"
     assert lab["a"].run("echo $FOO", env={"FOO": "bar"}).stdout == "bar\n"
+    # A key that looks like an option of env(1) is still a variable (issue 14, item 13).
+    r = lab["a"].run(["/usr/bin/env"], env={"-i": "v", "FOO": "bar"})
+    assert r.ok and "-i=v\n" in r.stdout and "FOO=bar\n" in r.stdout and "PATH=" in r.stdout, r
+    with pytest.raises(ValueError, match="not a variable name"):
+        lab["a"].run("true", env={"A=B": "c"})
 
 
 def test_large_output_on_both_streams_does_not_deadlock(lab):

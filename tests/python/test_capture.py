@@ -150,3 +150,25 @@ def test_cli_capture_ends_when_the_lab_goes_down(lab):
     lab.down()  # the capture's socket would keep the node's namespace alive: it must let go
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "the node is gone" in err, err
+
+
+def test_capture_without_keep_holds_no_frames(lab, tmp_path):
+    """keep=False: frames go to the file only; neither Python nor the C++ side collects them,
+    so a long capture does not grow (issue 14, item 13)."""
+    lab.up(TWO)
+    a = lab["a"]
+    assert a.ping("10.79.0.2")
+    path = tmp_path / "b.pcap"
+    cap = lab.link("b:eth0").capture(path, count=4, timeout=30, keep=False)
+    assert a.run("ping -c 3 -i 0.2 -W 2 10.79.0.2", timeout=20).ok
+    cap.wait()
+    assert cap.stopped_by == "count" and cap.packets == []
+    assert len(tcpdump(path)) == 4
+    # The handle itself, as Capture drives it: no frame list comes back across the boundary.
+    from nslab import _nslab
+    handle = _nslab.capture_open(lab._h(), "b:eth0")
+    p = a.spawn("ping -c 3 -i 0.2 10.79.0.2")
+    frames, _, stopped = handle.run(str(tmp_path / "c.pcap"), 2, 30.0, -1, False)
+    p.wait(timeout=10)
+    assert stopped == "count" and frames == []
+    assert len(tcpdump(tmp_path / "c.pcap")) == 2

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import BUILD, EXTENDED, HERE, figure, lab, reap, report, wait_host_equals
+from conftest import BUILD, EXTENDED, HERE, LAB, figure, lab, reap, report, wait_host_equals
 
 TOPOLOGY = str(HERE / "topologies" / "faults.json")
 NAME = "faults"
@@ -203,3 +203,25 @@ def test_kill_pytest_holding_lab_fixture(host_unchanged):
     kill_and_wait(proc)
     left = wait_host_equals(host_unchanged, timeout=20)
     assert not left, f"the killed pytest's lab left: {left}"
+
+
+def test_down_while_up_finishes(host_unchanged):
+    """`lab down` wins the race with `lab up` reading the ready lab's state: `lab up` must say
+    so and fail, not dereference the state that is no longer there (issue 14, item 13)."""
+    env = dict(os.environ, NSLAB_FAULT="up.ready:1:stall")
+    up = subprocess.Popen([LAB, "up", "-q", TOPOLOGY], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while status_of() != "up" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert status_of() == "up", "the lab did not come up"
+        lab("down", NAME)  # the starter is still stalled at up.ready
+        _, err = up.communicate(timeout=30)
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+    assert up.returncode == 1, f"lab up exited {up.returncode}: {err}"
+    assert f"lab {NAME} was taken down" in err, err
+    assert not lab_exists()

@@ -115,6 +115,9 @@ const Bad kBad[] = {
     {"limits_unknown", LAB(R"("h1": {"limits": {"memroy": "1G"}})", ""), "/nodes/h1/limits/memroy",
      "unknown key \"memroy\"; did you mean \"memory\"?"},
     {"limits_cpus", LAB(R"("h1": {"limits": {"cpus": 0}})", ""), "/nodes/h1/limits/cpus", "expected a positive number of CPUs"},
+    // 1e308 CPUs overflowed the 64-bit cpu.max quota (issue 14, item 13).
+    {"limits_cpus_huge", LAB(R"("h1": {"limits": {"cpus": 1e308}})", ""), "/nodes/h1/limits/cpus",
+     "expected a positive number of CPUs up to 4096"},
     {"limits_memory", LAB(R"("h1": {"limits": {"memory": "lots"}})", ""), "/nodes/h1/limits/memory",
      "expected a positive size"},
     {"limits_pids", LAB(R"("h1": {"limits": {"pids": 0}})", ""), "/nodes/h1/limits/pids", "expected a positive integer, got 0"},
@@ -290,6 +293,13 @@ const Bad kBad[] = {
      "\"10.200.0.1/16\" has host bits set; did you mean \"10.200.0.0/16\"?"},
     {"addressing_family", R"({"name": "t", "nodes": {}, "addressing": {"ipv4": "fd00::/48"}})", "/addressing/ipv4",
      "\"fd00::/48\" is an IPv6 address; put it under \"ipv6\""},
+    // ::/0 spans 2^128 addresses and handed out ::1/64, the loopback (issue 14, item 13).
+    {"addressing_v6_everything", R"({"name": "t", "nodes": {}, "addressing": {"ipv6": "::/0"}})", "/addressing/ipv6",
+     "::/0 overlaps ::/8, which holds no host addresses"},
+    {"addressing_v4_loopback", R"({"name": "t", "nodes": {}, "addressing": {"ipv4": "127.0.0.0/8"}})", "/addressing/ipv4",
+     "127.0.0.0/8 overlaps 127.0.0.0/8"},
+    {"addressing_v4_everything", R"({"name": "t", "nodes": {}, "addressing": {"ipv4": "0.0.0.0/0"}})", "/addressing/ipv4",
+     "0.0.0.0/0 overlaps 0.0.0.0/8"},
     {"addressing_too_small", R"({"name": "t", "nodes": {}, "addressing": {"ipv6": "fd00::/96"}})", "/addressing/ipv6",
      "fd00::/96 is too small: auto-addressing needs at least a /64"},
     {"addressing_exhausted",
