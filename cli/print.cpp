@@ -6,6 +6,20 @@
 
 namespace nslab::cli {
 
+std::string printable(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (c < 0x20 || c == 0x7f || c == '\\') {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
 std::string format_ms(double ms) {
     char buf[32];
     if (ms < 1000) std::snprintf(buf, sizeof buf, "%.1f ms", ms);
@@ -62,7 +76,9 @@ void print_live(std::ostream& os, const std::vector<lab::NodeLive>& nodes) {
                 shown.push_back(a);
             }
             std::string state = !i.up ? "down" : i.carrier || i.name == "lo" ? "up" : "no-carrier";
-            std::string name = i.master.empty() ? i.name : i.name + " (" + i.master + ")";
+            // Names come from the kernel: a program in the node may have made one with escape
+            // sequences that would rewrite the terminal.
+            std::string name = printable(i.name) + (i.master.empty() ? "" : " (" + printable(i.master) + ")");
             head({name, state, std::to_string(i.mtu), join(shown)});
         }
     }

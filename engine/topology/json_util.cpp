@@ -1,6 +1,7 @@
 #include "topology/json_util.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "topology/suggest.hpp"
 
@@ -24,7 +25,20 @@ std::string child(std::string_view pointer, std::size_t index) {
     return std::string(pointer) + "/" + std::to_string(index);
 }
 
-std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+// Control characters are shown escaped: a name in an error must not drive the terminal.
+std::string quote(std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        if (c < 0x20 || c == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "\"";
+}
 
 void Issues::add(std::string pointer, std::string message) {
     if (!seen_.emplace(pointer, message).second) return;

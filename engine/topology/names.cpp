@@ -52,6 +52,11 @@ std::optional<std::string> ifname_problem(std::string_view name) {
     for (char c : name)
         if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)) || c == '\0')
             return "interface name " + q + " cannot contain \"/\", \":\" or whitespace";
+    // The kernel reads "%d" in a new link's name as "the first free number", so "eth%d" would
+    // not be the name asked for; control characters would reach terminals through lab status.
+    for (char c : name)
+        if (c == '%' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            return "interface name " + q + " cannot contain \"%\" or control characters";
     return std::nullopt;
 }
 

@@ -204,6 +204,11 @@ const Bad kBad[] = {
      "interface name \"abcdefghijklmnop\" is 16 characters; the kernel allows at most 15"},
     {"iface_space", LAB(H1 "," R1, R"({"endpoints": [{"node": "h1", "iface": "eth 0"}, "r1:eth0"]})"),
      "/links/0/endpoints/0/iface", "cannot contain \"/\", \":\" or whitespace"},
+    // The kernel expands "%d" to a free number; control characters would reach terminals (item 7).
+    {"iface_percent", LAB(H1 "," R1, R"({"endpoints": ["h1:eth%d", "r1:eth0"]})"), "/links/0/endpoints/0",
+     "interface name \"eth%d\" cannot contain \"%\" or control characters"},
+    {"iface_escape", LAB(H1 "," R1, R"({"endpoints": [{"node": "h1", "iface": "e\u001b[31m"}, "r1:eth0"]})"),
+     "/links/0/endpoints/0/iface", "interface name \"e\\x1b[31m\" cannot contain \"%\" or control characters"},
     {"iface_empty", LAB(H1 "," R1, R"({"endpoints": ["h1:", "r1:eth0"]})"), "/links/0/endpoints/0",
      "an interface name cannot be empty"},
     {"iface_reserved", LAB(H1 "," R1, R"({"endpoints": ["h1:all", "r1:eth0"]})"), "/links/0/endpoints/0",
