@@ -405,9 +405,8 @@ std::vector<std::string> lab_cgroups(const std::string& name, const std::optiona
     std::vector<std::string> dirs = find_lab_cgroups(name);
     if (st)
         for (const auto& d : st->cgroups)
-            if (d.size() > name.size() + 7 && d.ends_with("/nslab/" + name) && d.find("/../") == std::string::npos &&
-                std::find(dirs.begin(), dirs.end(), d) == dirs.end() && sys::exists(d))
-                dirs.push_back(d);
+            if (auto real = trusted_lab_cgroup(name, d); real && std::find(dirs.begin(), dirs.end(), *real) == dirs.end())
+                dirs.push_back(*real);
     return dirs;
 }
 
