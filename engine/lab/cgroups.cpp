@@ -1,12 +1,17 @@
 #include "lab/cgroups.hpp"
 
+#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <climits>
+#include <cstring>
+#include <cstdlib>
 #include <set>
 #include <thread>
 
@@ -178,6 +183,28 @@ std::vector<std::string> find_lab_cgroups(const std::string& lab) {
         if (sys::exists(dir) && !has(out, dir)) out.push_back(dir);
     }
     return out;
+}
+
+std::optional<std::string> trusted_lab_cgroup(const std::string& lab, const std::string& path) {
+    auto refuse = [&](const std::string& why) -> std::optional<std::string> {
+        throw Error("lab " + lab + ": its state names cgroup " + path + ", which " + why +
+                    "; refusing to kill the processes it lists");
+    };
+    if (!topo::valid_lab_name(lab) || path.empty() || path[0] != '/') return refuse("is not an absolute path of a lab's cgroup");
+    char buf[PATH_MAX];
+    if (!::realpath(path.c_str(), buf)) {
+        if (errno == ENOENT) return std::nullopt;  // removed already
+        return refuse("cannot be resolved (" + std::string(std::strerror(errno)) + ")");
+    }
+    const std::string real = buf;
+    if (!real.ends_with("/nslab/" + lab)) return refuse("resolves to " + real + ", not a directory nslab/" + lab);
+    struct statfs fs{};
+    if (::statfs(real.c_str(), &fs) < 0) return refuse("cannot be examined (" + std::string(std::strerror(errno)) + ")");
+    if (fs.f_type != CGROUP2_SUPER_MAGIC && fs.f_type != CGROUP_SUPER_MAGIC)
+        return refuse("is not on a cgroup filesystem");
+    for (const auto& m : sys::cgroup_mounts())
+        if (real.starts_with(m.path == "/" ? "/" : m.path + "/")) return real;
+    return refuse("is not below any of this host's cgroup mounts");
 }
 
 std::vector<std::string> cgroup_lab_names() {

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ private:
 bool remove_lab_cgroups(const std::vector<std::string>& lab_dirs, int timeout_ms);
 // The lab directories named `lab` in every hierarchy of this host (for `lab clean`).
 std::vector<std::string> find_lab_cgroups(const std::string& lab);
+// A cgroup directory read from lab `lab`'s state file, canonicalized, if it is one nslab could
+// have made for that lab: on a cgroup filesystem (statfs), below one of the host's cgroup
+// mounts, ending in /nslab/<lab>. nullopt when it no longer exists; throws Error naming the
+// path otherwise (a forged state file must not make us kill a planted cgroup.procs).
+std::optional<std::string> trusted_lab_cgroup(const std::string& lab, const std::string& path);
 // Names of labs that have a cgroup directory on this host.
 std::vector<std::string> cgroup_lab_names();
 

@@ -408,9 +408,8 @@ std::vector<std::string> lab_cgroups(const std::string& name, const std::optiona
     std::vector<std::string> dirs = find_lab_cgroups(name);
     if (st)
         for (const auto& d : st->cgroups)
-            if (d.size() > name.size() + 7 && d.ends_with("/nslab/" + name) && d.find("/../") == std::string::npos &&
-                std::find(dirs.begin(), dirs.end(), d) == dirs.end() && sys::exists(d))
-                dirs.push_back(d);
+            if (auto real = trusted_lab_cgroup(name, d); real && std::find(dirs.begin(), dirs.end(), *real) == dirs.end())
+                dirs.push_back(*real);
     return dirs;
 }
 
@@ -433,6 +432,17 @@ void down_with_progress(const std::string& name,
     // The name becomes a path under run_dir() that is removed: never let it climb out.
     if (!topo::valid_lab_name(name)) throw Error("\"" + name + "\" is not a lab name");
     auto st = load(name);
+    // A starting lab's state names the process running `lab up` (a CLI, a whole test run), not
+    // a keeper: never signal it. Wait for the keeper to record itself, or for the starter to
+    // give up (it then removes the lab, or dies and leaves it to us).
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kDownTimeoutMs);
+    while (st && st->status == "starting" && keeper_alive(*st)) {
+        if (std::chrono::steady_clock::now() >= until)
+            throw Error("lab " + name + " is still being started by PID " + std::to_string(st->keeper.pid) +
+                        "; try `lab down " + name + "` again once it is up");
+        ::usleep(5000);
+        st = load(name);
+    }
     if (!st) {
         if (sys::exists(lab_dir(name))) {
             remove_leftovers(name);
@@ -440,7 +450,8 @@ void down_with_progress(const std::string& name,
         }
         throw Error("no lab named " + name);
     }
-    sys::Fd keeper = keeper_alive(*st) ? sys::open_verified(st->keeper) : sys::Fd();
+    // Still "starting" here means its starter died before a keeper recorded itself.
+    sys::Fd keeper = st->status != "starting" && keeper_alive(*st) ? sys::open_verified(st->keeper) : sys::Fd();
     std::optional<TeardownWatch> watch;
     if (keeper && progress) watch.emplace(*st);
     if (keeper && sys::pidfd_signal(keeper.get(), SIGTERM)) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 
 #include "sys/userns.hpp"
@@ -27,12 +28,51 @@ std::string user_run_dir() {
     }
     return "/tmp/nslab-" + std::to_string(uid);
 }
+// What makes a directory fit to hold our labs' state: a real directory (not a symlink), ours,
+// and writable by nobody else. Anyone who could plant or change entries there could make
+// `lab down` remove or kill what they choose.
+void check_run_dir_stat(const std::string& dir, const struct stat& st) {
+    if (S_ISLNK(st.st_mode))
+        throw Error(dir + " is a symlink; nslab keeps its labs' state only in a real directory of its own");
+    if (!S_ISDIR(st.st_mode)) throw Error(dir + " is not a directory; nslab keeps its labs' state there");
+    if (st.st_uid != ::geteuid())
+        throw Error(dir + " belongs to uid " + std::to_string(st.st_uid) + ", not to us (uid " +
+                    std::to_string(::geteuid()) + "); refusing to use lab state kept there");
+    if (st.st_mode & 022) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        throw Error(dir + " is writable by its group or others (mode " + mode +
+                    "); refusing to use lab state kept there");
+    }
+}
 }  // namespace
+
+std::string checked_run_dir() {
+    const std::string dir = run_dir();
+    struct stat st{};
+    if (::lstat(dir.c_str(), &st) < 0) {
+        if (errno == ENOENT) return dir;  // no labs yet: nothing to trust
+        throw SystemError("stat " + dir, errno);
+    }
+    check_run_dir_stat(dir, st);
+    return dir;
+}
 
 std::string run_dir() { return env_or("NSLAB_RUN_DIR", sys::rootless() ? user_run_dir() : "/run/nslab"); }
 std::string netns_dir() { return env_or("NSLAB_NETNS_DIR", "/run/netns"); }
 bool pins_enabled() { return !sys::rootless(); }
-std::string lab_dir(const std::string& lab) { return run_dir() + "/" + lab; }
+std::string lab_dir(const std::string& lab) {
+    std::string dir = checked_run_dir() + "/" + lab;
+    struct stat st{};
+    if (::lstat(dir.c_str(), &st) == 0) {
+        if (S_ISLNK(st.st_mode)) throw Error(dir + " is a symlink, not a lab's state directory; refusing to use it");
+        if (!S_ISDIR(st.st_mode)) throw Error(dir + " is not a directory, so not a lab's state; refusing to use it");
+        if (st.st_uid != ::geteuid())
+            throw Error(dir + " belongs to uid " + std::to_string(st.st_uid) + ", not to us (uid " +
+                        std::to_string(::geteuid()) + "); refusing to use it");
+    }
+    return dir;
+}
 std::string state_file(const std::string& lab) { return lab_dir(lab) + "/state.json"; }
 std::string topology_file(const std::string& lab) { return lab_dir(lab) + "/topology.json"; }
 std::string log_dir(const std::string& lab) { return lab_dir(lab) + "/logs"; }
@@ -54,11 +94,11 @@ void ensure_run_dir() {
     }
     struct stat st{};
     if (::lstat(dir.c_str(), &st) < 0) throw SystemError("stat " + dir, errno);
-    if (!S_ISDIR(st.st_mode)) throw Error(dir + " is not a directory; nslab keeps its labs' state there");
-    if (st.st_uid != ::geteuid())
-        throw Error(dir + " belongs to uid " + std::to_string(st.st_uid) + ", not to us (uid " +
-                    std::to_string(::geteuid()) + "); refusing to keep lab state there");
-    if (sys::rootless() && (st.st_mode & 077)) ::chmod(dir.c_str(), 0700);
+    // Our own directory made too open (an old umask): close it before trusting it.
+    if (sys::rootless() && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() && (st.st_mode & 077) &&
+        ::chmod(dir.c_str(), 0700) == 0)
+        st.st_mode = (st.st_mode & ~07777) | 0700;
+    check_run_dir_stat(dir, st);
 }
 
 }  // namespace nslab::lab

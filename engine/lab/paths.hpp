@@ -9,10 +9,15 @@ namespace nslab::lab {
 // Root: /run/nslab. An ordinary user: $XDG_RUNTIME_DIR/nslab, else /tmp/nslab-<uid> (0700).
 // NSLAB_RUN_DIR overrides either.
 std::string run_dir();
+// run_dir(), after checking it is a real directory (not a symlink) of ours that nobody else may
+// write (throws otherwise); a run dir that does not exist yet is returned as it is. Every
+// reader of lab state goes through it.
+std::string checked_run_dir();
 // Creates run_dir() if needed and checks it is a directory of ours (throws otherwise).
 void ensure_run_dir();
 std::string netns_dir();                             // /run/netns (NSLAB_NETNS_DIR overrides)
-std::string lab_dir(const std::string& lab);         // run_dir()/<lab>
+// checked_run_dir()/<lab>; throws if that exists as a symlink, a non-directory or another's.
+std::string lab_dir(const std::string& lab);
 std::string state_file(const std::string& lab);      // .../state.json
 std::string topology_file(const std::string& lab);   // .../topology.json: the text as given
 std::string log_dir(const std::string& lab);         // .../logs

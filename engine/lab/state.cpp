@@ -29,9 +29,10 @@ void save(const State& s) {
 
 std::optional<State> load(const std::string& lab) {
     if (!topo::valid_lab_name(lab)) return std::nullopt;
+    const std::string file = state_file(lab);  // throws for a run dir or lab entry not to be trusted
     std::string text;
     try {
-        text = sys::read_file(state_file(lab));
+        text = sys::read_file(file);
     } catch (const std::exception&) {
         return std::nullopt;
     }
@@ -56,14 +57,14 @@ std::optional<State> load(const std::string& lab) {
 }
 
 bool keeper_alive(const State& s) {
-    if (s.boot_id != sys::boot_id()) return false;
+    if (s.keeper.pid <= 0 || s.boot_id != sys::boot_id()) return false;
     auto st = sys::starttime_of(s.keeper.pid);
     return st && *st == s.keeper.starttime;
 }
 
 std::vector<std::string> list_labs() {
     std::vector<std::string> out;
-    for (auto& name : sys::list_dir(run_dir()))
+    for (auto& name : sys::list_dir(checked_run_dir()))
         if (topo::valid_lab_name(name)) out.push_back(name);
     std::sort(out.begin(), out.end());
     return out;

@@ -132,6 +132,8 @@ void cgroup_kill(const std::string& dir) {
         bool any = false;
         std::istringstream in(procs);
         for (pid_t pid; in >> pid;) {
+            // Never a group or "everyone" (kill(-1)): only a real cgroup lists real pids.
+            if (pid <= 0) continue;
             any = true;
             ::kill(pid, SIGKILL);
         }
