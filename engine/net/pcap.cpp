@@ -1,6 +1,7 @@
 #include "net/pcap.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,8 +45,21 @@ PcapWriter::PcapWriter(const std::string& path) : path_(path) {
     if (path == "-") {
         fd_ = STDOUT_FILENO;
     } else {
-        owned_ = sys::Fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-        if (!owned_) throw SystemError("create capture file " + path, errno);
+        // Never through a planted symlink, into a FIFO or device, or over another user's file: the
+        // capture may run as root in a directory such as /tmp.
+        owned_ = sys::Fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644));
+        if (!owned_) {
+            if (errno == ELOOP) throw Error("capture file " + path + " is a symlink; refusing to write through it");
+            if (errno == ENXIO) throw Error("capture file " + path + " is not a regular file (a FIFO nobody reads)");
+            throw SystemError("create capture file " + path, errno);
+        }
+        struct stat st{};
+        if (::fstat(owned_.get(), &st) < 0) throw SystemError("stat capture file " + path, errno);
+        if (!S_ISREG(st.st_mode)) throw Error("capture file " + path + " is not a regular file");
+        if (st.st_uid != ::geteuid())
+            throw Error("capture file " + path + " belongs to uid " + std::to_string(st.st_uid) +
+                        ", not to us; remove it or write elsewhere");
+        if (::ftruncate(owned_.get(), 0) < 0) throw SystemError("truncate capture file " + path, errno);
         fd_ = owned_.get();
     }
     put(pcap_file_header());

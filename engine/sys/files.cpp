@@ -37,10 +37,17 @@ std::string read_file(const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, const std::string& content, unsigned mode) {
-    std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    // A name nobody can guess, created exclusively: in a shared directory such as /tmp another
+    // user could otherwise plant the temporary file (or a symlink) first.
+    std::string tmp = path + ".tmp.XXXXXX";
     {
-        Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
-        if (!fd) throw SystemError("write " + tmp, errno);
+        Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
+        if (!fd) throw SystemError("write " + path + ".tmp.*", errno);
+        if (::fchmod(fd.get(), mode) < 0) {
+            int e = errno;
+            ::unlink(tmp.c_str());
+            throw SystemError("chmod " + tmp, e);
+        }
         const char* p = content.data();
         std::size_t left = content.size();
         while (left > 0) {
