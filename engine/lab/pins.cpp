@@ -6,11 +6,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
+#include <vector>
 
 #include "lab/paths.hpp"
 #include "lab/state.hpp"
 #include "sys/files.hpp"
+#include "sys/fd.hpp"
 #include "sys/mount.hpp"
+#include "topology/model.hpp"
 #include "util/error.hpp"
 #include "util/fault.hpp"
 
@@ -54,20 +58,62 @@ void prepare_netns_dir() {
     sys::write_file_atomic(marker(), made_dir ? "dir+mount\n" : "mount\n");
 }
 
+namespace {
+// The pins this lab made, one node per line; "-node" takes a line back. /run/netns is shared
+// with iproute2 and other tools: an entry named like ours may be somebody else's.
+std::string pins_record(const std::string& lab) { return lab_dir(lab) + "/pins"; }
+
+void record_pin(const std::string& lab, const std::string& line) {
+    const std::string path = pins_record(lab);
+    sys::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) throw SystemError("open " + path, errno);
+    const std::string text = line + "\n";
+    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+        throw SystemError("write " + path, errno);
+}
+
+std::vector<std::string> recorded_pins(const std::string& lab) {
+    const std::string path = pins_record(lab);
+    if (!sys::exists(path)) return {};
+    std::vector<std::string> made;
+    std::string text = sys::read_file(path);
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        if (nl == std::string::npos) nl = text.size();
+        std::string line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        if (line.empty()) continue;
+        if (line[0] == '-') std::erase(made, line.substr(1));
+        else if (topo::valid_node_name(line)) made.push_back(line);
+    }
+    return made;
+}
+}  // namespace
+
 void pin_node(const std::string& lab, const std::string& node, pid_t init_pid) {
     if (!pins_enabled()) return;
-    sys::bind_file("/proc/" + std::to_string(init_pid) + "/ns/net", pin_path(lab, node));
+    // Recorded before it exists, so a keeper killed right after the mount still has it removed.
+    record_pin(lab, node);
+    try {
+        sys::bind_file("/proc/" + std::to_string(init_pid) + "/ns/net", pin_path(lab, node));
+    } catch (const SystemError& e) {
+        if (e.err() == EEXIST) {
+            record_pin(lab, "-" + node);
+            throw Error(pin_path(lab, node) + " already exists and is not this lab's; remove it (ip netns delete " +
+                        lab + "." + node + ") or choose another lab name");
+        }
+        throw;
+    }
 }
 
 void unpin_lab(const std::string& lab) {
     if (!pins_enabled()) return;
     const std::string dir = netns_dir();
-    const std::string prefix = lab + ".";
-    for (const auto& name : sys::list_dir(dir))
-        if (name.rfind(prefix, 0) == 0) {
-            sys::unmount_and_remove(dir + "/" + name);
-            fault::point("unpin");
-        }
+    for (const auto& node : recorded_pins(lab)) {
+        sys::unmount_and_remove(pin_path(lab, node));
+        fault::point("unpin");
+    }
 
     GlobalLock lock;
     if (!sys::exists(marker())) return;

@@ -14,8 +14,10 @@ namespace nslab::lab {
 // Before any node is cloned: nodes cloned later see /run/netns as a mount and detach it.
 void prepare_netns_dir();
 void pin_node(const std::string& lab, const std::string& node, pid_t init_pid);
-// Removes every /run/netns/<lab>.* pin, then the /run/netns mount if nslab made it and no
-// lab uses it any more.
+// Pins are recorded in the lab's state dir before they are made; a name already taken (by
+// `ip netns add`, another tool) fails the pin and is left alone.
+// Removes the pins this lab recorded, then the /run/netns mount if nslab made it and no lab
+// uses it any more.
 void unpin_lab(const std::string& lab);
 
 // An exclusive flock on run_dir(), held while the shared /run/netns is changed.
