@@ -254,6 +254,6 @@ PYBIND11_MODULE(_nslab, m) {
             py::gil_scoped_release nogil;
             r = lab::clean();
         }
-        return py::make_tuple(r.labs, r.processes);
+        return py::make_tuple(r.labs, r.processes, r.kept, r.failed);
     });
 }

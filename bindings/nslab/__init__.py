@@ -27,8 +27,13 @@ def down(name: str) -> None:
 
 
 def clean() -> list[str]:
-    """Remove what crashed runs left; returns the labs cleaned."""
-    return list(_nslab.clean()[0])
+    """Remove what crashed runs left; returns the labs cleaned. What may belong to a live lab
+    (another state dir's) is left alone. Raises LabError naming what a dead lab left and could
+    not be removed (another user's cgroups, processes that would not exit)."""
+    labs, _processes, _kept, failed = _nslab.clean()
+    if failed:
+        raise LabError("lab clean could not remove: " + "; ".join(failed))
+    return list(labs)
 
 
 def validate(topology: "str | dict", name: str = "") -> tuple[str, int, int]:

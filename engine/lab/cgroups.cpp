@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "lab/cgroup_claim.hpp"
 #include "lab/paths.hpp"
 #include "lab/pins.hpp"
 #include "sys/cgroupfs.hpp"
@@ -107,10 +108,12 @@ LabCgroups::LabCgroups(const std::string& lab, const topo::Model& m) {
             sys::write_cgroup_file(parent + "/cgroup.subtree_control", enable);
             if (::mkdir(dir.c_str(), 0755) < 0) throw SystemError("create cgroup " + dir, errno);
             dirs_.push_back(dir);
+            claim_cgroup(dir);
             sys::write_cgroup_file(dir + "/cgroup.subtree_control", enable);
         } else {
             if (::mkdir(dir.c_str(), 0755) < 0) throw SystemError("create cgroup " + dir, errno);
             dirs_.push_back(dir);
+            claim_cgroup(dir);
         }
         labs_.push_back({version, dir, std::move(ctrls)});
     };
@@ -149,6 +152,7 @@ std::vector<std::string> LabCgroups::add_node(const topo::Node& n, pid_t pid) {
 bool remove_lab_cgroups(const std::vector<std::string>& lab_dirs, int timeout_ms) {
     if (lab_dirs.empty()) return true;
     for (const auto& d : lab_dirs) {
+        if (::access(d.c_str(), W_OK) != 0) continue;
         try {
             sys::cgroup_kill(d);
         } catch (const std::exception&) {
@@ -159,6 +163,11 @@ bool remove_lab_cgroups(const std::vector<std::string>& lab_dirs, int timeout_ms
     try {
         GlobalLock lock;
         for (const auto& d : lab_dirs) {
+            // Another user's cgroup (root's, seen by a user) can never go: do not wait for it.
+            if (::access(d.c_str(), W_OK) != 0) {
+                clean = false;
+                continue;
+            }
             // A killed process leaves its cgroup when it exits; it need not be reaped first.
             while (!sys::remove_cgroup_tree(d) && std::chrono::steady_clock::now() < deadline) {
                 sys::cgroup_kill(d);

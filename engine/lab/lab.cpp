@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "exec/terminal.hpp"
+#include "lab/cgroup_claim.hpp"
 #include "lab/cgroups.hpp"
 #include "lab/exec_phase.hpp"
 #include "lab/paths.hpp"
@@ -413,11 +414,32 @@ std::vector<std::string> lab_cgroups(const std::string& name, const std::optiona
     return dirs;
 }
 
-std::size_t remove_leftovers(const std::string& name) {
+// Removes the cgroups of a dead lab, leaving those a live keeper claims (a lab of the same
+// name in another state dir) and saying why in `report`.
+void remove_dead_cgroups(const std::vector<std::string>& dirs, const std::optional<sys::ProcIdentity>& keeper,
+                         CleanReport* report) {
+    std::vector<std::string> dead;
+    for (const auto& d : dirs) {
+        if (auto why = cgroup_in_use(d, keeper)) {
+            if (report) report->kept.push_back("cgroup " + d + ": " + *why);
+        } else if (::access(d.c_str(), W_OK) != 0) {
+            struct stat sb{};
+            std::string owner = ::stat(d.c_str(), &sb) == 0 ? " (owned by uid " + std::to_string(sb.st_uid) + ")" : "";
+            if (report) report->failed.push_back("cgroup " + d + owner + ": permission denied; run lab clean as its owner");
+        } else {
+            dead.push_back(d);
+        }
+    }
+    if (!remove_lab_cgroups(dead, 10000) && report)
+        for (const auto& d : dead)
+            if (sys::exists(d)) report->failed.push_back("cgroup " + d + ": its processes did not exit within 10 s");
+}
+
+std::size_t remove_leftovers(const std::string& name, CleanReport* report = nullptr) {
     std::size_t killed = 0;
     auto st = load(name);
     if (st) killed = kill_inits(*st);
-    remove_lab_cgroups(lab_cgroups(name, st), 10000);
+    remove_dead_cgroups(lab_cgroups(name, st), st ? std::optional(st->keeper) : std::nullopt, report);
     unpin_lab(name);
     sys::remove_tree(lab_dir(name));
     return killed;
@@ -465,50 +487,8 @@ void down_with_progress(const std::string& name,
     remove_leftovers(name);
 }
 
-namespace {
-
-// comm and parent of a live process (nullopt for a zombie or a process that is gone).
-std::optional<std::pair<std::string, pid_t>> comm_and_parent(pid_t pid) {
-    std::string stat;
-    try {
-        stat = sys::read_file("/proc/" + std::to_string(pid) + "/stat");
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-    auto open = stat.find('('), close = stat.rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close + 4 >= stat.size()) return std::nullopt;
-    if (stat[close + 2] == 'Z') return std::nullopt;
-    return std::make_pair(stat.substr(open + 1, close - open - 1), static_cast<pid_t>(std::atoi(stat.c_str() + close + 4)));
-}
-
-// A node's init is always its keeper's child. One whose parent is not a keeper lost its keeper
-// without dying (before inits checked their keeper at start-up, a keeper killed at the wrong
-// moment could leave one): no state names it any more, so it is found by name and parent.
-std::size_t kill_orphaned_inits() {
-    std::vector<sys::Fd> killed;
-    for (const auto& entry : sys::list_dir("/proc")) {
-        if (entry.find_first_not_of("0123456789") != std::string::npos) continue;
-        pid_t pid = std::atoi(entry.c_str());
-        // Each user cleans up after their own labs only (root's inits belong to root).
-        struct stat sb{};
-        if (::stat(("/proc/" + entry).c_str(), &sb) < 0 || sb.st_uid != ::geteuid()) continue;
-        auto me = comm_and_parent(pid);
-        if (!me || me->first != "nslab-init") continue;
-        auto parent = comm_and_parent(me->second);
-        if (parent && parent->first == "nslab-keeper") continue;
-        auto id = sys::identity_of(pid);
-        sys::Fd fd = id ? sys::open_verified(*id) : sys::Fd();
-        if (fd && sys::pidfd_signal(fd.get(), SIGKILL)) killed.push_back(std::move(fd));
-    }
-    for (auto& fd : killed) sys::pidfd_wait_exit(fd.get(), 10000);
-    return killed.size();
-}
-
-}  // namespace
-
 CleanReport clean() {
     CleanReport r;
-    r.processes += kill_orphaned_inits();
     std::vector<std::string> stateless;
     {
         GlobalLock lock;  // labs are made under it with their state: one without is a leftover
@@ -519,15 +499,20 @@ CleanReport clean() {
         auto st = load(name);
         if (st && keeper_alive(*st)) continue;
         if (!st && std::find(stateless.begin(), stateless.end(), name) == stateless.end()) continue;  // made just now
-        r.processes += remove_leftovers(name);
+        r.processes += remove_leftovers(name, &r);
         r.labs.push_back(name);
     }
-    // Cgroups of a lab whose state is gone altogether (a keeper killed while it built them).
+    // Cgroups of a lab this state dir no longer (or never) knew: removed only when the keeper
+    // that claimed them is gone.
     auto labs = list_labs();
     for (const auto& name : cgroup_lab_names()) {
         if (std::find(labs.begin(), labs.end(), name) != labs.end()) continue;
-        remove_lab_cgroups(find_lab_cgroups(name), 10000);
-        if (std::find(r.labs.begin(), r.labs.end(), name) == r.labs.end()) r.labs.push_back(name);
+        const auto failed = r.failed.size(), kept = r.kept.size();
+        auto dirs = find_lab_cgroups(name);
+        remove_dead_cgroups(dirs, std::nullopt, &r);
+        if (r.failed.size() == failed && r.kept.size() - kept < dirs.size() &&
+            std::find(r.labs.begin(), r.labs.end(), name) == r.labs.end())
+            r.labs.push_back(name);
     }
     return r;
 }

@@ -89,11 +89,14 @@ void down_with_progress(const std::string& name,
                         const std::function<void(const std::string& stage, std::size_t done, std::size_t total)>& progress);
 
 struct CleanReport {
-    std::vector<std::string> labs;   // labs whose leftovers were removed
-    std::size_t processes = 0;       // inits killed
+    std::vector<std::string> labs;    // labs whose leftovers were removed
+    std::size_t processes = 0;        // inits killed
+    std::vector<std::string> kept;    // "<what>: <why>": may belong to a live lab, left alone
+    std::vector<std::string> failed;  // "<what>: <why>": a dead lab's, but could not be removed
 };
-// Removes what crashed or killed runs left: labs whose keeper is gone (their inits, pins,
-// state), and node inits that outlived their keeper. Labs with a live keeper are left alone.
+// Removes what crashed or killed runs left: labs of this state dir whose keeper is gone
+// (their inits, found by recorded identity, their cgroups, pins and state), and lab cgroups
+// whose claiming keeper is gone. Anything a live keeper may still own is left alone.
 CleanReport clean();
 
 // The path of the nslab-keeper executable.

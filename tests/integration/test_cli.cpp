@@ -13,7 +13,10 @@
 
 #include "generate.hpp"
 #include "harness.hpp"
+#include "lab/paths.hpp"
+#include "lab/state.hpp"
 #include "sys/files.hpp"
+#include "sys/process.hpp"
 
 namespace nslab::test {
 
@@ -194,9 +197,9 @@ TEST_F(Cli, ShellRunsInTheNodeOnATerminal) {
 
 namespace nslab::test {
 
-// An init that outlived its keeper (no state names it) is still found and ended by lab clean:
-// here one is made by hand, in a PID namespace of its own, with its parent gone.
-TEST_F(Cli, CleanEndsInitsThatOutlivedTheirKeeper) {
+// A process is never judged by its name: one that calls itself nslab-init and whose parent is
+// gone, but that no lab recorded, is not ours to kill (lab clean used to kill it).
+TEST_F(Cli, CleanLeavesUnrecordedProcessesNamedLikeInits) {
     sys::Pipe p = sys::make_pipe();
     pid_t mid = ::fork();
     if (mid == 0) {
@@ -207,18 +210,57 @@ TEST_F(Cli, CleanEndsInitsThatOutlivedTheirKeeper) {
             for (;;) ::pause();
         }
         (void)!::write(p.write.get(), &init, sizeof init);
-        _exit(0);  // the "keeper" dies; the init is orphaned
+        _exit(0);  // its parent dies; it looks like an orphaned init
     }
     p.write.reset();
-    pid_t orphan = 0;
-    ASSERT_EQ(::read(p.read.get(), &orphan, sizeof orphan), static_cast<ssize_t>(sizeof orphan));
+    pid_t decoy = 0;
+    ASSERT_EQ(::read(p.read.get(), &decoy, sizeof decoy), static_cast<ssize_t>(sizeof decoy));
     ::waitpid(mid, nullptr, 0);
-    auto id = sys::identity_of(orphan);
-    ASSERT_TRUE(id) << "the orphan should be running";
+    auto id = sys::identity_of(decoy);
+    ASSERT_TRUE(id) << "the decoy should be running";
+    sys::Fd fd = sys::open_verified(*id);
     auto c = lab_cli({"clean"});
     EXPECT_EQ(c.code, 0) << c.out;
+    EXPECT_TRUE(sys::identity_of(decoy)) << "lab clean killed a process it never started: " << c.out;
+    sys::pidfd_signal(fd.get(), SIGKILL);
+    sys::pidfd_wait_exit(fd.get(), 5000);
+}
+
+// The inits of a lab whose keeper is gone are found by the identity its state recorded (PID and
+// start time, this boot); a recorded PID now held by another process is left alone.
+TEST_F(Cli, CleanEndsRecordedInitsOfADeadLab) {
+    auto child = [] {
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            for (;;) ::pause();
+        }
+        return pid;
+    };
+    pid_t init = child(), other = child();
+    pid_t gone = ::fork();
+    if (gone == 0) _exit(0);
+    auto gone_id = sys::identity_of(gone);
+    ::waitpid(gone, nullptr, 0);
+    auto init_id = sys::identity_of(init), other_id = sys::identity_of(other);
+    ASSERT_TRUE(init_id && other_id);
+    lab::State st;
+    st.lab = "forged";
+    st.status = "up";
+    st.boot_id = sys::boot_id();
+    st.keeper = {gone, gone_id ? gone_id->starttime : 1};
+    st.nodes = {{"a", *init_id, ""}, {"b", {other, other_id->starttime + 1}, ""}};  // b: a reused PID
+    sys::mkdir_p(lab::lab_dir("forged"), 0700);
+    lab::save(st);
+    auto c = lab_cli({"clean"});
+    EXPECT_EQ(c.code, 0) << c.out;
+    EXPECT_NE(c.out.find("removed leftovers of lab forged"), std::string::npos) << c.out;
     EXPECT_NE(c.out.find("1 stray node processes killed"), std::string::npos) << c.out;
-    EXPECT_FALSE(sys::identity_of(orphan)) << "the orphaned init is still running";
+    EXPECT_FALSE(sys::identity_of(init)) << "the recorded init was not killed";  // (reaped by lab_cli)
+    ::waitpid(init, nullptr, WNOHANG);
+    EXPECT_TRUE(sys::identity_of(other)) << "a process that only reuses a recorded PID was killed";
+    ::kill(other, SIGKILL);
+    ::waitpid(other, nullptr, 0);
+    EXPECT_FALSE(sys::exists(lab::lab_dir("forged")));
 }
 
 }  // namespace nslab::test
