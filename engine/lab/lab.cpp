@@ -24,6 +24,7 @@
 #include "lab/cgroup_claim.hpp"
 #include "lab/cgroups.hpp"
 #include "lab/exec_phase.hpp"
+#include "lab/host_dirs.hpp"
 #include "lab/paths.hpp"
 #include "lab/pins.hpp"
 #include "lab/teardown_watch.hpp"
@@ -440,6 +441,7 @@ std::size_t remove_leftovers(const std::string& name, CleanReport* report = null
     auto st = load(name);
     if (st) killed = kill_inits(*st);
     remove_dead_cgroups(lab_cgroups(name, st), st ? std::optional(st->keeper) : std::nullopt, report);
+    remove_host_dirs(name);
     unpin_lab(name);
     sys::remove_tree(lab_dir(name));
     return killed;

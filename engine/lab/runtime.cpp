@@ -15,6 +15,7 @@
 #include "lab/impair.hpp"
 #include "lab/node_routes.hpp"
 #include "lab/paths.hpp"
+#include "lab/host_dirs.hpp"
 #include "lab/pins.hpp"
 #include "node/cgroup.hpp"
 #include "node/sysctl.hpp"
@@ -71,6 +72,7 @@ void Runtime::spawn_nodes() {
     const std::size_t n = model_.nodes.size();
     inits_.reserve(n);
     sys::Fd self = sys::pidfd_open(::getpid());
+    make_host_dirs(state_.lab, model_);
     cgroups_ = std::make_unique<LabCgroups>(state_.lab, model_);
     state_.cgroups = cgroups_->lab_dirs();
     // Inits write only the baseline sysctls a new namespace does not already have.
@@ -292,6 +294,7 @@ void Runtime::teardown() noexcept {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (!remove_lab_cgroups(state_.cgroups, static_cast<int>(std::max<long>(1000, left.count()))))
         std::fprintf(stderr, "teardown: a cgroup of lab %s still holds a process\n", state_.lab.c_str());
+    remove_host_dirs(state_.lab);
     try {
         sys::remove_tree(lab_dir(state_.lab));
     } catch (const std::exception&) {
