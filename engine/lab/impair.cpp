@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "lab/impair_spec.hpp"
+#include "lab/lab_lock.hpp"
 #include "lab/links.hpp"
 #include "lab/node_netns.hpp"
 #include "netlink/qdisc.hpp"
@@ -162,6 +163,8 @@ void LabImpairments::apply() {
 void set_impairment(const Lab& lab, const std::string& endpoint, const topo::Netem& netem) {
     const auto& link = find_link(lab.model(), endpoint);
     std::size_t i = static_cast<std::size_t>(&link - lab.model().links.data());
+    // Held until saved: the whole file is rewritten, with every other link's entry as loaded.
+    LabLock lock(lab.name());
     Impairments im = load_impairments(lab.name());
     LinkImpairment& li = im[i];
     if (li.forwarded) {

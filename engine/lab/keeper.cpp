@@ -20,6 +20,7 @@
 #include "lab/paths.hpp"
 #include "lab/runtime.hpp"
 #include "netlink/netlink.hpp"
+#include "node/rootfs.hpp"
 #include "sys/files.hpp"
 #include "sys/userns.hpp"
 #include "topology/model.hpp"
@@ -213,6 +214,8 @@ int keeper_main(int argc, char** argv) {
         po.name_override = args.lab;
         topo::Model model = topo::parse(sys::read_file(topology_file(args.lab)), po);
         check_fd_budget(model);
+        // Each node's init checks its rootfs again as it enters it; this is the clear, early no.
+        for (const auto& node : model.nodes) node::check_rootfs(node);
         save(st);
         fault::point("keeper");
         rt = std::make_unique<Runtime>(std::move(model), st, progress);

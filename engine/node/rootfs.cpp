@@ -1,12 +1,17 @@
 #include "node/rootfs.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstring>
 
 #include "sys/fd.hpp"
 #include "util/error.hpp"
@@ -16,6 +21,53 @@ namespace nslab::node {
 namespace {
 
 std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+// The host's kernel filesystems: nothing in them, or on them, is a root filesystem.
+const char* const kKernelDirs[] = {"/proc", "/sys", "/dev"};
+// Top-level directories of the host's own system. Only each one itself is refused: below them
+// (/var/lib/machines, /srv, /tmp, /home) is where prepared root filesystems usually are. Not
+// /mnt or /media: a root filesystem image is often mounted right there.
+const char* const kSystemDirs[] = {"/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot",
+                                   "/var", "/run", "/root", "/home", "/opt", "/srv", "/tmp"};
+
+bool same_file(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
+
+// Where the directory behind `fd` is, as the kernel names it (symlinks and ".." resolved).
+std::string real_path(int fd) {
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink(fd_path(fd).c_str(), buf, sizeof buf);
+    return n < 0 ? std::string("(unknown)") : std::string(buf, static_cast<std::size_t>(n));
+}
+
+bool at_or_below(const std::string& path, const std::string& dir) {
+    return path.compare(0, dir.size(), dir) == 0 && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
+// Why the directory behind `fd` must not become a node's "/", or "" when it may. Identities
+// (device and inode) rather than names are compared, so a bind mount of / or /etc elsewhere is
+// found as well as a symlink.
+std::string refusal(int fd) {
+    struct stat st {}, root {}, other {};
+    if (::fstat(fd, &st) < 0 || ::stat("/", &root) < 0) return "";
+    const std::string real = real_path(fd);
+    if (same_file(st, root)) return "it resolves to " + quoted(real) + ", the host's own root";
+    for (const char* dir : kKernelDirs) {
+        // On the filesystem of the host's /dev (when /dev has one of its own, not a directory
+        // of the root filesystem) is inside it, wherever that is mounted too.
+        bool on_it = ::stat(dir, &other) == 0 && other.st_dev != root.st_dev && other.st_dev == st.st_dev;
+        if (on_it || at_or_below(real, dir)) return "it resolves to " + quoted(real) + ", inside the host's " + dir;
+    }
+    // Another mount of proc or sysfs, a container's say.
+    struct statfs fs {};
+    if (::fstatfs(fd, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC))
+        return "it resolves to " + quoted(real) + ", on a proc or sysfs filesystem";
+    for (const char* dir : kSystemDirs)
+        if (::stat(dir, &other) == 0 && same_file(st, other))
+            return "it resolves to " + quoted(real) + ", the host's system directory " + dir;
+    return "";
+}
 
 // A top-level directory of the rootfs, made if missing. It must be a real directory: a
 // symlink there could point a mount at any path of the host while the host's tree is still
@@ -60,15 +112,52 @@ void populate_dev(int root, const std::string& rootfs, std::string& step) {
 
 }  // namespace
 
+sys::Fd open_rootfs(const std::string& rootfs) {
+    const std::string op = "open rootfs " + quoted(rootfs);
+    open_how how{};
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_MAGICLINKS;
+    sys::Fd fd(static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, rootfs.c_str(), &how, sizeof how)));
+    if (!fd && errno == ENOSYS)  // before Linux 5.6; the identity checks below still hold
+        fd.reset(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) {
+        int e = errno;
+        // ELOOP is also a symlink loop; only a magic link opens without RESOLVE_NO_MAGICLINKS.
+        if (e == ELOOP && sys::Fd(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)))
+            throw SystemError(op, e, "it passes through a /proc magic link (such as /proc/<pid>/root), which can "
+                                     "lead anywhere, the host's root included; give the directory itself");
+        throw SystemError(op, e);
+    }
+    if (std::string why = refusal(fd.get()); !why.empty())
+        throw SystemError("check rootfs " + quoted(rootfs), EPERM, why + "; give a prepared root filesystem directory");
+    return fd;
+}
+
+void check_rootfs(const topo::Node& node) {
+    if (node.rootfs.empty()) return;
+    try {
+        (void)open_rootfs(node.rootfs);
+    } catch (const SystemError& e) {
+        throw Error("node " + node.name + " (" + node.pointer + "/rootfs): " + e.op() + ": " +
+                    (e.detail().empty() ? std::strerror(e.err()) : e.detail()));
+    }
+}
+
 void enter_rootfs(const std::string& rootfs, std::string& step) {
-    step = "bind rootfs " + rootfs + " onto itself";
-    // pivot_root wants a mount point; a bind of the directory onto itself makes one, and
-    // private keeps the host's later mounts out of the node.
-    if (::mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) throw SystemError(step, errno);
-    if (::mount(nullptr, rootfs.c_str(), nullptr, MS_PRIVATE | MS_REC, nullptr) < 0) throw SystemError(step, errno);
+    // Checked again here, where it counts: the keeper's check is for a fast, clear failure,
+    // but the path may have changed since. From here on only this fd is used, never the path.
     step = "open rootfs " + rootfs;
-    sys::Fd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    sys::Fd checked = open_rootfs(rootfs);
+    step = "bind rootfs " + rootfs + " onto itself";
+    // pivot_root wants a mount point. A clone of the checked directory's mounts, attached onto
+    // that directory, makes one, and the clone's fd is the root of the new mount: reopening the
+    // path (or its /proc/self/fd link) would give the directory below the mount instead.
+    sys::Fd root(::open_tree(checked.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH));
     if (!root) throw SystemError(step, errno);
+    if (::move_mount(root.get(), "", checked.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        throw SystemError(step, errno);
+    // Private keeps the host's later mounts out of the node.
+    mount_on(root.get(), nullptr, nullptr, MS_PRIVATE | MS_REC, nullptr, step);
 
     {
         sys::Fd proc = own_dir(root.get(), rootfs, "proc", 0555, step);

@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <sstream>
 
 #include "sys/fd.hpp"
@@ -114,30 +116,65 @@ bool cgroup_has_processes(const std::string& dir) {
     }
 }
 
+namespace {
+
+// The PIDs in a cgroup.procs listing; nullopt when the cgroup is gone.
+std::optional<std::vector<pid_t>> listed_pids(const std::string& dir) {
+    std::string procs;
+    try {
+        procs = read_file(dir + "/cgroup.procs");
+    } catch (const SystemError&) {
+        return std::nullopt;
+    }
+    std::vector<pid_t> out;
+    std::istringstream in(procs);
+    // Never a group or "everyone" (kill(-1)): only a real cgroup lists real pids.
+    for (pid_t pid; in >> pid;)
+        if (pid > 0) out.push_back(pid);
+    return out;
+}
+
+// At most this many pidfds open at once, so a crowded cgroup cannot run us out of descriptors.
+constexpr std::size_t kKillBatch = 256;
+
+// SIGKILLs the processes of `pids` (a listing of `dir`) that are still in it, by pidfd. A PID
+// alone is not enough: one that exited after the listing may have been reused by a process
+// anywhere on the host. So each PID gets a pidfd first, and the cgroup is listed again after.
+// The order is what makes it sound: a pidfd never follows a reused PID, so when a PID shows in
+// the second listing, the process behind the pidfd opened before either still lives, then it
+// still holds that PID and is the process listed, in the cgroup; or it is dead, and the signal
+// fails with ESRCH. (A pidfd opened after the listing could be the PID's next owner's.) Returns
+// false when the cgroup is gone.
+bool kill_still_listed(const std::string& dir, const std::vector<pid_t>& pids) {
+    for (std::size_t at = 0; at < pids.size(); at += kKillBatch) {
+        std::vector<std::pair<pid_t, Fd>> opened;
+        for (std::size_t i = at; i < std::min(pids.size(), at + kKillBatch); ++i) {
+            Fd fd(static_cast<int>(::syscall(SYS_pidfd_open, pids[i], 0)));
+            if (fd) opened.emplace_back(pids[i], std::move(fd));  // else gone already
+        }
+        auto again = listed_pids(dir);
+        if (!again) return false;
+        std::sort(again->begin(), again->end());
+        for (const auto& [pid, fd] : opened)
+            if (std::binary_search(again->begin(), again->end(), pid))
+                (void)::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0);
+    }
+    return true;
+}
+
+}  // namespace
+
 void cgroup_kill(const std::string& dir) {
     if (::access((dir + "/cgroup.kill").c_str(), W_OK) == 0) {
         write_cgroup_file(dir + "/cgroup.kill", "1");
         return;
     }
-    // v1: a fork between reading and killing adds a process; repeat until a pass finds none
-    // (a cgroup with a pids limit cannot fork forever).
+    // v1 (and v2 before 5.14): a fork between listing and killing adds a process; repeat until
+    // a pass finds none (a cgroup with a pids limit cannot fork forever).
     for (const auto& child : cgroup_children(dir)) cgroup_kill(dir + "/" + child);
     for (int pass = 0; pass < 100; ++pass) {
-        std::string procs;
-        try {
-            procs = read_file(dir + "/cgroup.procs");
-        } catch (const SystemError&) {
-            return;
-        }
-        bool any = false;
-        std::istringstream in(procs);
-        for (pid_t pid; in >> pid;) {
-            // Never a group or "everyone" (kill(-1)): only a real cgroup lists real pids.
-            if (pid <= 0) continue;
-            any = true;
-            ::kill(pid, SIGKILL);
-        }
-        if (!any) return;
+        auto pids = listed_pids(dir);
+        if (!pids || pids->empty() || !kill_still_listed(dir, *pids)) return;
         ::usleep(1000);
     }
 }

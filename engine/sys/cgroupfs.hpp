@@ -25,7 +25,8 @@ void write_cgroup_file(const std::string& path, const std::string& text);
 // Whether any process is left in the cgroup (not counting its children).
 bool cgroup_has_processes(const std::string& dir);
 // SIGKILLs every process in the cgroup and its children: cgroup.kill where the kernel has it
-// (v2, 5.14+), else each PID listed in cgroup.procs.
+// (v2, 5.14+), else each PID listed in cgroup.procs, by a pidfd opened before the cgroup is
+// listed again, and only if it still is (so never a process that reused an exited one's PID).
 void cgroup_kill(const std::string& dir);
 // Removes the cgroup and its child cgroups, deepest first. A cgroup that still holds a process
 // stays (EBUSY), and so does everything above it; returns false then.

@@ -1,15 +1,18 @@
 """`rootfs`: a node pivot_roots into a prepared directory and sees nothing of the host's files.
 The root filesystems are made by the tests: one from Debian's busybox-static, and one with
 debootstrap when NSLAB_DEBOOTSTRAP=1 (it downloads a base system: minutes, not seconds)."""
+import json
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
 import nslab
+from nslab.pytest_plugin import unique_name
 
-from isolation import busybox_rootfs, lab_cli
+from isolation import LAB_BIN, busybox_rootfs, lab_cli
 
 
 @pytest.fixture
@@ -70,13 +73,124 @@ def test_rootfs_errors_cross_the_clone_boundary(rootfs, tmp_path):
     with pytest.raises(nslab.NslabError) as e:
         with nslab.Lab({"name": "rfs-err", "nodes": {"a": {"rootfs": str(missing)}}}):
             pass
-    assert f"node a: bind rootfs {missing} onto itself: No such file or directory" in str(e.value)
+    assert f'node a (/nodes/a/rootfs): open rootfs "{missing}": No such file or directory' in str(e.value)
     os.symlink("/", rootfs / "proc")
     with pytest.raises(nslab.NslabError) as e:
         with nslab.Lab({"name": "rfs-err", "nodes": {"a": {"rootfs": str(rootfs)}}}):
             pass
     assert "node a: prepare" in str(e.value) and "/proc must be a directory" in str(e.value)
     assert not os.path.exists("/run/nslab/rfs-err")
+
+
+def mount_points():
+    with open("/proc/self/mountinfo") as f:
+        return sorted(line.split()[4] for line in f)
+
+
+def left_behind(name, mounts_before):
+    """What a failed `lab up` of lab `name` left: its state, pins and mounts."""
+    left = []
+    if os.path.exists(f"/run/nslab/{name}"):
+        left.append(f"/run/nslab/{name}")
+    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    left += [line for line in netns.splitlines() if line.startswith(name + ".")]
+    now = mount_points()
+    left += [m for m in set(now) if now.count(m) > mounts_before.count(m)]
+    return left
+
+
+# What `rootfs` names, how it gets there, and what lab up must say about it (issue 14, item 6).
+REFUSED = {
+    "symlink to /": (lambda t: os.symlink("/", t), 'it resolves to "/", the host\'s own root'),
+    "/proc/self/root": (None, "it passes through a /proc magic link (such as /proc/<pid>/root)"),
+    f"/proc/{os.getpid()}/root": (None, "it passes through a /proc magic link (such as /proc/<pid>/root)"),
+    # Where PID 1 is more privileged than the keeper (a sandbox's), the kernel says "Permission
+    # denied" before it gets to the magic link: refused either way.
+    "/proc/1/root": (None, ("it passes through a /proc magic link", "Permission denied")),
+    "symlink to /proc/self/root": (lambda t: os.symlink("/proc/self/root", t), "passes through a /proc magic link"),
+    "/etc": (None, 'it resolves to "/etc", the host\'s system directory /etc'),
+    "symlink to /etc": (lambda t: os.symlink("/etc", t), 'it resolves to "/etc", the host\'s system directory /etc'),
+    "symlink to /usr/": (lambda t: os.symlink("/usr/", t), 'it resolves to "/usr", the host\'s system directory /usr'),
+    "/sys/class/net": (None, 'it resolves to "/sys/class/net", inside the host\'s /sys'),
+    "/dev": (None, 'it resolves to "/dev", inside the host\'s /dev'),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_a_rootfs_resolving_to_the_host_root_or_a_system_dir_is_refused(tmp_path, case):
+    make, why = REFUSED[case]
+    path = tmp_path / "root" if make else case
+    if make:
+        make(path)
+    name = unique_name("rfs-refuse")
+    topo = tmp_path / "t.json"
+    topo.write_text(json.dumps({"name": name, "nodes": {"a": {}, "b": {"rootfs": str(path)}},
+                                "links": [{"endpoints": ["a:eth0", "b:eth0"]}]}))
+    mounts = mount_points()
+    r = lab_cli("up", "-q", str(topo))
+    assert r.returncode != 0, r.stdout
+    assert f'node b (/nodes/b/rootfs): ' in r.stderr and str(path) in r.stderr, r.stderr
+    if isinstance(why, str):
+        assert why in r.stderr and "; give " in r.stderr, r.stderr
+    else:
+        assert any(w in r.stderr for w in why), r.stderr
+    assert left_behind(name, mounts) == []
+
+
+def test_a_bind_mount_of_the_host_root_is_refused(tmp_path):
+    """Identities are compared, not names: / mounted elsewhere is still the host's root."""
+    path = tmp_path / "bound"
+    path.mkdir()
+    subprocess.run(["mount", "--bind", "/", str(path)], check=True)
+    try:
+        name = unique_name("rfs-bind")
+        with pytest.raises(nslab.NslabError) as e:
+            with nslab.Lab({"name": name, "nodes": {"a": {"rootfs": str(path)}}}):
+                pass
+        want = f'node a (/nodes/a/rootfs): check rootfs "{path}": it resolves to "{path}", the host\'s own root'
+        assert want in str(e.value)
+        assert not os.path.exists(f"/run/nslab/{name}")
+    finally:
+        subprocess.run(["umount", str(path)], check=True)
+
+
+def test_a_rootfs_swapped_for_a_symlink_to_the_host_root_after_the_check_is_refused(rootfs, tmp_path):
+    """The node's init checks the rootfs again, and mounts only the directory it checked: a
+    path changed between the keeper's check and the init (here: while the keeper stalls right
+    after its check) cannot lead the node into the host's root."""
+    path = tmp_path / "swapped"
+    rootfs.rename(path)
+    name = unique_name("rfs-swap")
+    topo = tmp_path / "t.json"
+    topo.write_text(json.dumps({"name": name, "nodes": {"a": {"rootfs": str(path)}}}))
+    mounts = mount_points()
+    up = subprocess.Popen([LAB_BIN, "up", "-q", str(topo)], stderr=subprocess.PIPE, text=True,
+                          env=dict(os.environ, NSLAB_FAULT="keeper:1:stall"))
+    try:
+        for _ in range(100):  # the keeper saves its state just before the stall
+            if os.path.exists(f"/run/nslab/{name}/state.json"):
+                break
+            time.sleep(0.01)
+        path.rename(tmp_path / "away")
+        os.symlink("/", path)
+        _, err = up.communicate(timeout=60)
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+        lab_cli("down", name)
+    assert up.returncode != 0, "the lab came up with the host's root as its rootfs"
+    assert f'node a: check rootfs "{path}": Operation not permitted (it resolves to "/", the host\'s own root' in err, err
+    assert left_behind(name, mounts) == []
+
+
+def test_a_rootfs_under_tmp_through_a_symlink_still_works(lab, rootfs, tmp_path):
+    """Only the system directories themselves are refused (not what lies below /tmp), and a
+    symlink is judged by where it leads."""
+    link = tmp_path / "link"
+    os.symlink(rootfs, link)
+    lab.up({"name": "rfs-link", "nodes": {"a": {"rootfs": str(link)}}})
+    assert lab["a"].run("cat /proc/1/comm").stdout == "nslab-init\n"
 
 
 @pytest.mark.skipif(os.environ.get("NSLAB_DEBOOTSTRAP") != "1",
