@@ -29,3 +29,22 @@ def test_set_changes_rtt(lab):
     if os.environ.get("NSLAB_EXPECT_NETEM") == "1":
         assert path == "netem", "this kernel has sch_netem, yet the link is impaired in userspace"
     assert 72 < rtt(lab) < 90
+
+
+
+def test_rate_can_be_changed_again(lab):
+    """A link without a netem key at `lab up` takes a rate (tbf where the kernel lacks
+    sch_netem) and then another rate: each `lab link ... set` (a process of its own, which
+    probes netem afresh) replaced the rate before it instead of failing on it."""
+    from isolation import lab_cli
+    lab.up({"name": "imp2", "nodes": {"a": {}, "b": {}},
+            "links": [{"endpoints": ["a:eth0", "b:eth0"], "ipv4": ["10.79.0.1/24", "10.79.0.2/24"]}]})
+    for rate in ("1mbit", "2mbit", "3mbit"):
+        r = lab_cli("link", lab.name, "a:eth0", "set", f"rate={rate}")
+        assert r.returncode == 0, r.stderr
+        assert lab.link("a:eth0").impairment[1] == f"rate={rate}", lab.link("a:eth0").impairment
+    qdisc = lab["a"].run("tc qdisc show dev eth0").stdout
+    assert "3Mbit" in qdisc or "3000Kbit" in qdisc, qdisc
+    r = lab_cli("link", lab.name, "a:eth0", "set", "none")
+    assert r.returncode == 0, r.stderr
+    assert lab.link("a:eth0").impairment[0] == "none", lab.link("a:eth0").impairment

@@ -103,7 +103,8 @@ def left_behind(name, mounts_before):
 REFUSED = {
     "symlink to /": (lambda t: os.symlink("/", t), 'it resolves to "/", the host\'s own root'),
     "/proc/self/root": (None, "it passes through a /proc magic link (such as /proc/<pid>/root)"),
-    f"/proc/{os.getpid()}/root": (None, "it passes through a /proc magic link (such as /proc/<pid>/root)"),
+    # The id must be the same in every xdist worker, so the pid is filled in by the test.
+    "/proc/<pytest pid>/root": (None, "it passes through a /proc magic link (such as /proc/<pid>/root)"),
     # Where PID 1 is more privileged than the keeper (a sandbox's), the kernel says "Permission
     # denied" before it gets to the magic link: refused either way.
     "/proc/1/root": (None, ("it passes through a /proc magic link", "Permission denied")),
@@ -119,7 +120,7 @@ REFUSED = {
 @pytest.mark.parametrize("case", REFUSED)
 def test_a_rootfs_resolving_to_the_host_root_or_a_system_dir_is_refused(tmp_path, case):
     make, why = REFUSED[case]
-    path = tmp_path / "root" if make else case
+    path = tmp_path / "root" if make else case.replace("<pytest pid>", str(os.getpid()))
     if make:
         make(path)
     name = unique_name("rfs-refuse")
