@@ -28,9 +28,9 @@ int cmd_gen(const Argv& argv) {
     try {
         if (a.opts.count("--fanout")) o.fanout = std::stoi(a.opt("--fanout"));
         const int n = std::stoi(a.pos[1]);
-        std::string text = topo::generate(a.pos[0], n, o);
-        for (const auto& note : topo::generate_notes(a.pos[0], n, o)) std::cerr << "lab gen: " << note << "\n";
-        std::cout << text;
+        topo::Generated g = topo::generate_with_notes(a.pos[0], n, o);
+        for (const auto& note : g.notes) std::cerr << "lab gen: " << note << "\n";
+        std::cout << g.text;
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string(e.what()) + "\n" + kGenUsage);
     } catch (const std::out_of_range&) {

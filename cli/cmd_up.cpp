@@ -16,17 +16,16 @@ namespace nslab::cli {
 namespace {
 // `lab up --gen linear:1000`: the same topology `lab gen linear 1000` prints (see cmd_gen.cpp).
 lab::Lab up_generated(const std::string& spec, lab::UpOptions o) {
-    topo::GenSpec g;
-    std::string text;
+    topo::Generated generated;
     try {
-        g = topo::parse_gen_spec(spec);
-        text = topo::generate(g.shape, g.n, g.opts);
-        for (const auto& note : topo::generate_notes(g.shape, g.n, g.opts)) std::cerr << "lab up: " << note << "\n";
+        topo::GenSpec g = topo::parse_gen_spec(spec);
+        generated = topo::generate_with_notes(g.shape, g.n, g.opts);
+        for (const auto& note : generated.notes) std::cerr << "lab up: " << note << "\n";
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
     }
     o.source = "--gen " + spec;
-    return lab::Lab::up(text, o);
+    return lab::Lab::up(generated.text, o);
 }
 }  // namespace
 

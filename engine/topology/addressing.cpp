@@ -15,6 +15,7 @@
 //  - A segment where some ports have an address of the family written in the file: the others
 //    join the subnet of the first written one (in link order), taking its lowest free addresses.
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -122,6 +123,12 @@ private:
         for (const Link& l : m.links)
             if (is_switch(l.ends[0].node) && is_switch(l.ends[1].node)) switches.join(l.ends[0].node, l.ends[1].node);
         std::map<std::size_t, std::size_t> segment_of;  // switch set -> segment
+        // Which interface each link end became: searching a node's interfaces for it would
+        // make a hub with thousands of links quadratic.
+        std::vector<std::array<std::size_t, 2>> iface_of(m.links.size());
+        for (const Node& n : m.nodes)
+            for (std::size_t k = 0; k < n.interfaces.size(); ++k)
+                iface_of[n.interfaces[k].link][static_cast<std::size_t>(n.interfaces[k].end)] = k;
         for (std::size_t li = 0; li < m.links.size(); ++li) {
             const Link& l = m.links[li];
             bool switched = is_switch(l.ends[0].node) || is_switch(l.ends[1].node);
@@ -134,10 +141,7 @@ private:
             for (int j = 0; j < 2; ++j) {
                 std::size_t node = l.ends[j].node;
                 if (is_switch(node)) continue;
-                const auto& ifaces = m.nodes[node].interfaces;
-                auto it = std::find_if(ifaces.begin(), ifaces.end(),
-                                       [&](const Interface& i) { return i.link == li && i.end == j; });
-                segments_[s].ports.push_back(Port{node, static_cast<std::size_t>(it - ifaces.begin()),
+                segments_[s].ports.push_back(Port{node, iface_of[li][static_cast<std::size_t>(j)],
                                                   child(child(l.pointer, "endpoints"), static_cast<std::size_t>(j))});
             }
         }

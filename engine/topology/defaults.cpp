@@ -1,6 +1,6 @@
 #include "topology/defaults.hpp"
 
-#include <algorithm>
+#include <unordered_map>
 
 namespace nslab::topo::detail {
 
@@ -17,6 +17,8 @@ Located NodeView::get(std::string_view key) const {
 
 Entries NodeView::entries(std::string_view key, Issues& issues) const {
     Entries out;
+    // Where each name is in `out`: a node's thousand env entries must not be a million compares.
+    std::unordered_map<std::string_view, std::size_t> index;
     auto merge = [&](const ojson* holder, std::string_view base) {
         std::string k(key);
         if (!holder || !holder->is_object() || !holder->contains(k)) return;
@@ -25,13 +27,12 @@ Entries NodeView::entries(std::string_view key, Issues& issues) const {
         if (!expect(object, Want::Object, at, issues)) return;
         for (const auto& [name, value] : object.items()) {
             Located here{&value, child(at, name)};
-            // Through a plain reference: clang before 16 cannot capture a structured binding.
-            const std::string& key_name = name;
-            auto same = [&](const auto& e) { return e.first == key_name; };
-            if (auto it = std::find_if(out.begin(), out.end(), same); it != out.end())
-                it->second = here;
-            else
+            // The document outlives `out`, so its keys can be viewed.
+            auto [it, fresh] = index.try_emplace(std::string_view(name), out.size());
+            if (fresh)
                 out.emplace_back(name, here);
+            else
+                out[it->second].second = here;
         }
     };
     merge(defaults_, kDefaultsPointer);

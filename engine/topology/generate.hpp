@@ -32,6 +32,13 @@ std::string generate(const std::string& shape, int n, const GenOptions& opts = {
 // the head of the generated text.
 std::vector<std::string> generate_notes(const std::string& shape, int n, const GenOptions& opts = {});
 
+// Both of the above from one build of the shape, which at 100,000 nodes is most of the work.
+struct Generated {
+    std::string text;
+    std::vector<std::string> notes;
+};
+Generated generate_with_notes(const std::string& shape, int n, const GenOptions& opts = {});
+
 // "linear:1000", "tree:3:4" (depth 3, fanout 4), "line:200" -> shape, n, opts.fanout.
 struct GenSpec {
     std::string shape;

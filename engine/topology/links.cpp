@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "topology/build.hpp"
 #include "topology/names.hpp"
@@ -36,22 +37,41 @@ struct Pending {
     End ends[2];
 };
 
+// (node, interface) -> the endpoint that has it. Hashed: a switch with 100,000 ports asks
+// about each port name at least twice.
+struct EndHash {
+    std::size_t operator()(const std::pair<std::size_t, std::string>& k) const {
+        return std::hash<std::string>{}(k.second) ^ (k.first * 0x9e3779b97f4a7c15ULL);
+    }
+};
+using UsedEnds = std::unordered_map<std::pair<std::size_t, std::string>, const std::string*, EndHash>;
+
 class LinkReader {
 public:
-    explicit LinkReader(Draft& d) : d_(d) {
-        for (const Node& n : d.model.nodes) node_names_.push_back(n.name);
+    explicit LinkReader(Draft& d) : d_(d), suggest_(names(d.model)) {
+        for (std::size_t i = 0; i < d.model.nodes.size(); ++i) node_index_.emplace(d.model.nodes[i].name, i);
     }
 
     void read(const ojson& links) {
         if (!expect(links, Want::Array, "/links", d_.issues)) return;
+        pending_.reserve(links.size());
         for (std::size_t i = 0; i < links.size(); ++i) read_link(links[i], child("/links", i));
         attach();
     }
 
 private:
     Draft& d_;
-    std::vector<std::string_view> node_names_;
+    // Every endpoint looks its node up, and every unknown one asks for a suggestion: neither
+    // may cost a pass over the nodes (10,000 unknown endpoints took 100 s).
+    std::unordered_map<std::string_view, std::size_t> node_index_;
+    Suggester suggest_;
     std::vector<Pending> pending_;
+
+    static std::vector<std::string_view> names(const Model& m) {
+        std::vector<std::string_view> out;
+        for (const Node& n : m.nodes) out.push_back(n.name);
+        return out;
+    }
 
     bool is_switch(std::size_t node) const { return d_.model.nodes[node].kind == NodeKind::Switch; }
 
@@ -146,11 +166,12 @@ private:
     }
 
     bool resolve(const Ref& r, End& e) {
-        auto node = d_.model.index_of(r.node);
-        if (!node) {
-            d_.issues.add(r.node_at, "unknown node " + quote(r.node) + did_you_mean(r.node, node_names_, "nodes"));
+        auto found = node_index_.find(r.node);
+        if (found == node_index_.end()) {
+            d_.issues.add(r.node_at, "unknown node " + quote(r.node) + suggest_.did_you_mean(r.node, "nodes"));
             return false;
         }
+        std::optional<std::size_t> node = found->second;
         if (r.has_iface) {
             if (auto problem = ifname_problem(r.iface)) {
                 d_.issues.add(r.iface_at, *problem);
@@ -224,7 +245,7 @@ private:
             for (const End& e : p.ends)
                 if (is_switch(*e.node) && !e.iface.empty()) explicit_ports[*e.node].insert(e.iface);
 
-        std::map<std::pair<std::size_t, std::string>, std::string> used;  // (node, iface) -> endpoint
+        UsedEnds used;
         std::map<net::Mac, std::string> macs;
         std::map<std::size_t, std::size_t> ports;                           // switch -> ports so far
         for (Pending& p : pending_) {
@@ -234,10 +255,10 @@ private:
                     std::size_t ordinal = ++ports[*e.node];
                     if (e.iface.empty()) e.iface = port_name(*e.node, ordinal, explicit_ports[*e.node], used);
                 }
-                auto [it, fresh] = used.emplace(std::make_pair(*e.node, e.iface), e.pointer);
+                auto [it, fresh] = used.emplace(std::make_pair(*e.node, e.iface), &e.pointer);
                 if (!fresh) {
                     d_.issues.add(e.pointer, quote(d_.model.nodes[*e.node].name + ":" + e.iface) + " is already used by " +
-                                                 it->second);
+                                                 *it->second);
                     ok = false;
                 }
                 if (e.mac) {
@@ -252,7 +273,7 @@ private:
     // Port k of a switch (counting its ports in link order) is "p<k>", or the next "p<n>"
     // that no explicitly named port of that switch already has.
     std::string port_name(std::size_t node, std::size_t ordinal, const std::set<std::string>& taken,
-                          const std::map<std::pair<std::size_t, std::string>, std::string>& used) const {
+                          const UsedEnds& used) const {
         for (std::size_t k = ordinal;; ++k) {
             std::string name = "p" + std::to_string(k);
             if (!taken.count(name) && !used.count({node, name})) return name;
@@ -260,6 +281,7 @@ private:
     }
 
     void add_link(Pending& p) {
+        if (d_.model.links.empty()) d_.model.links.reserve(pending_.size());
         std::size_t index = d_.model.links.size();
         for (int j = 0; j < 2; ++j) {
             End& e = p.ends[j];

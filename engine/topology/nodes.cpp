@@ -28,6 +28,7 @@ void read_nodes(const ojson& doc, Draft& d) {
     }
     const ojson& nodes = doc["nodes"];
     if (!expect(nodes, Want::Object, "/nodes", d.issues)) return;
+    d.model.nodes.reserve(nodes.size());
     for (const auto& [name, node] : nodes.items()) {
         std::string pointer = child("/nodes", name);
         if (auto problem = node_name_problem(name)) d.issues.add(pointer, *problem);
