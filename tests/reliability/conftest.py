@@ -24,7 +24,7 @@ import hostsnap  # noqa: E402
 
 EXTENDED = os.environ.get("NSLAB_TIER") == "extended"
 
-# (gating, extended) figures of each check; see README "Guarantees".
+# (gating, extended) figures of each check; see docs/guarantees.md.
 FIGURES = {
     "kill_points": (10, "all"),                 # of test_faults.POINTS
     "load": ((4, 25, 5), (8, 50, 20)),          # labs, nodes per lab, rounds
