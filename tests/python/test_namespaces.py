@@ -30,6 +30,11 @@ def test_without_pid_namespace_teardown_still_ends_daemons():
     with nslab.Lab(node_lab("ns-nopid", namespaces=ALL_BUT("pid"))) as lab:
         # A daemon that left its starter: only the node's cgroup still knows it is the node's.
         pid = int(lab["n"].run("sleep 1000 >/dev/null 2>&1 < /dev/null & echo $!").stdout)
+        # The shell's child may not have exec'd sleep yet when `echo $!` returns (seen in CI
+        # under load): wait for it, not for a fixed time.
+        deadline = time.monotonic() + 5
+        while open(f"/proc/{pid}/comm").read() != "sleep\n" and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert open(f"/proc/{pid}/comm").read() == "sleep\n"
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

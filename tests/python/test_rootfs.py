@@ -95,7 +95,9 @@ def left_behind(name, mounts_before):
     netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     left += [line for line in netns.splitlines() if line.startswith(name + ".")]
     now = mount_points()
-    left += [m for m in set(now) if now.count(m) > mounts_before.count(m)]
+    # Other labs (xdist workers) pin and unpin their own namespaces meanwhile.
+    left += [m for m in set(now) if now.count(m) > mounts_before.count(m)
+             and (not m.startswith("/run/netns/") or m.startswith(f"/run/netns/{name}."))]
     return left
 
 
@@ -168,10 +170,18 @@ def test_a_rootfs_swapped_for_a_symlink_to_the_host_root_after_the_check_is_refu
     up = subprocess.Popen([LAB_BIN, "up", "-q", str(topo)], stderr=subprocess.PIPE, text=True,
                           env=dict(os.environ, NSLAB_FAULT="keeper:1:stall"))
     try:
-        for _ in range(100):  # the keeper saves its state just before the stall
-            if os.path.exists(f"/run/nslab/{name}/state.json"):
-                break
+        # `lab up` writes a "starting" state before the keeper runs; the keeper records itself
+        # ("building"), parses and checks (milliseconds for one node), then stalls for 2 s.
+        # Swap in the middle of the stall: swapping on the first state file raced the check.
+        state = f"/run/nslab/{name}/state.json"
+        for _ in range(500):
+            try:
+                if json.load(open(state)).get("status") == "building":
+                    break
+            except (OSError, ValueError):
+                pass
             time.sleep(0.01)
+        time.sleep(0.5)
         path.rename(tmp_path / "away")
         os.symlink("/", path)
         _, err = up.communicate(timeout=60)
