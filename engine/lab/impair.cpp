@@ -13,6 +13,8 @@
 #include "lab/links.hpp"
 #include "lab/node_netns.hpp"
 #include "netlink/qdisc.hpp"
+#include "plan/messages.hpp"
+#include "sys/netns_guard.hpp"
 #include "util/error.hpp"
 
 namespace nslab::lab {
@@ -20,8 +22,6 @@ namespace nslab::lab {
 namespace {
 
 std::optional<bool> g_netem;  // per process: the kernel does not change under us
-
-std::string inner_name(std::size_t link, int end) { return "l" + std::to_string(link) + (end ? "b" : "a"); }
 
 int ifindex_of(nl::Socket& s, const std::string& name, const std::string& node) {
     for (const auto& l : s.dump_links())
@@ -32,14 +32,8 @@ int ifindex_of(nl::Socket& s, const std::string& name, const std::string& node) 
 // A network namespace of our own, made without leaving ours for longer than two syscalls (the
 // keeper is single-threaded, so the thread is the process).
 sys::Fd make_hidden_netns() {
-    sys::Fd self(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    if (!self) throw SystemError("open own network namespace", errno);
-    if (::unshare(CLONE_NEWNET) < 0) throw SystemError("create the impairment namespace", errno);
-    sys::Fd hidden(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    int err = errno;
-    if (::setns(self.get(), CLONE_NEWNET) < 0) throw SystemError("return from the impairment namespace", errno);
-    if (!hidden) throw SystemError("open the impairment namespace", err);
-    return hidden;
+    sys::NetnsGuard guard;
+    return guard.enter_new("the impairment namespace");
 }
 
 bool only_rate(const topo::Netem& n) {
@@ -57,7 +51,7 @@ std::optional<std::string> kernel_apply(nl::Socket& s, int ifindex, const topo::
     // Probed on lo, not on the interface: replacing a tbf the interface already has with a
     // netem the kernel lacks fails "must match existing qdisc", not as an absent module.
     if (netem_available(s, 1)) {
-        s.execute_or_throw({nl::replace_netem(ifindex, to_netem_spec(netem), "add netem to " + where)});
+        s.execute_or_throw({nl::replace_netem(ifindex, plan::to_netem_spec(netem), "add netem to " + where)});
         return "netem";
     }
     if (!only_rate(netem)) return std::nullopt;
@@ -84,73 +78,22 @@ bool netem_available(nl::Socket& sock, int ifindex) {
     return *g_netem;
 }
 
-LabImpairments::LabImpairments(const topo::Model& m, std::string lab, std::vector<nl::Socket>& socks)
-    : m_(m), lab_(std::move(lab)), socks_(socks) {
-    for (std::size_t i = 0; i < m_.links.size(); ++i) {
-        const auto& link = m_.links[i];
-        if (link.netem.empty()) continue;
+LabImpairments::LabImpairments(std::string lab, const plan::Plan& plan) : lab_(std::move(lab)) {
+    for (const auto& im : plan.impairments) {
         LinkImpairment li;
-        li.netem = link.netem;
-        // lo exists and is up in every node from the start: a harmless place to try netem.
-        li.path = netem_available(socks_[link.ends[0].node], 1) ? "netem" : "userspace";
-        li.forwarded = li.path == "userspace";
+        li.netem = im.netem;
+        li.path = im.path;
+        li.forwarded = im.path == "userspace";
         if (li.forwarded && !hidden_) hidden_ = make_hidden_netns();
-        plan_[i] = li;
+        plan_[im.link] = li;
     }
 }
 
-bool LabImpairments::forwarded(std::size_t link) const {
-    auto it = plan_.find(link);
-    return it != plan_.end() && it->second.forwarded;
-}
-
-std::vector<std::pair<std::size_t, nl::Message>> LabImpairments::forwarded_veths(std::size_t i, const std::vector<int>& bridge_index) const {
-    const auto& link = m_.links[i];
-    std::vector<std::pair<std::size_t, nl::Message>> out;
-    for (int e = 0; e < 2; ++e) {
-        const auto& ep = link.ends[e];
-        nl::VethEnd self, inner;
-        self.name = ep.iface;
-        self.mtu = link.mtu;
-        self.up = link.up;
-        if (auto* itf = m_.nodes[ep.node].find_interface(ep.iface)) self.mac = itf->mac;
-        inner.name = inner_name(i, e);
-        inner.netns_fd = hidden_.get();
-        inner.mtu = link.mtu;
-        int master = m_.nodes[ep.node].kind == topo::NodeKind::Switch ? bridge_index[ep.node] : 0;
-        std::string what = "create link " + m_.endpoint_name(ep) + " <-> impairment forwarder (" + link.pointer + ")";
-        out.emplace_back(ep.node, nl::new_veth(self, inner, master, what));
-    }
-    return out;
-}
-
-void LabImpairments::apply() {
+void LabImpairments::start() {
     std::vector<ForwardedLink> fwd;
-    for (auto& [i, li] : plan_) {
-        const auto& link = m_.links[i];
-        if (li.forwarded) {
-            fwd.push_back({i, {inner_name(i, 0), inner_name(i, 1)}, li.netem});
-            continue;
-        }
-        for (const auto& ep : link.ends) {
-            const std::string& node = m_.nodes[ep.node].name;
-            auto& s = socks_[ep.node];
-            std::string where = "node " + node + ": " + ep.iface + " (" + link.pointer + "/netem)";
-            kernel_apply(s, ifindex_of(s, ep.iface, node), li.netem, where);
-        }
-    }
+    for (auto& [i, li] : plan_)
+        if (li.forwarded) fwd.push_back({i, {plan::forwarder_end(i, 0), plan::forwarder_end(i, 1)}, li.netem});
     if (!fwd.empty()) {
-        // The inner ends were created as peers, which cannot come up in the same request.
-        nl::Socket hs = nl::Socket::open_in(hidden_.get());
-        std::vector<nl::Message> ups;
-        for (const auto& f : fwd)
-            for (const auto& name : f.inner) {
-                nl::LinkChange c;
-                c.name = name;
-                c.up = true;
-                ups.push_back(nl::set_link(c, "set " + name + " up in the impairment namespace"));
-            }
-        hs.execute_or_throw(ups, "impairment namespace");
         forwarder_ = Forwarder::start(hidden_.get(), std::move(fwd), impair_socket(lab_));
         hidden_.reset();  // the forwarder holds the namespace now, and dies with us
     }

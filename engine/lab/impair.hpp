@@ -13,6 +13,7 @@
 #include "lab/impair_state.hpp"
 #include "lab/lab.hpp"
 #include "netlink/netlink.hpp"
+#include "plan/plan.hpp"
 #include "sys/fd.hpp"
 #include "topology/model.hpp"
 
@@ -22,25 +23,21 @@ namespace nslab::lab {
 // and removes it again. The first answer is kept for the life of the process.
 bool netem_available(nl::Socket& sock, int ifindex);
 
-// The keeper's part, in build order: constructed once the node sockets are open, asked by
-// create_links for the links to wire through the hidden namespace, applied after configure.
+// The keeper's part of a plan's impairments: the forwarder's namespace, made before the links
+// (whose far ends go there) and handed to the forwarder once the plan's phases are sent.
 class LabImpairments {
 public:
-    LabImpairments(const topo::Model& m, std::string lab, std::vector<nl::Socket>& socks);
+    LabImpairments(std::string lab, const plan::Plan& plan);
     LabImpairments(const LabImpairments&) = delete;
     LabImpairments& operator=(const LabImpairments&) = delete;
 
-    bool forwarded(std::size_t link) const;
-    // The two create requests that replace link `link`'s veth pair: end 0's node <-> a and
-    // b <-> end 1's node, each with the index of the node whose socket must send it.
-    std::vector<std::pair<std::size_t, nl::Message>> forwarded_veths(std::size_t link, const std::vector<int>& bridge_index) const;
-    // netem on both ends of kernel-path links; the forwarder for the others; impair.json.
-    void apply();
+    // The forwarder's namespace, while the lab is wired (-1 when no link goes through it).
+    int netns() const { return hidden_.get(); }
+    // Starts the forwarder on the links that go through it; records impair.json.
+    void start();
 
 private:
-    const topo::Model& m_;
     std::string lab_;
-    std::vector<nl::Socket>& socks_;
     Impairments plan_;
     sys::Fd hidden_;      // the impairment namespace, until the forwarder holds it
     Forwarder forwarder_;

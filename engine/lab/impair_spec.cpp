@@ -104,17 +104,4 @@ topo::Netem netem_from_json(const nlohmann::json& j) {
     return n;
 }
 
-nl::NetemSpec to_netem_spec(const topo::Netem& n) {
-    nl::NetemSpec s;
-    s.delay_ns = std::uint64_t{n.delay_us.value_or(0)} * 1000;
-    s.jitter_ns = std::uint64_t{n.jitter_us.value_or(0)} * 1000;
-    s.loss = n.loss.value_or(0);
-    s.duplicate = n.duplicate.value_or(0);
-    s.corrupt = n.corrupt.value_or(0);
-    s.reorder = n.reorder.value_or(0);
-    s.rate_bytes = n.rate_bps.value_or(0) / 8;
-    s.limit = n.limit.value_or(1000);
-    return s;
-}
-
 }  // namespace nslab::lab

@@ -26,7 +26,4 @@ std::string format_netem(const topo::Netem& n);
 nlohmann::json netem_to_json(const topo::Netem& n);
 topo::Netem netem_from_json(const nlohmann::json& j);
 
-// The kernel's units (ns, bytes per second; limit 1000 when unset, as tc).
-nl::NetemSpec to_netem_spec(const topo::Netem& n);
-
 }  // namespace nslab::lab

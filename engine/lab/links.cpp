@@ -4,7 +4,7 @@
 #include <map>
 
 #include "lab/node_netns.hpp"
-#include "lab/node_routes.hpp"
+#include "plan/messages.hpp"
 #include "util/error.hpp"
 
 namespace nslab::lab {
@@ -32,7 +32,9 @@ void restore_routes(nl::Socket& s, const topo::Node& node) {
     if (node.routes.empty()) return;
     std::map<std::string, int> index;
     for (const auto& l : s.dump_links()) index[l.name] = l.ifindex;
-    for (const auto& f : s.execute(route_messages(node, index)))
+    std::vector<nl::Message> msgs;
+    for (const auto& step : plan::route_steps(node, index)) msgs.push_back(*plan::message_for(step, {}));
+    for (const auto& f : s.execute(msgs))
         if (f.err != EEXIST && f.err != ENETUNREACH && f.err != ENETDOWN)
             throw nl::NetlinkError("node " + node.name + ": " + f.what, f.err, f.ext_ack);
 }

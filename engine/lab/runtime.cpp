@@ -13,12 +13,13 @@
 #include "lab/cgroups.hpp"
 #include "lab/exec_phase.hpp"
 #include "lab/impair.hpp"
-#include "lab/node_routes.hpp"
 #include "lab/paths.hpp"
 #include "lab/host_dirs.hpp"
 #include "lab/pins.hpp"
 #include "node/cgroup.hpp"
 #include "node/sysctl.hpp"
+#include "plan/messages.hpp"
+#include "sys/netns_guard.hpp"
 #include "sys/cgroupfs.hpp"
 #include "sys/files.hpp"
 #include "util/error.hpp"
@@ -26,18 +27,10 @@
 
 namespace nslab::lab {
 
-using topo::NodeKind;
-
 namespace {
 // How many nodes between progress reports (and abort checks).
 constexpr std::size_t kTick = 32;
 
-// The end whose namespace sends the create request: a switch's port, so it joins the bridge
-// in the same request; otherwise the first end.
-int main_end(const topo::Model& m, const topo::Link& link) {
-    auto is_switch = [&](int e) { return m.nodes[link.ends[e].node].kind == NodeKind::Switch; };
-    return !is_switch(0) && is_switch(1) ? 1 : 0;
-}
 }  // namespace
 
 Runtime::Runtime(topo::Model model, State state, Progress progress)
@@ -49,13 +42,16 @@ void Runtime::build(int exec_timeout_s, std::vector<int> wake_fds) {
     prepare_netns_dir();
     spawn_nodes();
     open_sockets();
-    impair_ = std::make_unique<LabImpairments>(model_, state_.lab, socks_);
-    create_bridges();
-    create_links();
-    configure_nodes();
-    impair_->apply();
+    plan_ = plan::make_plan(model_, measure_facts());
+    impair_ = std::make_unique<LabImpairments>(state_.lab, plan_);
+    send_phase(plan::Stage::Bridges);
+    send_phase(plan::Stage::Links);
+    send_phase(plan::Stage::Ports);
+    send_phase(plan::Stage::Config);
+    send_phase(plan::Stage::Impairments);
+    impair_->start();
     pin_nodes();
-    interface_sysctls();
+    send_phase(plan::Stage::Sysctls);
     // The sockets and namespace fds are only needed while wiring; the inits hold the rest.
     socks_.clear();
     netns_.clear();
@@ -111,105 +107,55 @@ void Runtime::open_sockets() {
     }
 }
 
-void Runtime::create_bridges() {
-    bridge_index_.assign(model_.nodes.size(), 0);
-    for (std::size_t i = 0; i < model_.nodes.size(); ++i) {
-        const auto& nd = model_.nodes[i];
-        if (nd.kind != NodeKind::Switch) continue;
-        socks_[i].execute_or_throw({nl::new_bridge(nd.name, true, "create bridge " + nd.name)}, "switch " + nd.name);
-        for (const auto& l : socks_[i].dump_links())
-            if (l.name == nd.name) bridge_index_[i] = l.ifindex;
-        if (!bridge_index_[i]) throw Error("switch " + nd.name + ": bridge vanished after creation");
-        fault::point("bridge");
-    }
+plan::Facts Runtime::measure_facts() {
+    plan::Facts f;
+    if (socks_.empty()) return f;
+    // Every new namespace starts with the same devices: lo, and fallback tunnels (sit0, gre0,
+    // ...) of the modules loaded. Ours get the indexes after them.
+    for (const auto& l : socks_[0].dump_links()) f.first_ifindex = std::max(f.first_ifindex, l.ifindex + 1);
+    // lo exists and is up in every node from the start: a harmless place to try netem.
+    for (const auto& link : model_.links)
+        if (!link.netem.empty()) {
+            f.netem = netem_available(socks_[link.ends[0].node], 1);
+            break;
+        }
+    return f;
 }
 
-void Runtime::create_links() {
-    // Each veth is created in one request on the socket of one end's namespace (so names are
-    // looked up there, never in the host's), with the peer placed directly in the other end's
-    // namespace: nothing is created in the root namespace or moved (a move costs ~16 ms).
-    std::vector<std::vector<nl::Message>> batches(model_.nodes.size());
-    struct Fixup { std::size_t node; std::string port; bool up; };
-    std::vector<Fixup> fixups;
-    for (const auto& link : model_.links) {
-        if (auto li = static_cast<std::size_t>(&link - model_.links.data()); impair_->forwarded(li)) {
-            for (auto& [node, msg] : impair_->forwarded_veths(li, bridge_index_)) batches[node].push_back(std::move(msg));
+void Runtime::send_phase(plan::Stage stage) {
+    const plan::Phase* phase = plan_.phase(stage);
+    if (!phase) return;
+    auto netns_of = [&](const plan::Target& t) { return t.kind == plan::Target::Forwarder ? impair_->netns() : netns_[t.node].get(); };
+    const std::size_t n = model_.nodes.size();
+    std::size_t done = 0, batches = 0;
+    for (const auto& b : phase->batches) {
+        if (stage == plan::Stage::Sysctls) {
+            write_interface_sysctls(b);
             continue;
         }
-        auto is_switch = [&](int e) { return model_.nodes[link.ends[e].node].kind == NodeKind::Switch; };
-        const int main = main_end(model_, link);
-        const auto& me = link.ends[main];
-        const auto& pe = link.ends[1 - main];
-        auto end_of = [&](const topo::Endpoint& e, int netns_fd) {
-            nl::VethEnd v;
-            v.name = e.iface;
-            v.netns_fd = netns_fd;
-            v.mtu = link.mtu;
-            v.up = link.up;
-            if (auto* itf = model_.nodes[e.node].find_interface(e.iface)) v.mac = itf->mac;
-            return v;
-        };
-        nl::VethEnd self = end_of(me, -1);
-        nl::VethEnd peer = end_of(pe, netns_[pe.node].get());
-        int master = is_switch(main) ? bridge_index_[me.node] : 0;
-        std::string what = "create link " + model_.endpoint_name(link.ends[0]) + " <-> " +
-                           model_.endpoint_name(link.ends[1]) + " (" + link.pointer + ")";
-        batches[me.node].push_back(nl::new_veth(self, peer, master, what));
-        if (is_switch(1 - main)) fixups.push_back({pe.node, pe.iface, link.up});
-    }
-    std::size_t done = 0;
-    for (std::size_t i = 0; i < batches.size(); ++i) {
-        if (batches[i].empty()) continue;
-        socks_[i].execute_or_throw(batches[i]);
-        fault::point("link");
-        done += batches[i].size();
-        progress_("links", done, model_.links.size());
-    }
-    // A link between two switches: the second port joins its bridge now.
-    for (const auto& f : fixups) {
-        nl::LinkChange c;
-        c.name = f.port;
-        c.master = bridge_index_[f.node];
-        c.up = f.up;
-        socks_[f.node].execute_or_throw({nl::set_link(c, "add port " + f.port + " to bridge " + model_.nodes[f.node].name)});
-    }
-}
-
-void Runtime::configure_nodes() {
-    const std::size_t n = model_.nodes.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto& nd = model_.nodes[i];
-        std::vector<nl::Message> msgs;
-        nl::LinkChange lo;
-        lo.ifindex = 1;
-        lo.up = true;
-        msgs.push_back(nl::set_link(lo, "set lo up"));
-        if (nd.kind != NodeKind::Switch) {
-            std::map<std::string, int> index;
-            if (!nd.interfaces.empty())
-                for (const auto& l : socks_[i].dump_links()) index[l.name] = l.ifindex;
-            index["lo"] = 1;
-            // The kernel cannot open a veth peer before both ends exist, so the create request
-            // leaves the peer down and its own namespace brings it up here.
-            for (const auto& itf : nd.interfaces) {
-                const auto& link = model_.links[itf.link];
-                if (!link.up || main_end(model_, link) == itf.end) continue;
-                nl::LinkChange up;
-                up.ifindex = index[itf.name];
-                up.up = true;
-                msgs.push_back(nl::set_link(up, "set " + itf.name + " up"));
-            }
-            for (const auto& a : nd.loopback) msgs.push_back(nl::new_address(1, a, "add address " + a.str() + " to lo"));
-            for (const auto& itf : nd.interfaces)
-                for (const auto& a : itf.addrs)
-                    msgs.push_back(nl::new_address(index[itf.name], a, "add address " + a.str() + " to " + itf.name));
-            for (auto& m : route_messages(nd, index)) msgs.push_back(std::move(m));
+        auto msgs = plan::messages_for(b, netns_of);
+        if (b.target.kind == plan::Target::Forwarder) {
+            nl::Socket hs = nl::Socket::open_in(impair_->netns());
+            hs.execute_or_throw(msgs, b.context);
+            continue;
         }
-        socks_[i].execute_or_throw(msgs, "node " + nd.name);
-        fault::point("config");
-        if (i % kTick == kTick - 1) progress_("config", i + 1, n);
+        socks_[b.target.node].execute_or_throw(msgs, b.context);
+        ++batches;
+        switch (stage) {
+            case plan::Stage::Bridges: fault::point("bridge"); break;
+            case plan::Stage::Links:
+                fault::point("link");
+                done += msgs.size();
+                progress_("links", done, model_.links.size());
+                break;
+            case plan::Stage::Config:
+                fault::point("config");
+                if (batches % kTick == 0) progress_("config", batches, n);
+                break;
+            default: break;
+        }
     }
-    progress_("config", n, n);
+    if (stage == plan::Stage::Config) progress_("config", n, n);
 }
 
 void Runtime::pin_nodes() {
@@ -219,23 +165,16 @@ void Runtime::pin_nodes() {
     }
 }
 
-void Runtime::interface_sysctls() {
-    for (std::size_t i = 0; i < model_.nodes.size(); ++i) {
-        node::Sysctls keys;
-        for (const auto& kv : model_.nodes[i].sysctls)
-            if (!node::sysctl_interface(kv.first).empty()) keys.push_back(kv);
-        if (keys.empty()) continue;
-        // /proc/sys/net answers for the network namespace of whoever opens it: step in, write,
-        // step back (the keeper is single-threaded, so this thread is the process).
-        sys::Fd self(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-        if (::setns(netns_[i].get(), CLONE_NEWNET) < 0) throw SystemError("enter node " + model_.nodes[i].name, errno);
-        try {
-            node::write_sysctls(keys);
-        } catch (const SystemError& e) {
-            ::setns(self.get(), CLONE_NEWNET);
-            throw Error("node " + model_.nodes[i].name + ": " + e.what());
-        }
-        ::setns(self.get(), CLONE_NEWNET);
+void Runtime::write_interface_sysctls(const plan::Batch& b) {
+    node::Sysctls keys;
+    for (const auto& step : b.steps)
+        if (auto* s = std::get_if<plan::Sysctl>(&step.action)) keys.emplace_back(s->key, s->value);
+    // /proc/sys/net answers for the network namespace of whoever opens it.
+    sys::NetnsGuard in(netns_[b.target.node].get(), "node " + model_.nodes[b.target.node].name);
+    try {
+        node::write_sysctls(keys);
+    } catch (const SystemError& e) {
+        throw Error(b.context + ": " + e.what());
     }
 }
 

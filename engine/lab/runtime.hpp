@@ -10,6 +10,7 @@
 #include "lab/state.hpp"
 #include "netlink/netlink.hpp"
 #include "node/init.hpp"
+#include "plan/plan.hpp"
 #include "topology/model.hpp"
 
 namespace nslab::lab {
@@ -40,11 +41,11 @@ public:
 private:
     void spawn_nodes();
     void open_sockets();
-    void create_bridges();
-    void create_links();
-    void configure_nodes();
+    plan::Facts measure_facts();
+    // Sends each batch of the plan's phase `stage` on its namespace's socket.
+    void send_phase(plan::Stage stage);
+    void write_interface_sysctls(const plan::Batch& b);
     void pin_nodes();
-    void interface_sysctls();
     void run_exec(int timeout_s, const std::vector<int>& wake_fds);
 
     topo::Model model_;
@@ -53,7 +54,7 @@ private:
     std::vector<node::InitProcess> inits_;     // index = node index
     std::vector<sys::Fd> netns_;               // while wiring
     std::vector<nl::Socket> socks_;            // while wiring
-    std::vector<int> bridge_index_;            // per node, switches only
+    plan::Plan plan_;
     std::unique_ptr<LabImpairments> impair_;   // link impairments (netem or the forwarder)
     std::unique_ptr<LabCgroups> cgroups_;      // limits, and a handle on every node process
 };

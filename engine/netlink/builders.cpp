@@ -28,9 +28,11 @@ void set_admin_up(ifinfomsg& ifi, bool up) {
     ifi.ifi_change = IFF_UP;
 }
 
-ifinfomsg& put_ifinfomsg(MsgBuilder& b, bool up) {
+// A chosen ifindex (> 0) makes the kernel give the link that index, or fail with EBUSY.
+ifinfomsg& put_ifinfomsg(MsgBuilder& b, bool up, int ifindex = 0) {
     auto& ifi = b.extra<ifinfomsg>();
     ifi.ifi_family = AF_UNSPEC;
+    ifi.ifi_index = ifindex;
     // A new link is down anyway; touch the flags only to bring it up.
     if (up) set_admin_up(ifi, true);
     return ifi;
@@ -57,7 +59,7 @@ std::string link_ref(int ifindex, const std::string& name) {
 
 Message new_veth(const VethEnd& self, const VethEnd& peer, int master_ifindex, std::string what) {
     MsgBuilder b(RTM_NEWLINK, kCreate);
-    put_ifinfomsg(b, self.up);
+    put_ifinfomsg(b, self.up, self.ifindex);
     put_end_attrs(b, self);
     if (master_ifindex > 0) b.u32(IFLA_MASTER, static_cast<std::uint32_t>(master_ifindex));
 
@@ -67,7 +69,8 @@ Message new_veth(const VethEnd& self, const VethEnd& peer, int master_ifindex, s
     // VETH_INFO_PEER's payload is a whole ifinfomsg followed by the peer's own attributes. The
     // peer stays down: the kernel opens it before the ends are tied, which fails (ENOTCONN).
     nlattr* peer_nest = b.nest_start(VETH_INFO_PEER);
-    put_ifinfomsg(b, false);
+    // The kernel takes the peer's chosen ifindex only when `self` has one too (veth_newlink).
+    put_ifinfomsg(b, false, peer.ifindex);
     put_end_attrs(b, peer);
     b.nest_end(peer_nest);
     b.nest_end(data);
@@ -83,9 +86,9 @@ Message veth_peer_up(const VethEnd& peer, std::string what) {
     return set_link(up, or_default(std::move(what), "set veth peer " + peer.name + " up"));
 }
 
-Message new_bridge(const std::string& name, bool up, std::string what) {
+Message new_bridge(const std::string& name, bool up, std::string what, int ifindex) {
     MsgBuilder b(RTM_NEWLINK, kCreate);
-    put_ifinfomsg(b, up);
+    put_ifinfomsg(b, up, ifindex);
     b.strz(IFLA_IFNAME, name);
     nlattr* linkinfo = b.nest_start(IFLA_LINKINFO);
     b.strz(IFLA_INFO_KIND, "bridge");

@@ -28,6 +28,7 @@ struct VethEnd {
     std::optional<std::uint32_t> mtu;
     std::optional<net::Mac> mac;
     bool up = true;                    // for the peer: see veth_peer_up()
+    int ifindex = 0;                   // > 0: the ifindex to give it (0: the kernel picks)
 };
 // One RTM_NEWLINK (NLM_F_CREATE|NLM_F_EXCL) creating both ends in place: `self` with
 // IFLA_NET_NS_FD when set, the peer inside IFLA_LINKINFO/VETH_INFO_PEER with its own
@@ -41,7 +42,7 @@ Message new_veth(const VethEnd& self, const VethEnd& peer, int master_ifindex = 
 Message veth_peer_up(const VethEnd& peer, std::string what = {});
 
 // A Linux bridge with STP off and forward delay 0, so ports forward at once.
-Message new_bridge(const std::string& name, bool up, std::string what = {});
+Message new_bridge(const std::string& name, bool up, std::string what = {}, int ifindex = 0);
 
 // RTM_NEWLINK on an existing link named by index (>0) or else by name: admin state, MTU, master.
 struct LinkChange {

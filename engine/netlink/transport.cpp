@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "netlink/netlink.hpp"
+#include "sys/netns_guard.hpp"
 
 namespace nslab::nl {
 
@@ -109,44 +110,6 @@ private:
     std::size_t chunk_ = kSendChunk;
 };
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
-// Holds this thread in another network namespace for its lifetime. Namespace membership is
-// per thread, so other threads are unaffected.
-class NetnsGuard {
-public:
-    explicit NetnsGuard(int target) : home_(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {
-        if (home_.get() < 0) throw SystemError("netlink: open /proc/thread-self/ns/net", errno);
-        if (::setns(target, CLONE_NEWNET) < 0) throw SystemError("netlink: setns into target network namespace", errno);
-    }
-    NetnsGuard(const NetnsGuard&) = delete;
-    NetnsGuard& operator=(const NetnsGuard&) = delete;
-    ~NetnsGuard() {
-        // Going back to a namespace we were just in cannot fail for lack of rights. If it
-        // did anyway, carrying on would create the next links in the wrong namespace,
-        // perhaps the host's: stop instead.
-        if (::setns(home_.get(), CLONE_NEWNET) < 0) {
-            std::fprintf(stderr, "nslab: cannot return to the original network namespace: %s\n", std::strerror(errno));
-            std::abort();
-        }
-    }
-
-private:
-    Fd home_;
-};
-
 }  // namespace
 
 Socket Socket::open() { return Socket(std::make_unique<KernelTransport>()); }
@@ -155,7 +118,7 @@ Socket Socket::adopt(int fd) { return Socket(std::make_unique<KernelTransport>(f
 
 Socket Socket::open_in(int netns_fd) {
     // A socket stays bound to the namespace it was created in, wherever its thread goes next.
-    NetnsGuard in(netns_fd);
+    sys::NetnsGuard in(netns_fd, "the netlink socket's target");
     return open();
 }
 

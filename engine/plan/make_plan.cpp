@@ -1,0 +1,281 @@
+#include <algorithm>
+
+#include "node/sysctl.hpp"
+#include "plan/plan.hpp"
+
+namespace nslab::plan {
+
+using topo::NodeKind;
+
+namespace {
+
+// The end whose namespace sends the create request: a switch's port, so it joins the bridge
+// in the same request; otherwise the first end.
+int main_end(const topo::Model& m, const topo::Link& link) {
+    auto is_switch = [&](int e) { return m.nodes[link.ends[e].node].kind == NodeKind::Switch; };
+    return !is_switch(0) && is_switch(1) ? 1 : 0;
+}
+
+bool is_switch(const topo::Model& m, std::size_t node) { return m.nodes[node].kind == NodeKind::Switch; }
+
+// A link is named by its two ends in a fixed order, not by its place in the file.
+std::string link_id(const topo::Model& m, const topo::Link& link) {
+    std::string a = m.endpoint_name(link.ends[0]), b = m.endpoint_name(link.ends[1]);
+    if (b < a) std::swap(a, b);
+    return a + " <-> " + b;
+}
+
+// lo is 1; then a switch's bridge and every node's interfaces, in order, numbered across the
+// whole lab rather than per node: the two ends of a veth must not share an index, or the
+// kernel takes the link for one that is not stacked on another (ifindex == iflink) and handles
+// its carrier change as not urgent: up to a second later, with the port not yet forwarding
+// and the qdisc not yet attached (switch-to-switch links lost their first pings).
+std::vector<std::map<std::string, int>> choose_ifindexes(const topo::Model& m, int& next) {
+    std::vector<std::map<std::string, int>> out(m.nodes.size());
+    for (std::size_t i = 0; i < m.nodes.size(); ++i) {
+        const auto& nd = m.nodes[i];
+        out[i]["lo"] = 1;
+        if (nd.kind == NodeKind::Switch) out[i][nd.name] = next++;
+        for (const auto& itf : nd.interfaces) out[i][itf.name] = next++;
+    }
+    return out;
+}
+
+VethEnd end_of(const topo::Model& m, const topo::Link& link, const topo::Endpoint& e, int ifindex) {
+    VethEnd v;
+    v.name = e.iface;
+    v.ifindex = ifindex;
+    v.mtu = link.mtu;
+    if (auto* itf = m.nodes[e.node].find_interface(e.iface)) v.mac = itf->mac;
+    return v;
+}
+
+// Batches of one phase, one per node that has steps, in node order.
+class PhaseBuilder {
+public:
+    PhaseBuilder(Stage stage, std::size_t nodes) : stage_(stage), per_node_(nodes) {}
+    Batch& node(std::size_t i, std::string context = {}) {
+        Batch& b = per_node_[i];
+        b.target = {Target::Node, i};
+        if (!context.empty()) b.context = std::move(context);
+        return b;
+    }
+    Batch& forwarder(std::string context) {
+        forwarder_.target = {Target::Forwarder, 0};
+        forwarder_.context = std::move(context);
+        return forwarder_;
+    }
+    Phase finish() {
+        Phase p{stage_, {}};
+        for (auto& b : per_node_)
+            if (!b.steps.empty()) p.batches.push_back(std::move(b));
+        if (!forwarder_.steps.empty()) p.batches.push_back(std::move(forwarder_));
+        return p;
+    }
+
+private:
+    Stage stage_;
+    std::vector<Batch> per_node_;
+    Batch forwarder_;
+};
+
+std::string route_what(const topo::Route& r) {
+    return "add route " + r.to.str() + (r.via ? " via " + r.via->addr_str() : "") + (r.dev.empty() ? "" : " dev " + r.dev) +
+           " (" + r.pointer + ")";
+}
+
+}  // namespace
+
+const char* to_string(Stage s) {
+    switch (s) {
+        case Stage::Bridges: return "bridges";
+        case Stage::Links: return "links";
+        case Stage::Ports: return "ports";
+        case Stage::Config: return "config";
+        case Stage::Impairments: return "impairments";
+        case Stage::Sysctls: return "sysctls";
+        case Stage::Exec: return "exec";
+    }
+    return "?";
+}
+
+const Phase* Plan::phase(Stage s) const {
+    for (const auto& p : phases)
+        if (p.stage == s) return &p;
+    return nullptr;
+}
+
+std::size_t Plan::steps() const {
+    std::size_t n = 0;
+    for (const auto& p : phases)
+        for (const auto& b : p.batches) n += b.steps.size();
+    return n;
+}
+
+std::string forwarder_end(std::size_t link, int end) { return "l" + std::to_string(link) + (end ? "b" : "a"); }
+
+std::vector<Step> route_steps(const topo::Node& node, const std::map<std::string, int>& index) {
+    std::vector<Step> out;
+    for (const auto& r : node.routes) {
+        Route route;
+        route.spec.to = r.to.network();
+        route.spec.via = r.via;
+        route.spec.metric = r.metric;
+        if (!r.dev.empty()) {
+            auto it = index.find(r.dev);
+            route.spec.oif = it == index.end() ? 0 : it->second;
+        }
+        route.spec.onlink = r.onlink;
+        // A node may have one route to a prefix per metric.
+        std::string id = "route " + node.name + " " + route.spec.to.str() + (r.metric ? " metric " + std::to_string(*r.metric) : "");
+        out.push_back({std::move(id), r.pointer, route_what(r), std::move(route)});
+    }
+    return out;
+}
+
+Plan make_plan(const topo::Model& m, const Facts& facts) {
+    Plan plan;
+    const std::size_t n = m.nodes.size();
+    int next_ifindex = facts.first_ifindex;
+    plan.ifindex = choose_ifindexes(m, next_ifindex);
+    auto index = [&](const topo::Endpoint& e) { return plan.ifindex[e.node].at(e.iface); };
+
+    // Links with a `netem` key: through the kernel where it has sch_netem, else through the
+    // forwarder, whose namespace takes both veths' far ends.
+    std::map<std::size_t, Impairment*> forwarded;
+    for (std::size_t li = 0; li < m.links.size(); ++li) {
+        if (m.links[li].netem.empty()) continue;
+        Impairment im{li, facts.netem ? "netem" : "userspace", m.links[li].netem, {}};
+        if (!facts.netem)
+            for (int e = 0; e < 2; ++e) {
+                im.inner[e] = forwarder_end(li, e);
+                plan.forwarder_ifindex[im.inner[e]] = next_ifindex++;
+            }
+        plan.impairments.push_back(std::move(im));
+    }
+    for (auto& im : plan.impairments)
+        if (im.path == "userspace") forwarded[im.link] = &im;
+
+    PhaseBuilder bridges(Stage::Bridges, n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& nd = m.nodes[i];
+        if (nd.kind != NodeKind::Switch) continue;
+        bridges.node(i, "switch " + nd.name)
+            .steps.push_back({"bridge " + nd.name, nd.pointer, "create bridge " + nd.name, Bridge{nd.name, plan.ifindex[i].at(nd.name)}});
+    }
+    plan.phases.push_back(bridges.finish());
+
+    // Each veth is created in one request on the socket of one end's namespace (so names are
+    // looked up there, never in the host's), with the peer placed directly in the other end's
+    // namespace: nothing is created in the root namespace or moved (a move costs ~16 ms).
+    PhaseBuilder links(Stage::Links, n), ports(Stage::Ports, n);
+    for (std::size_t li = 0; li < m.links.size(); ++li) {
+        const auto& link = m.links[li];
+        const std::string id = "link " + link_id(m, link);
+        if (auto f = forwarded.find(li); f != forwarded.end()) {
+            for (int e = 0; e < 2; ++e) {
+                const auto& ep = link.ends[e];
+                Veth v;
+                v.self = end_of(m, link, ep, index(ep));
+                v.peer.name = f->second->inner[e];
+                v.peer.ifindex = plan.forwarder_ifindex.at(v.peer.name);
+                v.peer.mtu = link.mtu;
+                v.peer_in = {Target::Forwarder, 0};
+                v.up = link.up;
+                v.master = is_switch(m, ep.node) ? plan.ifindex[ep.node].at(m.nodes[ep.node].name) : 0;
+                links.node(ep.node).steps.push_back(
+                    {id + " end " + m.endpoint_name(ep), link.pointer,
+                     "create link " + m.endpoint_name(ep) + " <-> impairment forwarder (" + link.pointer + ")", std::move(v)});
+            }
+            continue;
+        }
+        const int main = main_end(m, link);
+        const auto& me = link.ends[main];
+        const auto& pe = link.ends[1 - main];
+        Veth v;
+        v.self = end_of(m, link, me, index(me));
+        v.peer = end_of(m, link, pe, index(pe));
+        v.peer_in = {Target::Node, pe.node};
+        v.up = link.up;
+        v.master = is_switch(m, me.node) ? plan.ifindex[me.node].at(m.nodes[me.node].name) : 0;
+        links.node(me.node).steps.push_back({id, link.pointer,
+                                             "create link " + m.endpoint_name(link.ends[0]) + " <-> " +
+                                                 m.endpoint_name(link.ends[1]) + " (" + link.pointer + ")",
+                                             std::move(v)});
+        // A link between two switches: the second port joins its bridge once it exists.
+        if (is_switch(m, pe.node)) {
+            const std::string& sw = m.nodes[pe.node].name;
+            SetLink join{index(pe), pe.iface, link.up, plan.ifindex[pe.node].at(sw)};
+            ports.node(pe.node).steps.push_back(
+                {"port " + m.endpoint_name(pe), link.pointer, "add port " + pe.iface + " to bridge " + sw, std::move(join)});
+        }
+    }
+    plan.phases.push_back(links.finish());
+    plan.phases.push_back(ports.finish());
+
+    PhaseBuilder config(Stage::Config, n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& nd = m.nodes[i];
+        auto& steps = config.node(i, "node " + nd.name).steps;
+        steps.push_back({"up " + nd.name + ":lo", nd.pointer, "set lo up", SetLink{1, "lo", true, {}}});
+        if (nd.kind == NodeKind::Switch) continue;
+        const auto& idx = plan.ifindex[i];
+        // The kernel cannot open a veth peer before both ends exist, so the create request
+        // leaves the peer down and its own namespace brings it up here.
+        for (const auto& itf : nd.interfaces) {
+            const auto& link = m.links[itf.link];
+            if (!link.up || main_end(m, link) == itf.end) continue;
+            if (forwarded.count(itf.link)) continue;  // both ends were made from their own node, up
+            steps.push_back({"up " + nd.name + ":" + itf.name, link.pointer, "set " + itf.name + " up",
+                             SetLink{idx.at(itf.name), itf.name, true, {}}});
+        }
+        for (const auto& a : nd.loopback)
+            steps.push_back({"address " + nd.name + ":lo " + a.str(), nd.pointer + "/loopback", "add address " + a.str() + " to lo",
+                             Address{1, a}});
+        for (const auto& itf : nd.interfaces)
+            for (const auto& a : itf.addrs)
+                steps.push_back({"address " + nd.name + ":" + itf.name + " " + a.str(), m.links[itf.link].pointer,
+                                 "add address " + a.str() + " to " + itf.name, Address{idx.at(itf.name), a}});
+        for (auto& s : route_steps(nd, idx)) steps.push_back(std::move(s));
+    }
+    plan.phases.push_back(config.finish());
+
+    PhaseBuilder impair(Stage::Impairments, n);
+    for (const auto& im : plan.impairments) {
+        const auto& link = m.links[im.link];
+        if (im.path == "netem") {
+            for (const auto& ep : link.ends) {
+                std::string where = "node " + m.nodes[ep.node].name + ": " + ep.iface + " (" + link.pointer + "/netem)";
+                impair.node(ep.node).steps.push_back(
+                    {"netem " + m.endpoint_name(ep), link.pointer + "/netem", "add netem to " + where, Qdisc{index(ep), im.netem}});
+            }
+            continue;
+        }
+        // The inner ends were created as peers, which cannot come up in the same request.
+        for (const auto& name : im.inner)
+            impair.forwarder("impairment namespace")
+                .steps.push_back({"up forwarder:" + name, link.pointer, "set " + name + " up in the impairment namespace",
+                                  SetLink{plan.forwarder_ifindex.at(name), name, true, {}}});
+    }
+    plan.phases.push_back(impair.finish());
+
+    PhaseBuilder sysctls(Stage::Sysctls, n);
+    for (std::size_t i = 0; i < n; ++i)
+        for (const auto& [key, value] : m.nodes[i].sysctls)
+            if (!node::sysctl_interface(key).empty())
+                sysctls.node(i, "node " + m.nodes[i].name)
+                    .steps.push_back({"sysctl " + m.nodes[i].name + " " + key, m.nodes[i].pointer + "/sysctls/" + key,
+                                      "write " + key, Sysctl{key, value}});
+    plan.phases.push_back(sysctls.finish());
+
+    PhaseBuilder exec(Stage::Exec, n);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < m.nodes[i].exec.size(); ++k)
+            exec.node(i, "node " + m.nodes[i].name)
+                .steps.push_back({"exec " + m.nodes[i].name + " " + std::to_string(k), m.nodes[i].pointer + "/exec/" + std::to_string(k),
+                                  "run " + m.nodes[i].exec[k], Exec{m.nodes[i].exec[k]}});
+    plan.phases.push_back(exec.finish());
+    return plan;
+}
+
+}  // namespace nslab::plan
