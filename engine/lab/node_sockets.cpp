@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "sys/netns_guard.hpp"
 #include "sys/process.hpp"
 #include "util/error.hpp"
 
@@ -18,44 +19,16 @@ namespace nslab::lab {
 
 namespace {
 
-// Keeps the calling thread's way home while it visits nodes' network namespaces; the
-// destructor takes it back, whatever happened in between.
-class NetnsVisit {
-public:
-    NetnsVisit() : home_(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {
-        if (!home_) throw SystemError("open /proc/thread-self/ns/net", errno);
-    }
-    NetnsVisit(const NetnsVisit&) = delete;
-    NetnsVisit& operator=(const NetnsVisit&) = delete;
-    ~NetnsVisit() {
-        if (!away_) return;
-        // Staying in a node's namespace would make this thread's next sockets there: the
-        // caller could end up talking to a lab when it means the host. Stop instead.
-        if (::setns(home_.get(), CLONE_NEWNET) < 0) {
-            std::fprintf(stderr, "nslab: cannot return to the original network namespace: %s\n", std::strerror(errno));
-            std::abort();
-        }
-    }
-    // A pidfd selects the process's namespaces (kernel >= 5.8); no /proc path to race on.
-    void enter(int pidfd, const std::string& node) {
-        away_ = true;
-        if (::setns(pidfd, CLONE_NEWNET) < 0) throw SystemError("enter the network namespace of node " + node, errno);
-    }
-
-private:
-    sys::Fd home_;
-    bool away_ = false;
-};
-
 std::string what(const SocketSpec& s) { return "open a socket in node " + s.node; }
 
 std::vector<sys::Fd> open_here(const std::vector<SocketSpec>& specs) {
     std::vector<sys::Fd> out;
     out.reserve(specs.size());
-    NetnsVisit visit;
+    // A pidfd selects the process's namespaces (kernel >= 5.8); no /proc path to race on.
+    sys::NetnsGuard visit;
     int current = -1;
     for (const auto& s : specs) {
-        if (s.pidfd != current) visit.enter(s.pidfd, s.node);
+        if (s.pidfd != current) visit.enter(s.pidfd, "node " + s.node);
         current = s.pidfd;
         sys::Fd fd(::socket(s.domain, s.type | SOCK_CLOEXEC, s.protocol));
         if (!fd) throw SystemError(what(s), errno);
