@@ -1,34 +1,34 @@
-// Packet capture for Python (lab/capture.hpp): open binds the socket at once, so nothing the
+// Packet capture for Python (probe/capture.hpp): open binds the socket at once, so nothing the
 // test does afterwards is missed; run reads frames without the GIL until the count, the
 // timeout or the stop fd, and hands them over in one list.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include "lab/capture.hpp"
+#include "probe/capture.hpp"
 #include "net/decode.hpp"
 
 namespace py = pybind11;
 using namespace nslab;
 
 void bind_capture(py::module_& m) {
-    py::class_<lab::Capture>(m, "CaptureHandle")
-        .def_property_readonly("endpoint", &lab::Capture::endpoint)
+    py::class_<probe::Capture>(m, "CaptureHandle")
+        .def_property_readonly("endpoint", &probe::Capture::endpoint)
         // -> ([(time, length, outgoing, data, summary)], dropped, stopped_by)
         .def("run",
-             [](lab::Capture& c, const std::string& path, std::size_t count, std::optional<double> timeout,
+             [](probe::Capture& c, const std::string& path, std::size_t count, std::optional<double> timeout,
                 int stop_fd, bool keep) {
-                 lab::CaptureOptions o;
+                 probe::CaptureOptions o;
                  o.path = path;
                  o.count = count;
                  if (timeout) o.timeout = std::chrono::milliseconds(static_cast<long>(*timeout * 1000));
                  o.stop_fd = stop_fd;
-                 std::vector<lab::Packet> got;
+                 std::vector<probe::Packet> got;
                  // Without keep the frames only go to the file: a long capture must not grow memory.
-                 if (keep) o.on_packet = [&](const lab::Packet& p) { got.push_back(p); };
-                 lab::CaptureStats st;
+                 if (keep) o.on_packet = [&](const probe::Packet& p) { got.push_back(p); };
+                 probe::CaptureStats st;
                  {
                      py::gil_scoped_release nogil;
-                     st = lab::run_capture(c, o);
+                     st = probe::run_capture(c, o);
                  }
                  py::list packets;
                  for (const auto& p : got)
@@ -41,7 +41,7 @@ void bind_capture(py::module_& m) {
         "capture_open",
         [](const lab::Lab& l, const std::string& endpoint) {
             py::gil_scoped_release nogil;
-            return lab::Capture::open(l, endpoint);
+            return probe::Capture::open(l, endpoint);
         },
         py::arg("lab"), py::arg("endpoint"));
     m.def("summarize_frame", [](const py::bytes& frame) { return net::summarize_frame(std::string(frame)); });

@@ -1,8 +1,8 @@
-// The engine's JSON view of a lab (lab/describe.hpp) for Lab.to_dict(): the same text
+// The engine's JSON view of a lab (view/describe.hpp) for Lab.to_dict(): the same text
 // `lab status --json` prints, parsed by Python's json module.
 #include <pybind11/pybind11.h>
 
-#include "lab/describe.hpp"
+#include "view/describe.hpp"
 
 namespace py = pybind11;
 using namespace nslab;
@@ -12,7 +12,7 @@ void bind_describe(py::module_& m) {
         std::string text;
         {
             py::gil_scoped_release nogil;
-            text = lab::json_text(lab::describe(l), false);
+            text = view::json_text(view::describe(l), false);
         }
         return text;
     });

@@ -8,11 +8,11 @@
 
 #include "exec/run.hpp"
 #include "lab/impair.hpp"
-#include "lab/impair_spec.hpp"
-#include "lab/inspect.hpp"
+#include "impair/spec.hpp"
+#include "probe/inspect.hpp"
 #include "lab/lab.hpp"
 #include "lab/links.hpp"
-#include "lab/ping.hpp"
+#include "probe/ping.hpp"
 #include "netlink/netlink.hpp"
 #include "topology/model.hpp"
 #include "util/error.hpp"
@@ -69,7 +69,7 @@ py::dict node_dict(const lab::Lab& l, const topo::Node& n) {
     return d;
 }
 
-py::dict live_dict(const lab::NodeLive& n) {
+py::dict live_dict(const probe::NodeLive& n) {
     py::dict d;
     d["name"] = n.name;
     d["running"] = n.running;
@@ -163,10 +163,10 @@ PYBIND11_MODULE(_nslab, m) {
              })
         .def("inspect",
              [](const lab::Lab& l, const std::string& node, bool routes) {
-                 lab::NodeLive live;
+                 probe::NodeLive live;
                  {
                      py::gil_scoped_release nogil;
-                     live = lab::inspect_node(l, node, routes);
+                     live = probe::inspect_node(l, node, routes);
                  }
                  return live_dict(live);
              },
@@ -183,9 +183,9 @@ PYBIND11_MODULE(_nslab, m) {
         .def("impair", [](const lab::Lab& l, const std::string& endpoint,
                           std::optional<std::vector<std::pair<std::string, std::string>>> pairs) {
             py::gil_scoped_release nogil;
-            if (pairs) lab::set_impairment(l, endpoint, lab::parse_netem(*pairs));
+            if (pairs) lab::set_impairment(l, endpoint, topo::parse_netem(*pairs));
             auto im = lab::impairment(l, endpoint);
-            return std::make_pair(im.path, lab::format_netem(im.netem));
+            return std::make_pair(im.path, impair::format_netem(im.netem));
         }, py::arg("endpoint"), py::arg("pairs") = py::none());
 
     m.def(
@@ -217,15 +217,15 @@ PYBIND11_MODULE(_nslab, m) {
             std::optional<net::Family> fam;
             if (family == 4) fam = net::Family::V4;
             if (family == 6) fam = net::Family::V6;
-            lab::PingOptions o;
+            probe::PingOptions o;
             o.timeout = std::chrono::milliseconds(static_cast<long>(timeout * 1000));
-            std::vector<lab::PingOutcome> out;
+            std::vector<probe::PingOutcome> out;
             std::uint64_t overflows = 0;
             {
                 py::gil_scoped_release nogil;
-                auto before = lab::neighbour_table_overflows();
-                out = lab::ping(l, lab::all_pairs(l.model(), fam), o);
-                overflows = lab::neighbour_table_overflows() - before;
+                auto before = probe::neighbour_table_overflows();
+                out = probe::ping(l, probe::all_pairs(l.model(), fam), o);
+                overflows = probe::neighbour_table_overflows() - before;
             }
             py::list rows;
             for (const auto& r : out)
@@ -239,10 +239,10 @@ PYBIND11_MODULE(_nslab, m) {
         [](const lab::Lab& l, const std::string& src, const std::string& dst, double timeout) {
             auto addr = net::Prefix::parse_addr(dst);
             if (!addr) throw Error("\"" + dst + "\" is not an IP address");
-            lab::PingOptions o;
+            probe::PingOptions o;
             o.timeout = std::chrono::milliseconds(static_cast<long>(timeout * 1000));
             py::gil_scoped_release nogil;
-            auto out = lab::ping(l, {lab::PingTarget{src, "", *addr}}, o);
+            auto out = probe::ping(l, {probe::PingTarget{src, "", *addr}}, o);
             return !out.empty() && out[0].ok;
         },
         py::arg("lab"), py::arg("src"), py::arg("dst"), py::arg("timeout") = 2.0);

@@ -11,7 +11,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "help.hpp"
-#include "lab/capture.hpp"
+#include "probe/capture.hpp"
 #include "lab/lab.hpp"
 #include "util/error.hpp"
 
@@ -52,7 +52,7 @@ int cmd_capture(const Argv& argv) {
     Args a = parse_args(argv, {"-w", "--write", "--count", "-c", "--timeout"}, {});
     if (a.pos.empty() || a.pos.size() > 2) throw UsageError(usage_line("capture"));
     std::string lab_name = a.pos.size() == 2 ? a.pos[0] : lab::resolve("");
-    lab::CaptureOptions o;
+    probe::CaptureOptions o;
     o.path = a.opt("-w", a.opt("--write"));
     std::string count = a.opt("--count", a.opt("-c"));
     if (!count.empty()) {
@@ -69,14 +69,14 @@ int cmd_capture(const Argv& argv) {
 
     lab::Lab l = lab::Lab::attach(lab_name);
     sys::Fd stop = stop_signals();
-    lab::Capture cap = lab::Capture::open(l, a.pos.back());
+    probe::Capture cap = probe::Capture::open(l, a.pos.back());
     o.stop_fd = stop.get();
     const bool lines = o.path.empty();
-    if (lines) o.on_packet = [](const lab::Packet& p) { std::cout << lab::format_packet(p) << std::endl; };
+    if (lines) o.on_packet = [](const probe::Packet& p) { std::cout << probe::format_packet(p) << std::endl; };
     // Said once the socket is bound: from this line on no frame is missed (scripts wait for it).
     std::cerr << "capturing on " << l.name() << " " << cap.endpoint()
               << (lines ? std::string() : " to " + (o.path == "-" ? std::string("standard output") : o.path)) << "\n";
-    lab::CaptureStats st = lab::run_capture(cap, o);
+    probe::CaptureStats st = probe::run_capture(cap, o);
     std::cerr << st.packets << (st.packets == 1 ? " packet" : " packets") << " captured";
     if (st.dropped) std::cerr << ", " << st.dropped << " dropped by the kernel (buffer full)";
     if (st.stopped_by == "node gone") std::cerr << "; the node is gone (the lab went down)";

@@ -9,7 +9,7 @@
 #include "commands.hpp"
 #include "help.hpp"
 #include "json_out.hpp"
-#include "lab/describe.hpp"
+#include "view/describe.hpp"
 #include "lab/lab.hpp"
 #include "util/error.hpp"
 
@@ -64,7 +64,7 @@ int cmd_exec(const Argv& argv) {
     auto t0 = std::chrono::steady_clock::now();
     exec::RunResult r = l.run(node, cmd);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    print_json(lab::describe_run(l.name(), node, cmd, r, ms));
+    print_json(view::describe_run(l.name(), node, cmd, r, ms));
     return r.exit_code;
 }
 

@@ -3,10 +3,11 @@
 #include <fstream>
 #include <iostream>
 
+#include "lab/load.hpp"
 #include "args.hpp"
 #include "commands.hpp"
 #include "help.hpp"
-#include "lab/graph.hpp"
+#include "view/graph.hpp"
 #include "lab/lab.hpp"
 #include "sys/files.hpp"
 
@@ -21,20 +22,20 @@ int cmd_graph(const Argv& argv) {
 
     // A path that exists is a topology file; anything else names a running lab (or, with no
     // argument, the only one running).
-    lab::Graph g;
+    view::Graph g;
     if (!a.pos.empty() && sys::exists(a.pos[0])) {
-        g = lab::make_graph(topo::load_file(a.pos[0], a.opt("--name")));
+        g = view::make_graph(lab::load_topology(a.pos[0], a.opt("--name")));
     } else {
         lab::Lab l = lab::Lab::attach(lab::resolve(a.pos.empty() ? "" : a.pos[0]));
-        std::vector<lab::NodeLive> live;
-        for (const auto& n : l.model().nodes) live.push_back(lab::inspect_node(l, n.name));
-        g = lab::make_graph(l.model(), &live);
+        std::vector<probe::NodeLive> live;
+        for (const auto& n : l.model().nodes) live.push_back(probe::inspect_node(l, n.name));
+        g = view::make_graph(l.model(), &live);
     }
 
-    std::string out = format == "mermaid" ? lab::to_mermaid(g)
-                      : format == "html"  ? lab::to_html(g)
-                      : format == "svg"   ? lab::render_svg(lab::to_dot(g))
-                                          : lab::to_dot(g);
+    std::string out = format == "mermaid" ? view::to_mermaid(g)
+                      : format == "html"  ? view::to_html(g)
+                      : format == "svg"   ? view::render_svg(view::to_dot(g))
+                                          : view::to_dot(g);
     std::string path = a.opt("--output", a.opt("-o"));
     if (path.empty() || path == "-") {
         std::cout << out;

@@ -3,7 +3,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "lab/impair.hpp"
-#include "lab/impair_spec.hpp"
+#include "impair/spec.hpp"
 #include "lab/links.hpp"
 #include "table.hpp"
 
@@ -34,7 +34,7 @@ int cmd_link(const Argv& argv) {
     }
     if (action == "set") {
         if (rest.size() == 1 && rest[0] == "none") rest.clear();
-        lab::set_impairment(l, endpoint, lab::parse_netem_words(rest));
+        lab::set_impairment(l, endpoint, impair::parse_netem_words(rest));
         return 0;
     }
     auto st = lab::link_state(l, endpoint);
@@ -43,7 +43,7 @@ int cmd_link(const Argv& argv) {
         t.add({e.endpoint, !e.up ? "down" : e.carrier ? "up" : "no-carrier", std::to_string(e.mtu)});
     t.print(std::cout);
     auto im = lab::impairment(l, endpoint);
-    std::cout << "impairment: " << lab::format_netem(im.netem);
+    std::cout << "impairment: " << impair::format_netem(im.netem);
     if (!im.netem.empty() || im.path == "userspace") std::cout << " (each direction; " << im.path << ")";
     std::cout << "\n";
     return 0;

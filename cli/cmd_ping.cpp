@@ -5,7 +5,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "lab/lab.hpp"
-#include "lab/ping.hpp"
+#include "probe/ping.hpp"
 #include "util/error.hpp"
 
 namespace nslab::cli {
@@ -19,8 +19,8 @@ std::optional<net::Family> family_flag(const Args& a) {
     return std::nullopt;
 }
 
-lab::PingOptions options(const Args& a) {
-    lab::PingOptions o;
+probe::PingOptions options(const Args& a) {
+    probe::PingOptions o;
     std::string t = a.opt("--timeout");
     if (t.empty()) return o;
     double s = 0;
@@ -37,11 +37,11 @@ lab::PingOptions options(const Args& a) {
 }
 
 // DST is a node of the lab (pinged at the address pingall would use) or an address.
-lab::PingTarget target(const lab::Lab& l, const std::string& src, const std::string& dst,
+probe::PingTarget target(const lab::Lab& l, const std::string& src, const std::string& dst,
                        std::optional<net::Family> family) {
     l.node(src);  // an unknown source is the user's mistake, whatever DST is
     if (const topo::Node* n = l.model().find(dst)) {
-        auto addr = lab::ping_address(*n, family);
+        auto addr = probe::ping_address(*n, family);
         if (!addr) {
             std::string which = !family ? "" : *family == net::Family::V4 ? "IPv4 " : "IPv6 ";
             throw Error("node " + dst + " of lab " + l.name() + " has no " + which + "address to ping");
@@ -58,7 +58,7 @@ lab::PingTarget target(const lab::Lab& l, const std::string& src, const std::str
 // A full neighbour table fails pairs that the lab itself would connect: say so, or the user
 // hunts for a wiring fault that is not there.
 void explain_failures(std::uint64_t overflows_before) {
-    if (lab::neighbour_table_overflows() == overflows_before) return;
+    if (probe::neighbour_table_overflows() == overflows_before) return;
     std::cerr << "note: the kernel's neighbour table overflowed during the ping, so some pairs may have failed for\n"
                  "lack of ARP/ND entries, not for the lab: one table serves all namespaces, capped by\n"
                  "net.ipv4.neigh.default.gc_thresh3 (and ipv6), 1024 by default, and n hosts on one LAN need\n"
@@ -78,8 +78,8 @@ int cmd_ping(const Argv& argv) {
     lab::Lab l = lab::Lab::attach(lab::resolve(lab_name));
     const std::string& src = a.pos[a.pos.size() - 2];
     auto t = target(l, src, a.pos.back(), family);
-    auto overflows = lab::neighbour_table_overflows();
-    auto out = lab::ping(l, {t}, opts).at(0);
+    auto overflows = probe::neighbour_table_overflows();
+    auto out = probe::ping(l, {t}, opts).at(0);
     std::cout << src << " -> " << t.addr.addr_str() << ": ";
     if (!out.ok) {
         std::cout << "unreachable\n" << std::flush;
@@ -98,9 +98,9 @@ int cmd_pingall(const Argv& argv) {
     auto family = family_flag(a);
     auto opts = options(a);
     lab::Lab l = lab::Lab::attach(lab::resolve(a.pos.empty() ? "" : a.pos[0]));
-    auto overflows = lab::neighbour_table_overflows();
-    auto out = lab::ping(l, lab::all_pairs(l.model(), family), opts);
-    std::cout << lab::format_matrix(l.model(), out) << std::flush;
+    auto overflows = probe::neighbour_table_overflows();
+    auto out = probe::ping(l, probe::all_pairs(l.model(), family), opts);
+    std::cout << probe::format_matrix(l.model(), out) << std::flush;
     for (const auto& o : out)
         if (!o.ok) {
             explain_failures(overflows);

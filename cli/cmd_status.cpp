@@ -6,12 +6,12 @@
 #include "commands.hpp"
 #include "help.hpp"
 #include "json_out.hpp"
-#include "lab/describe.hpp"
-#include "lab/inspect.hpp"
+#include "view/describe.hpp"
+#include "probe/inspect.hpp"
 #include "lab/lab.hpp"
 #include "print.hpp"
 #include "table.hpp"
-#include "lab/impair_spec.hpp"
+#include "impair/spec.hpp"
 #include "lab/impair_state.hpp"
 
 namespace nslab::cli {
@@ -47,8 +47,8 @@ int cmd_status(const Argv& argv) {
     if (a.pos.size() > 1) throw UsageError(usage_line("status"));
     auto labs = lab::list();
     if (a.flag("--json")) {
-        if (a.pos.empty() && labs.size() != 1) print_json(lab::describe_labs());
-        else print_json(lab::describe(lab::Lab::attach(lab::resolve(a.pos.empty() ? "" : a.pos[0]))));
+        if (a.pos.empty() && labs.size() != 1) print_json(view::describe_labs());
+        else print_json(view::describe(lab::Lab::attach(lab::resolve(a.pos.empty() ? "" : a.pos[0]))));
         return 0;
     }
     if (a.pos.empty() && labs.size() != 1) {
@@ -65,8 +65,8 @@ int cmd_status(const Argv& argv) {
     std::cout << "lab " << l.name() << ": " << (alive ? st.status : "keeper gone (run lab clean)") << ", "
               << st.nodes.size() << " nodes, keeper " << st.keeper.pid << ", built in " << format_ms(st.up_ms)
               << (st.source.empty() ? "" : ", from " + st.source) << "\n";
-    std::vector<lab::NodeLive> nodes;
-    for (const auto& n : l.model().nodes) nodes.push_back(lab::inspect_node(l, n.name, a.flag("--routes")));
+    std::vector<probe::NodeLive> nodes;
+    for (const auto& n : l.model().nodes) nodes.push_back(probe::inspect_node(l, n.name, a.flag("--routes")));
     print_live(std::cout, nodes);
     // Where each node's cgroup limits are enforced (v2, or v1 where v2 lacks the controller).
     for (const auto& n : st.nodes) {
@@ -90,7 +90,7 @@ int cmd_status(const Argv& argv) {
     for (const auto& [i, li] : lab::load_impairments(l.name()))
         if (i < l.model().links.size() && (!li.netem.empty() || li.path == "userspace"))
             std::cout << "link " << l.model().endpoint_name(l.model().links[i].ends[0]) << " <-> "
-                      << l.model().endpoint_name(l.model().links[i].ends[1]) << ": " << lab::format_netem(li.netem)
+                      << l.model().endpoint_name(l.model().links[i].ends[1]) << ": " << impair::format_netem(li.netem)
                       << " (" << li.path << ")\n";
     if (a.flag("--routes")) {
         for (const auto& n : nodes) {

@@ -5,7 +5,7 @@
 #include "commands.hpp"
 #include "help.hpp"
 #include "json_out.hpp"
-#include "lab/describe.hpp"
+#include "view/describe.hpp"
 #include "progress.hpp"
 #include "lab/lab.hpp"
 #include "print.hpp"
@@ -45,7 +45,7 @@ int cmd_up(const Argv& argv) {
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     line.clear();
     if (a.flag("--json")) {
-        nlohmann::ordered_json j = lab::describe(l);
+        nlohmann::ordered_json j = view::describe(l);
         j["timings"]["total_ms"] = ms;
         print_json(j);
         return 0;

@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "lab/load.hpp"
 #include "args.hpp"
 #include "commands.hpp"
 #include "help.hpp"
@@ -13,7 +14,7 @@ int cmd_validate(const Argv& argv) {
     int rc = 0;
     for (const auto& path : a.pos) {
         try {
-            auto m = topo::load_file(path, a.opt("--name"));
+            auto m = lab::load_topology(path, a.opt("--name"));
             std::cout << path << ": ok (lab " << m.name << ", " << m.nodes.size() << " nodes, " << m.links.size()
                       << " links)\n";
         } catch (const topo::TopologyError& e) {

@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "lab/describe.hpp"
+#include "view/describe.hpp"
 
 namespace nslab::cli {
 
@@ -14,7 +14,7 @@ bool json_requested(const std::vector<std::string>& args) {
     return false;
 }
 
-void print_json(const nlohmann::ordered_json& j) { std::cout << lab::json_text(j) << std::endl; }
+void print_json(const nlohmann::ordered_json& j) { std::cout << view::json_text(j) << std::endl; }
 
 nlohmann::ordered_json& error_context() {
     static nlohmann::ordered_json ctx = nlohmann::ordered_json::object();
@@ -22,11 +22,11 @@ nlohmann::ordered_json& error_context() {
 }
 
 void print_error_json(const std::exception& e, const char* kind) {
-    nlohmann::ordered_json j = lab::describe_error(e);
+    nlohmann::ordered_json j = view::describe_error(e);
     if (kind) j["error"]["kind"] = kind;
     for (auto& [k, v] : error_context().items())
         if (!j["error"].contains(k)) j["error"][k] = v;
-    std::cerr << lab::json_text(j) << std::endl;
+    std::cerr << view::json_text(j) << std::endl;
 }
 
 }  // namespace nslab::cli

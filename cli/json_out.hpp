@@ -1,5 +1,5 @@
 // `--json`: results on standard output and errors on standard error as JSON (built by the
-// engine, lab/describe.hpp), with the same exit codes as without it.
+// engine, view/describe.hpp), with the same exit codes as without it.
 #pragma once
 
 #include <exception>

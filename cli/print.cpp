@@ -53,7 +53,7 @@ void print_model(std::ostream& os, const topo::Model& m) {
     t.print(os);
 }
 
-void print_live(std::ostream& os, const std::vector<lab::NodeLive>& nodes) {
+void print_live(std::ostream& os, const std::vector<probe::NodeLive>& nodes) {
     Table t({"NODE", "KIND", "PID", "INTERFACE", "STATE", "MTU", "ADDRESSES"});
     for (const auto& n : nodes) {
         bool first = true;

@@ -4,7 +4,7 @@
 #include <ostream>
 #include <string>
 
-#include "lab/inspect.hpp"
+#include "probe/inspect.hpp"
 #include "topology/model.hpp"
 
 namespace nslab::cli {
@@ -12,6 +12,6 @@ namespace nslab::cli {
 std::string printable(const std::string& s);            // control bytes and "\\" as \\xNN
 std::string format_ms(double ms);                       // "12.3 ms", "1.24 s"
 void print_model(std::ostream& os, const topo::Model& m);  // node, kind, interface, addresses
-void print_live(std::ostream& os, const std::vector<lab::NodeLive>& nodes);
+void print_live(std::ostream& os, const std::vector<probe::NodeLive>& nodes);
 
 }  // namespace nslab::cli

@@ -8,7 +8,7 @@
 #include <map>
 #include <optional>
 
-#include "lab/impair_spec.hpp"
+#include "impair/spec.hpp"
 #include "lab/lab_lock.hpp"
 #include "lab/links.hpp"
 #include "lab/node_netns.hpp"
@@ -90,11 +90,11 @@ LabImpairments::LabImpairments(std::string lab, const plan::Plan& plan) : lab_(s
 }
 
 void LabImpairments::start() {
-    std::vector<ForwardedLink> fwd;
+    std::vector<impair::ForwardedLink> fwd;
     for (auto& [i, li] : plan_)
         if (li.forwarded) fwd.push_back({i, {plan::forwarder_end(i, 0), plan::forwarder_end(i, 1)}, li.netem});
     if (!fwd.empty()) {
-        forwarder_ = Forwarder::start(hidden_.get(), std::move(fwd), impair_socket(lab_));
+        forwarder_ = impair::Forwarder::start(hidden_.get(), std::move(fwd), impair_socket(lab_));
         hidden_.reset();  // the forwarder holds the namespace now, and dies with us
     }
     save_impairments(lab_, plan_);
@@ -108,7 +108,7 @@ void set_impairment(const Lab& lab, const std::string& endpoint, const topo::Net
     Impairments im = load_impairments(lab.name());
     LinkImpairment& li = im[i];
     if (li.forwarded) {
-        tell_forwarder(impair_socket(lab.name()), i, netem);
+        impair::tell_forwarder(impair_socket(lab.name()), i, netem);
         li.path = "userspace";
     } else {
         std::string path;

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "lab/forwarder.hpp"
+#include "impair/forwarder.hpp"
 #include "lab/impair_state.hpp"
 #include "lab/lab.hpp"
 #include "netlink/netlink.hpp"
@@ -40,7 +40,7 @@ private:
     std::string lab_;
     Impairments plan_;
     sys::Fd hidden_;      // the impairment namespace, until the forwarder holds it
-    Forwarder forwarder_;
+    impair::Forwarder forwarder_;
 };
 
 // Replaces the impairment of the link `endpoint` belongs to, on both ends (an empty Netem

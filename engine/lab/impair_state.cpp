@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lab/impair_spec.hpp"
+#include "impair/spec.hpp"
 #include "lab/paths.hpp"
 #include "sys/files.hpp"
 
@@ -19,7 +19,7 @@ Impairments load_impairments(const std::string& lab) {
         LinkImpairment li;
         li.path = v.value("path", "none");
         li.forwarded = v.value("forwarded", false);
-        li.netem = netem_from_json(v.value("netem", nlohmann::json::object()));
+        li.netem = impair::netem_from_json(v.value("netem", nlohmann::json::object()));
         im[std::stoul(k)] = li;
     }
     return im;
@@ -28,7 +28,7 @@ Impairments load_impairments(const std::string& lab) {
 void save_impairments(const std::string& lab, const Impairments& im) {
     nlohmann::json links = nlohmann::json::object();
     for (const auto& [i, li] : im)
-        links[std::to_string(i)] = {{"path", li.path}, {"forwarded", li.forwarded}, {"netem", netem_to_json(li.netem)}};
+        links[std::to_string(i)] = {{"path", li.path}, {"forwarded", li.forwarded}, {"netem", impair::netem_to_json(li.netem)}};
     sys::write_file_atomic(impair_file(lab), nlohmann::json{{"links", links}}.dump(1) + "\n");
 }
 

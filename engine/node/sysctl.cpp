@@ -47,20 +47,6 @@ Sysctls baseline_sysctls(topo::NodeKind kind) {
     return s;
 }
 
-std::string sysctl_interface(const std::string& key) {
-    // net.ipv4.conf.<if>.x, net.ipv6.conf.<if>.x, net.ipv4.neigh.<if>.x, net.ipv6.neigh.<if>.x
-    for (const char* prefix : {"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh."}) {
-        std::string p = prefix;
-        if (key.rfind(p, 0) != 0) continue;
-        auto dot = key.find('.', p.size());
-        if (dot == std::string::npos) return {};
-        std::string name = key.substr(p.size(), dot - p.size());
-        if (name == "all" || name == "default" || name == "lo") return {};
-        return name;
-    }
-    return {};
-}
-
 namespace {
 std::string collapse(const std::string& v) {
     std::istringstream in(v);
@@ -101,7 +87,7 @@ Sysctls start_sysctls(const topo::Node& node, const FreshValues* fresh) {
         s.push_back(std::move(kv));
     }
     for (const auto& kv : node.sysctls)
-        if (sysctl_interface(kv.first).empty()) s.push_back(kv);
+        if (topo::sysctl_interface(kv.first).empty()) s.push_back(kv);
     return s;
 }
 

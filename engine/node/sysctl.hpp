@@ -17,10 +17,6 @@ using Sysctls = std::vector<std::pair<std::string, std::string>>;
 
 Sysctls baseline_sysctls(topo::NodeKind kind);
 
-// Keys about one interface ("net.ipv4.conf.eth1.rp_filter") can only be written once that
-// interface exists; returns its name, or "" for keys that can be written at node start.
-std::string sysctl_interface(const std::string& key);
-
 // What a network namespace made now starts with, for each of `keys` it has (values with
 // whitespace collapsed). Read from a throwaway namespace of the calling thread, which then
 // returns home; empty when it cannot make one (nothing is then skipped).

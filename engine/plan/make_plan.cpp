@@ -1,6 +1,5 @@
 #include <algorithm>
 
-#include "node/sysctl.hpp"
 #include "plan/plan.hpp"
 
 namespace nslab::plan {
@@ -262,7 +261,7 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
     PhaseBuilder sysctls(Stage::Sysctls, n);
     for (std::size_t i = 0; i < n; ++i)
         for (const auto& [key, value] : m.nodes[i].sysctls)
-            if (!node::sysctl_interface(key).empty())
+            if (!topo::sysctl_interface(key).empty())
                 sysctls.node(i, "node " + m.nodes[i].name)
                     .steps.push_back({"sysctl " + m.nodes[i].name + " " + key, m.nodes[i].pointer + "/sysctls/" + key,
                                       "write " + key, Sysctl{key, value}});

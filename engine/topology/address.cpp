@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "topology/build.hpp"
+#include "topology/detail/build.hpp"
 
 namespace nslab::topo::detail {
 

@@ -19,8 +19,8 @@
 #include <map>
 #include <set>
 
-#include "topology/build.hpp"
-#include "topology/disjoint_sets.hpp"
+#include "topology/detail/build.hpp"
+#include "topology/detail/disjoint_sets.hpp"
 
 namespace nslab::topo::detail {
 

@@ -1,4 +1,4 @@
-#include "topology/defaults.hpp"
+#include "topology/detail/defaults.hpp"
 
 #include <unordered_map>
 

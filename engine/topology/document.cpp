@@ -1,7 +1,7 @@
 // The top level of a topology: which version it is, what the lab is called, which pools
 // auto-addressing draws from.
-#include "topology/build.hpp"
-#include "topology/names.hpp"
+#include "topology/detail/build.hpp"
+#include "topology/detail/names.hpp"
 
 namespace nslab::topo::detail {
 

@@ -7,7 +7,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "topology/build.hpp"
+#include "topology/detail/build.hpp"
 
 namespace nslab::topo::detail {
 

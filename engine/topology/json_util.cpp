@@ -1,9 +1,9 @@
-#include "topology/json_util.hpp"
+#include "topology/detail/json_util.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
-#include "topology/suggest.hpp"
+#include "topology/detail/suggest.hpp"
 
 namespace nslab::topo::detail {
 

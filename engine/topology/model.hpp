@@ -145,8 +145,12 @@ struct ParseOptions {
 
 // Parse, merge defaults, validate, auto-address. Throws TopologyError listing every issue.
 Model parse(std::string_view text, const ParseOptions& opts = {});
-// Reads the file (SystemError if unreadable) and parses it with source = path.
-Model load_file(const std::string& path, std::string name_override = {});
+// A `netem` object from `key=value` pairs as `lab impair` takes them ("delay" -> "20ms"), read
+// and checked as the topology's `netem` key is; TopologyError with source "set" otherwise.
+Netem parse_netem(const std::vector<std::pair<std::string, std::string>>& pairs);
+// The interface a per-interface sysctl key is about ("net.ipv4.conf.eth1.rp_filter" -> "eth1"),
+// which must exist before the key can be written; "" for keys that can be written at node start.
+std::string sysctl_interface(const std::string& key);
 
 bool valid_lab_name(std::string_view);
 bool valid_node_name(std::string_view);

@@ -1,9 +1,9 @@
-#include "topology/names.hpp"
+#include "topology/detail/names.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-#include "topology/json_util.hpp"
+#include "topology/detail/json_util.hpp"
 #include "topology/model.hpp"
 
 namespace nslab::topo {

@@ -1,6 +1,6 @@
 // A link's netem values (TOPOLOGY.md "Links"), in the units the planner hands to the kernel.
-#include "topology/build.hpp"
-#include "topology/values.hpp"
+#include "topology/detail/build.hpp"
+#include "topology/detail/values.hpp"
 
 namespace nslab::topo::detail {
 
@@ -76,4 +76,27 @@ Netem read_netem(const ojson& v, const std::string& pointer, Issues& issues) {
     return n;
 }
 
+namespace {
+// A bare number stays a string for the duration/percent/rate readers (which accept "1" as tc
+// does), but `limit` is an integer in the topology format.
+ojson value_of(const std::string& key, const std::string& text) {
+    if (key == "limit" && !text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() < 12)
+        return std::stoull(text);
+    return text;
+}
+}  // namespace
+
 }  // namespace nslab::topo::detail
+
+namespace nslab::topo {
+
+Netem parse_netem(const std::vector<std::pair<std::string, std::string>>& pairs) {
+    detail::ojson obj = detail::ojson::object();
+    for (const auto& [k, v] : pairs) obj[k] = detail::value_of(k, v);
+    detail::Issues issues;
+    Netem n = detail::read_netem(obj, "", issues);
+    if (!issues.empty()) throw TopologyError("set", issues.take());
+    return n;
+}
+
+}  // namespace nslab::topo

@@ -4,10 +4,10 @@
 #include <array>
 #include <cmath>
 
-#include "topology/names.hpp"
-#include "topology/node.hpp"
-#include "topology/suggest.hpp"
-#include "topology/values.hpp"
+#include "topology/detail/names.hpp"
+#include "topology/detail/node.hpp"
+#include "topology/detail/suggest.hpp"
+#include "topology/detail/values.hpp"
 
 namespace nslab::topo::detail {
 

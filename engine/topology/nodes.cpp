@@ -1,6 +1,6 @@
 // The `nodes` object, each node seen through `defaults`.
-#include "topology/names.hpp"
-#include "topology/node.hpp"
+#include "topology/detail/names.hpp"
+#include "topology/detail/node.hpp"
 
 namespace nslab::topo::detail {
 

@@ -1,6 +1,6 @@
-// The entry points: text or file in, resolved Model out, or every problem at once.
-#include "sys/files.hpp"
-#include "topology/build.hpp"
+// The entry point: text in (the caller reads the file), resolved Model out, or every problem
+// at once.
+#include "topology/detail/build.hpp"
 
 namespace nslab::topo {
 
@@ -14,10 +14,6 @@ Model parse(std::string_view text, const ParseOptions& opts) {
     }
     if (!d.issues.empty()) throw TopologyError(opts.source, d.issues.take());
     return std::move(d.model);
-}
-
-Model load_file(const std::string& path, std::string name_override) {
-    return parse(sys::read_file(path), ParseOptions{.source = path, .name_override = std::move(name_override)});
 }
 
 }  // namespace nslab::topo

@@ -2,7 +2,7 @@
 // so a typo in a topology can never overwrite a file of the host.
 #include <algorithm>
 
-#include "topology/node.hpp"
+#include "topology/detail/node.hpp"
 
 namespace nslab::topo::detail {
 

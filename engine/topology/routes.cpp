@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <map>
 
-#include "topology/build.hpp"
-#include "topology/names.hpp"
-#include "topology/suggest.hpp"
+#include "topology/detail/build.hpp"
+#include "topology/detail/names.hpp"
+#include "topology/detail/suggest.hpp"
 
 namespace nslab::topo::detail {
 

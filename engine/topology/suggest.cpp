@@ -1,4 +1,4 @@
-#include "topology/suggest.hpp"
+#include "topology/detail/suggest.hpp"
 
 #include <algorithm>
 #include <array>

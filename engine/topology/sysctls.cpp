@@ -2,7 +2,7 @@
 // namespace stay inside the node; any other key would silently reconfigure the host.
 #include <algorithm>
 
-#include "topology/node.hpp"
+#include "topology/detail/node.hpp"
 
 namespace nslab::topo::detail {
 
@@ -69,3 +69,21 @@ void read_sysctls(const NodeView& view, Node& n, Issues& issues) {
 }
 
 }  // namespace nslab::topo::detail
+
+namespace nslab::topo {
+
+std::string sysctl_interface(const std::string& key) {
+    // net.ipv4.conf.<if>.x, net.ipv6.conf.<if>.x, net.ipv4.neigh.<if>.x, net.ipv6.neigh.<if>.x
+    for (const char* prefix : {"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh."}) {
+        std::string p = prefix;
+        if (key.rfind(p, 0) != 0) continue;
+        auto dot = key.find('.', p.size());
+        if (dot == std::string::npos) return {};
+        std::string name = key.substr(p.size(), dot - p.size());
+        if (name == "all" || name == "default" || name == "lo") return {};
+        return name;
+    }
+    return {};
+}
+
+}  // namespace nslab::topo

@@ -1,8 +1,8 @@
 // Checks that need the whole lab, addresses included: they run after auto-addressing.
 #include <map>
 
-#include "topology/build.hpp"
-#include "topology/disjoint_sets.hpp"
+#include "topology/detail/build.hpp"
+#include "topology/detail/disjoint_sets.hpp"
 
 namespace nslab::topo::detail {
 

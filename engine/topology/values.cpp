@@ -1,4 +1,4 @@
-#include "topology/values.hpp"
+#include "topology/detail/values.hpp"
 
 #include <cctype>
 #include <charconv>

@@ -1,8 +1,9 @@
 // Parses a topology with the installed engine and prints what it found; includes a header that
-// reaches libmnl (lab/inspect.hpp) so the package's include paths are exercised too.
+// reaches libmnl (probe/inspect.hpp) so the package's include paths are exercised too.
 #include <iostream>
 
-#include "lab/inspect.hpp"
+#include "lab/load.hpp"
+#include "probe/inspect.hpp"
 #include "topology/model.hpp"
 
 int main(int argc, char** argv) {
@@ -11,7 +12,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        auto m = nslab::topo::load_file(argv[1]);
+        auto m = nslab::lab::load_topology(argv[1]);
         std::cout << m.name << ": " << m.nodes.size() << " nodes, " << m.links.size() << " links\n";
     } catch (const nslab::topo::TopologyError& e) {
         std::cerr << e.what();

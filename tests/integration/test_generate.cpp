@@ -3,7 +3,7 @@
 #include <set>
 
 #include "harness.hpp"
-#include "lab/ping.hpp"
+#include "probe/ping.hpp"
 #include "topology/generate.hpp"
 
 namespace nslab::test {
@@ -18,21 +18,21 @@ protected:
                                       bool sample = false) {
         o.name = "gen-" + shape;
         lab::Lab l = lab::Lab::up(topo::generate(shape, n, o), {});
-        auto targets = lab::all_pairs(l.model());
+        auto targets = probe::all_pairs(l.model());
         if (sample) {
             // The ends and the middle to everyone and back: the longest paths and both route
             // directions of every node.
             const std::string ends[] = {l.model().nodes.front().name, l.model().nodes[n / 2].name,
                                         l.model().nodes.back().name};
-            std::vector<lab::PingTarget> picked;
+            std::vector<probe::PingTarget> picked;
             for (auto& t : targets)
                 for (auto& e : ends)
                     if (t.src_node == e || t.dst_node == e) { picked.push_back(t); break; }
             targets = std::move(picked);
         }
-        lab::PingOptions po;
+        probe::PingOptions po;
         po.timeout = std::chrono::milliseconds(5000);
-        auto out = lab::ping(l, targets, po);
+        auto out = probe::ping(l, targets, po);
         l.down();
         std::set<std::string> failed;
         for (auto& r : out)

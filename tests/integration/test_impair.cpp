@@ -7,7 +7,7 @@
 
 #include "harness.hpp"
 #include "lab/impair.hpp"
-#include "lab/impair_spec.hpp"
+#include "impair/spec.hpp"
 #include "lab/links.hpp"
 
 namespace nslab::test {
@@ -80,9 +80,9 @@ TEST_F(ImpairTest, DelayRaisesRttByTwiceTheDelay) {
     std::string path = checked_path(l, "a:eth0");
     EXPECT_NEAR(rtt(l), 100.0, 10.0) << "path " << path;
     // At run time, from this process, on the whole link.
-    lab::set_impairment(l, "b:eth0", lab::parse_netem_words({"delay=20ms"}));
+    lab::set_impairment(l, "b:eth0", impair::parse_netem_words({"delay=20ms"}));
     EXPECT_NEAR(rtt(l), 40.0, 6.0);
-    EXPECT_EQ(lab::format_netem(lab::impairment(l, "a:eth0").netem), "delay=20ms");
+    EXPECT_EQ(impair::format_netem(lab::impairment(l, "a:eth0").netem), "delay=20ms");
     lab::set_impairment(l, "a:eth0", {});
     EXPECT_LT(rtt(l), 5.0);
     l.down();
@@ -113,7 +113,7 @@ TEST_F(ImpairTest, RateLimitsTcpThroughput) {
 TEST_F(ImpairTest, RateAloneOnAPlainLink) {
     auto l = lab::Lab::up(R"({"name": "imp-tbf", "nodes": {"a": {}, "b": {}}, "links": [
       {"endpoints": ["a:eth0", "b:eth0"], "ipv4": ["10.77.0.1/24", "10.77.0.2/24"]}]})", {});
-    lab::set_impairment(l, "a:eth0", lab::parse_netem_words({"rate=10mbit"}));
+    lab::set_impairment(l, "a:eth0", impair::parse_netem_words({"rate=10mbit"}));
     std::string path = checked_path(l, "b:eth0");
     EXPECT_TRUE(path == "netem" || path == "tbf") << path;
     double mbit = iperf_mbit(l);
@@ -143,7 +143,7 @@ TEST_F(ImpairTest, KernelNetemWhereAvailable) {
         if (expect_netem()) FAIL() << "NSLAB_EXPECT_NETEM=1, yet the impairment took the " << path << " path";
         GTEST_SKIP() << "this kernel has no sch_netem (userspace path in use)";
     }
-    lab::set_impairment(l, "a:eth0", lab::parse_netem_words({"delay=30ms"}));
+    lab::set_impairment(l, "a:eth0", impair::parse_netem_words({"delay=30ms"}));
     EXPECT_NEAR(rtt(l), 60.0, 6.0);
     l.down();
 }

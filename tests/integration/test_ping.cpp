@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "harness.hpp"
-#include "lab/ping.hpp"
+#include "probe/ping.hpp"
 #include "sys/files.hpp"
 #include "util/error.hpp"
 
@@ -52,7 +52,7 @@ std::string star(const std::string& name, int hosts) {
     return ordered_json{{"name", name}, {"nodes", nodes}, {"links", links}}.dump(1);
 }
 
-std::set<std::string> failures(const std::vector<lab::PingOutcome>& out) {
+std::set<std::string> failures(const std::vector<probe::PingOutcome>& out) {
     std::set<std::string> f;
     for (const auto& o : out)
         if (!o.ok) f.insert(o.target.src_node + "->" + o.target.dst_node);
@@ -97,8 +97,8 @@ TEST_F(Ping, StarAndTriangleAllReachable) {
         o.name.resize(o.name.find('.'));
         lab::Lab l = lab::Lab::up_file(topology(file), o);
         ino_t home = thread_netns();
-        auto targets = lab::all_pairs(l.model());
-        auto out = lab::ping(l, targets);
+        auto targets = probe::all_pairs(l.model());
+        auto out = probe::ping(l, targets);
         EXPECT_EQ(thread_netns(), home) << "ping left the thread in another network namespace";
         ASSERT_EQ(out.size(), targets.size());
         EXPECT_TRUE(failures(out).empty());
@@ -106,7 +106,7 @@ TEST_F(Ping, StarAndTriangleAllReachable) {
             EXPECT_GT(r.rtt_ms, 0);
             EXPECT_LT(r.rtt_ms, 1000);
         }
-        std::string m = lab::format_matrix(l.model(), out);
+        std::string m = probe::format_matrix(l.model(), out);
         if (l.model().find("s1")) {
             EXPECT_EQ(out.size(), 12u);
             EXPECT_NE(m.find("h1 -> h2 h3 h4\n"), std::string::npos) << m;
@@ -125,17 +125,17 @@ TEST_F(Ping, NoRouteFailsExactlyThoseAndKeepsTime) {
     lab::UpOptions o;
     o.name = "ping-noroute";
     lab::Lab l = lab::Lab::up(kNoRoute, o);
-    lab::PingOptions po;
+    probe::PingOptions po;
     po.timeout = std::chrono::milliseconds(600);
     auto t0 = std::chrono::steady_clock::now();
-    auto out = lab::ping(l, lab::all_pairs(l.model()), po);
+    auto out = probe::ping(l, probe::all_pairs(l.model()), po);
     double ms = Ms(std::chrono::steady_clock::now() - t0).count();
     EXPECT_EQ(out.size(), 12u);
     EXPECT_EQ(failures(out), kNoRouteFailures);
     EXPECT_GE(ms, 600);  // unanswered targets are waited for...
     EXPECT_LT(ms, 600 + 300) << "...but no longer than the timeout";
     std::printf("matrix with 5 of 12 unreachable: %.1f ms (timeout 600 ms)\n", ms);
-    std::string m = lab::format_matrix(l.model(), out);
+    std::string m = probe::format_matrix(l.model(), out);
     EXPECT_NE(m.find("h1 -> r1 h2 X\n"), std::string::npos) << m;
     EXPECT_NE(m.find("h3 -> X X X\n"), std::string::npos) << m;
     EXPECT_NE(m.find("*** Results: 41% dropped (7/12 received)\n"), std::string::npos) << m;
@@ -146,20 +146,20 @@ TEST_F(Ping, Ipv6DualStack) {
     lab::UpOptions o;
     o.name = "ping-dual";
     lab::Lab l = lab::Lab::up_file(topology("dual-stack.json"), o);
-    auto v6 = lab::all_pairs(l.model(), net::Family::V6);
+    auto v6 = probe::all_pairs(l.model(), net::Family::V6);
     ASSERT_EQ(v6.size(), 6u);
     for (const auto& t : v6) EXPECT_EQ(t.addr.family, net::Family::V6) << t.addr.str();
     EXPECT_EQ(v6[0].addr.addr_str(), "fd00:1::2");  // h1 from r1: its only IPv6 address
-    auto out = lab::ping(l, v6);
-    EXPECT_TRUE(failures(out).empty()) << lab::format_matrix(l.model(), out);
-    for (const auto& t : lab::all_pairs(l.model())) EXPECT_EQ(t.addr.family, net::Family::V4);
+    auto out = probe::ping(l, v6);
+    EXPECT_TRUE(failures(out).empty()) << probe::format_matrix(l.model(), out);
+    for (const auto& t : probe::all_pairs(l.model())) EXPECT_EQ(t.addr.family, net::Family::V4);
     // Both families at once, and an address no one has.
-    std::vector<lab::PingTarget> mixed = {{"h1", "h2", *net::Prefix::parse_addr("10.0.2.2")},
+    std::vector<probe::PingTarget> mixed = {{"h1", "h2", *net::Prefix::parse_addr("10.0.2.2")},
                                           {"h1", "h2", *net::Prefix::parse_addr("fd00:2::2")},
                                           {"h1", "", *net::Prefix::parse_addr("fd00:9::9")}};
-    lab::PingOptions po;
+    probe::PingOptions po;
     po.timeout = std::chrono::milliseconds(300);
-    out = lab::ping(l, mixed, po);
+    out = probe::ping(l, mixed, po);
     EXPECT_TRUE(out[0].ok && out[1].ok);
     EXPECT_FALSE(out[2].ok);
     l.down();
@@ -170,10 +170,10 @@ TEST_F(Ping, ErrorsNameTheNodeAndRestoreTheThread) {
     o.name = "ping-err";
     lab::Lab l = lab::Lab::up_file(topology("star.json"), o);
     ino_t home = thread_netns();
-    std::vector<lab::PingTarget> t = {{"h1", "h2", *net::Prefix::parse_addr("192.168.0.2")},
+    std::vector<probe::PingTarget> t = {{"h1", "h2", *net::Prefix::parse_addr("192.168.0.2")},
                                       {"nope", "h2", *net::Prefix::parse_addr("192.168.0.2")}};
     try {
-        lab::ping(l, t);
+        probe::ping(l, t);
         ADD_FAILURE() << "pinging from an unknown node did not throw";
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("nope"), std::string::npos) << e.what();
@@ -220,17 +220,17 @@ TEST_F(Ping, Cli) {
 
 TEST_F(Ping, Star50FullMatrixFastAndAgreesWithPing) {
     ArpRoom room(16384);
-    auto overflows = lab::neighbour_table_overflows();
+    auto overflows = probe::neighbour_table_overflows();
     lab::UpOptions o;
     o.name = "ping-star50";
     lab::Lab l = lab::Lab::up(star("ping-star50", 50), o);
-    auto targets = lab::all_pairs(l.model());
+    auto targets = probe::all_pairs(l.model());
     ASSERT_EQ(targets.size(), 2450u);
     auto t0 = std::chrono::steady_clock::now();
-    auto out = lab::ping(l, targets);
+    auto out = probe::ping(l, targets);
     double cold = Ms(std::chrono::steady_clock::now() - t0).count();
     t0 = std::chrono::steady_clock::now();
-    auto warm_out = lab::ping(l, targets);
+    auto warm_out = probe::ping(l, targets);
     double warm = Ms(std::chrono::steady_clock::now() - t0).count();
     std::printf("50-host star, 2450 pairs: %.1f ms (neighbours unresolved), %.1f ms (resolved)\n", cold, warm);
     RecordProperty("matrix50_cold_ms", std::to_string(cold));
@@ -238,11 +238,11 @@ TEST_F(Ping, Star50FullMatrixFastAndAgreesWithPing) {
     EXPECT_TRUE(failures(out).empty()) << failures(out).size() << " pairs failed";
     EXPECT_TRUE(failures(warm_out).empty());
     EXPECT_LT(cold, 5000) << "an order of magnitude slower than expected";
-    EXPECT_EQ(lab::neighbour_table_overflows(), overflows);
+    EXPECT_EQ(probe::neighbour_table_overflows(), overflows);
 
     // Two matrices at once from two threads: neither sees the other's replies as its own.
-    std::vector<lab::PingOutcome> a, b;
-    std::thread ta([&] { a = lab::ping(l, targets); }), tb([&] { b = lab::ping(l, targets); });
+    std::vector<probe::PingOutcome> a, b;
+    std::thread ta([&] { a = probe::ping(l, targets); }), tb([&] { b = probe::ping(l, targets); });
     ta.join();
     tb.join();
     EXPECT_TRUE(failures(a).empty() && failures(b).empty());
@@ -250,10 +250,10 @@ TEST_F(Ping, Star50FullMatrixFastAndAgreesWithPing) {
     // iputils agrees, for a reachable sample and an address no host has.
     for (std::size_t i : {0ul, 1234ul, 2449ul})
         EXPECT_EQ(ping(l, out[i].target.src_node, out[i].target.addr.addr_str()), out[i].ok) << i;
-    std::vector<lab::PingTarget> none = {{"h7", "", *net::Prefix::parse_addr("10.50.0.99")}};
-    lab::PingOptions po;
+    std::vector<probe::PingTarget> none = {{"h7", "", *net::Prefix::parse_addr("10.50.0.99")}};
+    probe::PingOptions po;
     po.timeout = std::chrono::milliseconds(300);
-    EXPECT_EQ(ping(l, "h7", "10.50.0.99"), lab::ping(l, none, po)[0].ok);
+    EXPECT_EQ(ping(l, "h7", "10.50.0.99"), probe::ping(l, none, po)[0].ok);
     l.down();
 }
 
@@ -261,9 +261,9 @@ TEST_F(Ping, NoRouteAgreesWithPing) {
     lab::UpOptions o;
     o.name = "ping-agree";
     lab::Lab l = lab::Lab::up(kNoRoute, o);
-    lab::PingOptions po;
+    probe::PingOptions po;
     po.timeout = std::chrono::milliseconds(600);
-    auto out = lab::ping(l, lab::all_pairs(l.model()), po);
+    auto out = probe::ping(l, probe::all_pairs(l.model()), po);
     // A sample of both kinds: forked pings of unreachable pairs each take their 2 s deadline.
     for (const auto& r : out) {
         std::string pair = r.target.src_node + "->" + r.target.dst_node;

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "net/decode.hpp"
-#include "net/pcap.hpp"
+#include "probe/pcap.hpp"
 #include "sys/files.hpp"
 
 namespace {
@@ -44,7 +44,7 @@ std::string ipv4(int proto, std::string payload) {
 }
 
 TEST(Pcap, FileHeaderIsLibpcapsLayout) {
-    std::string h = net::pcap_file_header();
+    std::string h = probe::pcap_file_header();
     ASSERT_EQ(h.size(), 24u);
     EXPECT_EQ(u32(h, 0), 0xa1b23c4du);  // nanosecond timestamps
     EXPECT_EQ(u16(h, 4), 2);
@@ -56,7 +56,7 @@ TEST(Pcap, FileHeaderIsLibpcapsLayout) {
 }
 
 TEST(Pcap, RecordHeaderAndFile) {
-    std::string r = net::pcap_record_header(1700000000, 123456789, 60, 1514);
+    std::string r = probe::pcap_record_header(1700000000, 123456789, 60, 1514);
     ASSERT_EQ(r.size(), 16u);
     EXPECT_EQ(u32(r, 0), 1700000000u);
     EXPECT_EQ(u32(r, 4), 123456789u);
@@ -65,7 +65,7 @@ TEST(Pcap, RecordHeaderAndFile) {
 
     std::string path = "/tmp/nslab-unit-" + std::to_string(::getpid()) + ".pcap";
     {
-        net::PcapWriter w(path);
+        probe::PcapWriter w(path);
         w.write(5, 7, std::string(60, 'x'), 60);
         w.write(6, 8, std::string(10, 'y'), 99);
     }

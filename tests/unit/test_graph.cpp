@@ -6,7 +6,8 @@
 #include <filesystem>
 #include <regex>
 
-#include "lab/graph.hpp"
+#include "lab/load.hpp"
+#include "view/graph.hpp"
 #include "util/error.hpp"
 
 namespace {
@@ -44,9 +45,9 @@ TEST(Graph, ExamplesExist) { EXPECT_GE(examples().size(), 5u); }
 TEST(Graph, DotMermaidHtmlNameEveryNodeAndLink) {
     for (const auto& path : examples()) {
         SCOPED_TRACE(path.filename().string());
-        auto m = topo::load_file(path);
-        auto g = lab::make_graph(m);
-        std::string dot = lab::to_dot(g), mermaid = lab::to_mermaid(g), html = lab::to_html(g);
+        auto m = lab::load_topology(path);
+        auto g = view::make_graph(m);
+        std::string dot = view::to_dot(g), mermaid = view::to_mermaid(g), html = view::to_html(g);
         for (const auto& n : m.nodes) {
             EXPECT_NE(dot.find("\"" + n.name + "\" [id="), std::string::npos) << n.name;
             EXPECT_NE(mermaid.find("\"" + n.name + "<br/>"), std::string::npos) << n.name;
@@ -64,9 +65,9 @@ TEST(Graph, SvgOfEveryExampleNamesEveryNodeAndLink) {
     if (!have_dot()) GTEST_SKIP() << "Graphviz's dot is not installed (ci/deps.sh installs graphviz)";
     for (const auto& path : examples()) {
         SCOPED_TRACE(path.filename().string());
-        auto m = topo::load_file(path);
-        auto g = lab::make_graph(m);
-        std::string svg = unescape(lab::render_svg(lab::to_dot(g)));
+        auto m = lab::load_topology(path);
+        auto g = view::make_graph(m);
+        std::string svg = unescape(view::render_svg(view::to_dot(g)));
         ASSERT_NE(svg.find("<svg"), std::string::npos);
         for (const auto& n : m.nodes) EXPECT_NE(svg.find(">" + n.name + "</text>"), std::string::npos) << n.name;
         for (std::size_t i = 0; i < g.links.size(); ++i) {
@@ -87,44 +88,44 @@ const char* kImpaired = R"({"name": "imp", "nodes": {"a": {"kind": "router"}, "b
             {"endpoints": ["a:eth1", "s"], "up": false}]})";
 
 TEST(Graph, ImpairedAndDownLinksAreMarked) {
-    auto g = lab::make_graph(topo::parse(kImpaired));
+    auto g = view::make_graph(topo::parse(kImpaired));
     ASSERT_EQ(g.links.size(), 2u);
     EXPECT_EQ(g.links[0].netem, "delay 20ms loss 1% rate 10mbit");
     EXPECT_EQ(g.links[1].netem, "");
     EXPECT_EQ(g.links[1].ends[1].iface, "p1");  // the switch port's automatic name
-    std::string dot = lab::to_dot(g);
+    std::string dot = view::to_dot(g);
     EXPECT_NE(dot.find("label=\"netem: delay 20ms loss 1% rate 10mbit\", color=red"), std::string::npos) << dot;
     EXPECT_NE(dot.find("label=\"down\", style=dotted"), std::string::npos) << dot;
     EXPECT_NE(dot.find("shape=octagon"), std::string::npos);  // router
     EXPECT_NE(dot.find("shape=ellipse"), std::string::npos);  // host
     EXPECT_NE(dot.find("shape=box"), std::string::npos);      // switch
-    std::string mermaid = lab::to_mermaid(g);
+    std::string mermaid = view::to_mermaid(g);
     EXPECT_NE(mermaid.find("n0 -.-|\"eth0 10.0.0.1/24 -- eth0 10.0.0.2/24<br/>netem: delay 20ms"), std::string::npos)
         << mermaid;
 }
 
 TEST(Graph, LiveStateShowsOnNodesAndEnds) {
     auto m = topo::parse(kImpaired);
-    std::vector<lab::NodeLive> live(3);
+    std::vector<probe::NodeLive> live(3);
     live[0].name = "a", live[0].running = true, live[0].pid = 42;
     live[0].interfaces.push_back({.name = "eth0", .up = true, .carrier = false, .addrs = {*net::Prefix::parse("10.0.0.1/24"),
                                                                                        *net::Prefix::parse("fe80::1/64")}});
     live[1].name = "b", live[2].name = "s";
-    auto g = lab::make_graph(m, &live);
+    auto g = view::make_graph(m, &live);
     EXPECT_TRUE(g.live);
     EXPECT_EQ(g.nodes[0].state, "running");
     EXPECT_EQ(g.nodes[1].state, "stopped");
     EXPECT_EQ(g.links[0].ends[0].state, "no-carrier");
     EXPECT_EQ(g.links[0].ends[0].addrs, std::vector<std::string>{"10.0.0.1/24"});  // no link-local clutter
     EXPECT_EQ(g.links[0].ends[1].state, "missing");
-    EXPECT_NE(lab::to_dot(g).find("a\\nrouter pid 42"), std::string::npos);
+    EXPECT_NE(view::to_dot(g).find("a\\nrouter pid 42"), std::string::npos);
 }
 
 TEST(Graph, HtmlIsSelfContainedAndScriptSafe) {
     // Names in a valid topology cannot hold "/", but the page must not rely on it.
-    lab::Graph g{.lab = "x", .nodes = {{.name = "a"}, {.name = "b"}}};
+    view::Graph g{.lab = "x", .nodes = {{.name = "a"}, {.name = "b"}}};
     g.links.push_back({.ends = {{.node = "a", .iface = "</script>"}, {.node = "b", .iface = "e"}}});
-    std::string html = lab::to_html(g);
+    std::string html = view::to_html(g);
     EXPECT_EQ(html.find("\"iface\":\"</script>"), std::string::npos);  // would end the data block early
     EXPECT_NE(html.find("<\\/script>"), std::string::npos);
     EXPECT_EQ(html.find("src="), std::string::npos);         // nothing loaded from anywhere
@@ -136,7 +137,7 @@ TEST(Graph, SvgWithoutDotSaysWhatToInstall) {
     std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
     ::setenv("PATH", "/nonexistent", 1);
     try {
-        lab::render_svg("graph x {}");
+        view::render_svg("graph x {}");
         ADD_FAILURE() << "no error without dot";
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("apt-get install graphviz"), std::string::npos) << e.what();

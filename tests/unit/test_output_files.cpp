@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "net/pcap.hpp"
+#include "probe/pcap.hpp"
 #include "sys/files.hpp"
 #include "util/error.hpp"
 
@@ -57,7 +57,7 @@ TEST(OutputFiles, PcapRefusesASymlinkAndAFifo) {
     sys::write_file_atomic(target, "keep\n");
     ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
     try {
-        net::PcapWriter w(link);
+        probe::PcapWriter w(link);
         FAIL() << "wrote through a symlink";
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("is a symlink"), std::string::npos) << e.what();
@@ -65,7 +65,7 @@ TEST(OutputFiles, PcapRefusesASymlinkAndAFifo) {
     EXPECT_EQ(sys::read_file(target), "keep\n");
     ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
     try {
-        net::PcapWriter w(fifo);  // used to block forever in open()
+        probe::PcapWriter w(fifo);  // used to block forever in open()
         FAIL() << "wrote into a FIFO";
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
@@ -76,7 +76,7 @@ TEST(OutputFiles, PcapTruncatesOurOwnFile) {
     TempDir d;
     const std::string path = d.path + "/cap.pcap";
     sys::write_file_atomic(path, std::string(1000, 'x'));
-    { net::PcapWriter w(path); }
+    { probe::PcapWriter w(path); }
     EXPECT_EQ(sys::read_file(path).size(), 24u);  // the pcap file header alone
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include "lab/load.hpp"
 #include "topology/model.hpp"
 
 namespace {
@@ -17,7 +18,7 @@ using namespace nslab;
 using topo::Model;
 using topo::NodeKind;
 
-Model load(const std::string& name) { return topo::load_file(std::string(NSLAB_SOURCE_DIR) + "/topologies/" + name); }
+Model load(const std::string& name) { return lab::load_topology(std::string(NSLAB_SOURCE_DIR) + "/topologies/" + name); }
 
 std::vector<std::string> strs(const std::vector<net::Prefix>& v) {
     std::vector<std::string> out;
@@ -239,7 +240,7 @@ TEST(TopologyExamples, EveryFileParses) {
     for (const auto& entry : std::filesystem::directory_iterator(std::string(NSLAB_SOURCE_DIR) + "/topologies")) {
         if (entry.path().extension() != ".json" || entry.path().filename() == "schema.json") continue;
         ++files;
-        EXPECT_NO_THROW(topo::load_file(entry.path().string())) << entry.path();
+        EXPECT_NO_THROW(lab::load_topology(entry.path().string())) << entry.path();
     }
     EXPECT_GE(files, 6);
 }

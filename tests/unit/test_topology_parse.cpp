@@ -1,6 +1,7 @@
 // What a valid topology turns into, key by key, and how errors are reported as a whole.
 #include <gtest/gtest.h>
 
+#include "lab/load.hpp"
 #include "topology/model.hpp"
 #include "util/error.hpp"
 
@@ -100,9 +101,9 @@ TEST(TopologyParse, NameOverride) {
 }
 
 TEST(TopologyParse, LoadFileReportsUnreadableFiles) {
-    EXPECT_THROW(topo::load_file("/nonexistent/topology.json"), SystemError);
-    EXPECT_THROW(topo::load_file(NSLAB_SOURCE_DIR), SystemError);  // a directory
-    Model m = topo::load_file(std::string(NSLAB_SOURCE_DIR) + "/topologies/line.json", "line-2");
+    EXPECT_THROW(lab::load_topology("/nonexistent/topology.json"), SystemError);
+    EXPECT_THROW(lab::load_topology(NSLAB_SOURCE_DIR), SystemError);  // a directory
+    Model m = lab::load_topology(std::string(NSLAB_SOURCE_DIR) + "/topologies/line.json", "line-2");
     EXPECT_EQ(m.name, "line-2");
 }
 

@@ -5,8 +5,8 @@
 #include <cctype>
 #include <random>
 
-#include "topology/suggest.hpp"
-#include "topology/values.hpp"
+#include "topology/detail/suggest.hpp"
+#include "topology/detail/values.hpp"
 
 namespace {
 

@@ -9,14 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "netlink/qdisc.hpp"
 #include "topology/model.hpp"
 
-namespace nslab::lab {
+namespace nslab::impair {
 
-// "key=value" words (CLI) or (key, value) pairs (Python); throws topo::TopologyError naming
-// the bad key, e.g. "set: /loss: "120%" is not between 0 and 100%". No pairs = no impairment.
-topo::Netem parse_netem(const std::vector<std::pair<std::string, std::string>>& pairs);
+// "key=value" words (CLI; Python passes pairs to topo::parse_netem); throws topo::TopologyError
+// naming the bad key, e.g. "set: /loss: "120%" is not between 0 and 100%". No words = no
+// impairment.
 topo::Netem parse_netem_words(const std::vector<std::string>& words);
 
 // "delay=20ms jitter=2ms loss=1% rate=10mbit", or "none".
@@ -26,4 +25,4 @@ std::string format_netem(const topo::Netem& n);
 nlohmann::json netem_to_json(const topo::Netem& n);
 topo::Netem netem_from_json(const nlohmann::json& j);
 
-}  // namespace nslab::lab
+}  // namespace nslab::impair

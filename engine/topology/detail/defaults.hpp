@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "topology/json_util.hpp"
+#include "topology/detail/json_util.hpp"
 
 namespace nslab::topo::detail {
 

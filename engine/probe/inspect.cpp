@@ -1,4 +1,4 @@
-#include "lab/inspect.hpp"
+#include "probe/inspect.hpp"
 
 #include "lab/node_netns.hpp"
 
@@ -6,9 +6,9 @@
 
 #include "util/error.hpp"
 
-namespace nslab::lab {
+namespace nslab::probe {
 
-NodeLive inspect_node(const Lab& lab, const std::string& name, bool with_routes) {
+NodeLive inspect_node(const lab::Lab& lab, const std::string& name, bool with_routes) {
     NodeLive live;
     const auto& nd = lab.node(name);
     live.name = name;
@@ -22,7 +22,7 @@ NodeLive inspect_node(const Lab& lab, const std::string& name, bool with_routes)
         return live;
     }
     live.running = true;
-    nl::Socket sock = node_socket(lab, name);
+    nl::Socket sock = lab::node_socket(lab, name);
     auto links = sock.dump_links();
     std::map<int, std::size_t> by_index;
     for (const auto& l : links) {
@@ -49,4 +49,4 @@ NodeLive inspect_node(const Lab& lab, const std::string& name, bool with_routes)
     return live;
 }
 
-}  // namespace nslab::lab
+}  // namespace nslab::probe

@@ -1,4 +1,4 @@
-#include "lab/capture.hpp"
+#include "probe/capture.hpp"
 
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -16,15 +16,15 @@
 #include "lab/node_netns.hpp"
 #include "lab/node_sockets.hpp"
 #include "net/decode.hpp"
-#include "net/pcap.hpp"
+#include "probe/pcap.hpp"
 #include "util/error.hpp"
 
-namespace nslab::lab {
+namespace nslab::probe {
 
 namespace {
 
 // Room for a whole GSO super-frame: veth hands them over unsegmented.
-constexpr std::size_t kFrameBuffer = net::kPcapSnaplen;
+constexpr std::size_t kFrameBuffer = probe::kPcapSnaplen;
 constexpr int kSocketBuffer = 8 << 20;
 
 }  // namespace
@@ -39,7 +39,7 @@ std::string format_packet(const Packet& p) {
     return head + net::summarize_frame(p.data);
 }
 
-Capture Capture::open(const Lab& lab, const std::string& endpoint) {
+Capture Capture::open(const lab::Lab& lab, const std::string& endpoint) {
     auto colon = endpoint.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == endpoint.size())
         throw Error("\"" + endpoint + "\" is not NODE:IFACE");
@@ -52,7 +52,7 @@ Capture Capture::open(const Lab& lab, const std::string& endpoint) {
     // rootless lab's namespaces are reached through a helper process).
     unsigned index = 0;
     std::string known;
-    for (const auto& l : node_socket(lab, node).dump_links()) {
+    for (const auto& l : lab::node_socket(lab, node).dump_links()) {
         if (l.name == iface) index = static_cast<unsigned>(l.ifindex);
         known += (known.empty() ? "" : ", ") + l.name;
     }
@@ -60,7 +60,7 @@ Capture Capture::open(const Lab& lab, const std::string& endpoint) {
         throw Error("node " + node + " of lab " + lab.name() + " has no interface \"" + iface + "\" (it has " + known + ")");
     // Protocol 0 receives nothing until bind() picks the interface, so no frame of another
     // interface slips in between.
-    auto fds = open_node_sockets({{c.node_.get(), AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, 0, node}}, lab.state().userns);
+    auto fds = lab::open_node_sockets({{c.node_.get(), AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, 0, node}}, lab.state().userns);
     c.fd_ = std::move(fds[0]);
     int size = kSocketBuffer;
     if (::setsockopt(c.fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
@@ -135,8 +135,8 @@ std::uint64_t Capture::dropped() {
 }
 
 CaptureStats run_capture(Capture& cap, const CaptureOptions& o) {
-    net::PcapWriter out;
-    if (!o.path.empty()) out = net::PcapWriter(o.path);
+    probe::PcapWriter out;
+    if (!o.path.empty()) out = probe::PcapWriter(o.path);
     CaptureStats st;
     auto take = [&](const Packet& p) {
         if (out) out.write(p.sec, p.nsec, p.data, p.length);
@@ -190,4 +190,4 @@ CaptureStats run_capture(Capture& cap, const CaptureOptions& o) {
     return st;
 }
 
-}  // namespace nslab::lab
+}  // namespace nslab::probe

@@ -1,4 +1,4 @@
-#include "lab/forwarder.hpp"
+#include "impair/forwarder.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -23,13 +23,13 @@
 #include <cstring>
 #include <iostream>
 
-#include "lab/impair_frame.hpp"
-#include "lab/impair_queue.hpp"
-#include "lab/impair_spec.hpp"
+#include "impair/frame.hpp"
+#include "impair/queue.hpp"
+#include "impair/spec.hpp"
 #include "sys/process.hpp"
 #include "util/error.hpp"
 
-namespace nslab::lab {
+namespace nslab::impair {
 
 namespace {
 
@@ -306,4 +306,4 @@ void tell_forwarder(const std::string& control_path, std::size_t link, const top
     if (reply != "ok") throw Error("impairment forwarder: " + reply);
 }
 
-}  // namespace nslab::lab
+}  // namespace nslab::impair

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "lab/inspect.hpp"
+#include "probe/inspect.hpp"
 #include "topology/model.hpp"
 
-namespace nslab::lab {
+namespace nslab::view {
 
 struct GraphNode {
     std::string name;
@@ -43,7 +43,7 @@ struct Graph {
 };
 
 // `live` (one entry per model node, any order) adds node and interface state.
-Graph make_graph(const topo::Model& m, const std::vector<NodeLive>* live = nullptr);
+Graph make_graph(const topo::Model& m, const std::vector<probe::NodeLive>* live = nullptr);
 std::string netem_text(const topo::Netem& n);  // "delay 20ms jitter 2ms loss 1% rate 10mbit"
 
 std::string to_dot(const Graph& g);
@@ -55,4 +55,4 @@ std::string to_html(const Graph& g);
 // `dot` is not installed, and with dot's own message when it fails.
 std::string render_svg(const std::string& dot);
 
-}  // namespace nslab::lab
+}  // namespace nslab::view

@@ -15,7 +15,7 @@
 #include "sys/fd.hpp"
 #include "topology/model.hpp"
 
-namespace nslab::lab {
+namespace nslab::impair {
 
 struct ForwardedLink {
     std::size_t link = 0;        // index in Model::links
@@ -47,4 +47,4 @@ private:
 // does not answer, nslab::Error when it refuses).
 void tell_forwarder(const std::string& control_path, std::size_t link, const topo::Netem& netem);
 
-}  // namespace nslab::lab
+}  // namespace nslab::impair

@@ -12,13 +12,13 @@
 #include "exec/run.hpp"
 #include "lab/lab.hpp"
 
-namespace nslab::lab {
+namespace nslab::view {
 
 // A running lab, read live: its record (status, keeper, source, build time and, for a lab made
 // by this process, the time of each build stage), every node (init PID, network namespace pin,
 // interfaces as the kernel has them with the addresses the topology gave each), every link
 // (endpoints, impairment and path).
-nlohmann::ordered_json describe(const Lab& lab);
+nlohmann::ordered_json describe(const lab::Lab& lab);
 // One line per lab on this machine, as `lab status` lists them.
 nlohmann::ordered_json describe_labs();
 // The outcome of a command run in a node.
@@ -33,4 +33,4 @@ nlohmann::ordered_json describe_error(const std::exception& e);
 // than an exception.
 std::string json_text(const nlohmann::ordered_json& j, bool pretty = true);
 
-}  // namespace nslab::lab
+}  // namespace nslab::view

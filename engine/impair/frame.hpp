@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "lab/impair_queue.hpp"
+#include "impair/queue.hpp"
 
-namespace nslab::lab {
+namespace nslab::impair {
 
 constexpr std::size_t kVnetHdrLen = 10;  // sizeof(struct virtio_net_hdr)
 
@@ -23,4 +23,4 @@ std::size_t wire_length(const std::vector<std::uint8_t>& pkt);
 // GSO burst the bit lands in the headers (its checksums are computed after segmentation).
 void corrupt_frame(std::vector<std::uint8_t>& pkt, Rng& rng);
 
-}  // namespace nslab::lab
+}  // namespace nslab::impair

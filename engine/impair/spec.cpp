@@ -1,22 +1,12 @@
-#include "lab/impair_spec.hpp"
+#include "impair/spec.hpp"
 
 #include <cmath>
 #include <cstdio>
 
-#include "topology/build.hpp"
-#include "topology/json_util.hpp"
 
-namespace nslab::lab {
+namespace nslab::impair {
 
 namespace {
-
-// A bare number stays a string for the duration/percent/rate readers (which accept "1" as tc
-// does), but `limit` is an integer in the topology format.
-topo::detail::ojson value_of(const std::string& key, const std::string& text) {
-    if (key == "limit" && !text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() < 12)
-        return std::stoull(text);
-    return text;
-}
 
 std::string duration(std::uint32_t us) {
     char buf[32];
@@ -44,15 +34,6 @@ std::string rate(std::uint64_t bps) {
 
 }  // namespace
 
-topo::Netem parse_netem(const std::vector<std::pair<std::string, std::string>>& pairs) {
-    topo::detail::ojson obj = topo::detail::ojson::object();
-    for (const auto& [k, v] : pairs) obj[k] = value_of(k, v);
-    topo::detail::Issues issues;
-    topo::Netem n = topo::detail::read_netem(obj, "", issues);
-    if (!issues.empty()) throw topo::TopologyError("set", issues.take());
-    return n;
-}
-
 topo::Netem parse_netem_words(const std::vector<std::string>& words) {
     std::vector<std::pair<std::string, std::string>> pairs;
     for (const auto& w : words) {
@@ -61,7 +42,7 @@ topo::Netem parse_netem_words(const std::vector<std::string>& words) {
             throw topo::TopologyError("set", {{"", "expected key=value (delay=20ms, loss=1%, rate=10mbit, ...), got \"" + w + "\""}});
         pairs.emplace_back(w.substr(0, eq), w.substr(eq + 1));
     }
-    return parse_netem(pairs);
+    return topo::parse_netem(pairs);
 }
 
 std::string format_netem(const topo::Netem& n) {
@@ -104,4 +85,4 @@ topo::Netem netem_from_json(const nlohmann::json& j) {
     return n;
 }
 
-}  // namespace nslab::lab
+}  // namespace nslab::impair

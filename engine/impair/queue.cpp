@@ -1,8 +1,8 @@
-#include "lab/impair_queue.hpp"
+#include "impair/queue.hpp"
 
 #include <algorithm>
 
-namespace nslab::lab {
+namespace nslab::impair {
 
 namespace {
 bool chance(const std::optional<double>& percent, Rng& rng) {
@@ -52,4 +52,4 @@ std::optional<std::vector<std::uint8_t>> DirectionQueue::pop_due(std::int64_t no
     return std::move(node.mapped());
 }
 
-}  // namespace nslab::lab
+}  // namespace nslab::impair

@@ -1,18 +1,18 @@
-#include "lab/describe.hpp"
+#include "view/describe.hpp"
 
 #include <cstring>
 #include <regex>
 
-#include "lab/impair_spec.hpp"
+#include "impair/spec.hpp"
 #include "lab/impair_state.hpp"
-#include "lab/inspect.hpp"
+#include "probe/inspect.hpp"
 #include "lab/paths.hpp"
 #include "netlink/netlink.hpp"
 #include "sys/files.hpp"
 #include "topology/model.hpp"
 #include "util/error.hpp"
 
-namespace nslab::lab {
+namespace nslab::view {
 
 using json = nlohmann::ordered_json;
 
@@ -24,10 +24,10 @@ json prefixes(const std::vector<net::Prefix>& v) {
     return a;
 }
 
-json node_json(const Lab& lab, const topo::Node& n) {
+json node_json(const lab::Lab& lab, const topo::Node& n) {
     const auto& m = lab.model();
-    NodeLive live = inspect_node(lab, n.name);
-    std::string pin = pin_path(lab.name(), n.name);
+    probe::NodeLive live = probe::inspect_node(lab, n.name);
+    std::string pin = lab::pin_path(lab.name(), n.name);
     json j = {{"name", n.name},
               {"kind", topo::to_string(n.kind)},
               {"hostname", n.hostname},
@@ -53,7 +53,7 @@ json node_json(const Lab& lab, const topo::Node& n) {
 
 }  // namespace
 
-json describe(const Lab& lab) {
+json describe(const lab::Lab& lab) {
     const auto& st = lab.state();
     const auto& m = lab.model();
     json timings = {{"build_ms", st.up_ms}};
@@ -62,25 +62,25 @@ json describe(const Lab& lab) {
         for (const auto& [stage, ms] : lab.stage_ms()) stages[stage] = ms;
         timings["stages_ms"] = std::move(stages);
     }
-    bool alive = keeper_alive(st);
+    bool alive = lab::keeper_alive(st);
     json j = {{"name", lab.name()},
               {"status", alive ? st.status : "keeper gone"},
               {"source", st.source},
               {"ephemeral", st.ephemeral},
               {"created", st.created},
               {"keeper", {{"pid", st.keeper.pid}, {"alive", alive}}},
-              {"state_dir", lab_dir(lab.name())},
+              {"state_dir", lab::lab_dir(lab.name())},
               {"timings", std::move(timings)}};
     json nodes = json::array();
     for (const auto& n : m.nodes) nodes.push_back(node_json(lab, n));
     j["nodes"] = std::move(nodes);
-    auto im = load_impairments(lab.name());
+    auto im = lab::load_impairments(lab.name());
     json links = json::array();
     for (std::size_t i = 0; i < m.links.size(); ++i) {
         const auto& k = m.links[i];
-        LinkImpairment li = im.count(i) ? im[i] : LinkImpairment{};
+        lab::LinkImpairment li = im.count(i) ? im[i] : lab::LinkImpairment{};
         links.push_back({{"endpoints", {m.endpoint_name(k.ends[0]), m.endpoint_name(k.ends[1])}},
-                         {"impairment", {{"path", li.path}, {"netem", format_netem(li.netem)}}}});
+                         {"impairment", {{"path", li.path}, {"netem", impair::format_netem(li.netem)}}}});
     }
     j["links"] = std::move(links);
     return j;
@@ -88,13 +88,13 @@ json describe(const Lab& lab) {
 
 json describe_labs() {
     json labs = json::array();
-    for (const auto& name : list()) {
-        auto st = load(name);
+    for (const auto& name : lab::list()) {
+        auto st = lab::load(name);
         if (!st) {
             labs.push_back({{"name", name}, {"status", "incomplete"}});
             continue;
         }
-        bool alive = keeper_alive(*st);
+        bool alive = lab::keeper_alive(*st);
         labs.push_back({{"name", name},
                         {"status", alive ? st->status : "keeper gone"},
                         {"nodes", st->nodes.size()},
@@ -148,4 +148,4 @@ std::string json_text(const json& j, bool pretty) {
     return j.dump(pretty ? 2 : -1, ' ', false, json::error_handler_t::replace);
 }
 
-}  // namespace nslab::lab
+}  // namespace nslab::view

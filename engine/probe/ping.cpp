@@ -1,4 +1,4 @@
-#include "lab/ping.hpp"
+#include "probe/ping.hpp"
 
 #include <fcntl.h>
 #include <linux/icmp.h>
@@ -25,7 +25,7 @@
 #include "sys/process.hpp"
 #include "util/error.hpp"
 
-namespace nslab::lab {
+namespace nslab::probe {
 
 namespace {
 
@@ -116,7 +116,7 @@ std::vector<Probe> group(const std::vector<PingTarget>& targets) {
     return probes;
 }
 
-void open_sockets(const Lab& lab, std::vector<Probe>& probes) {
+void open_sockets(const lab::Lab& lab, std::vector<Probe>& probes) {
     if (probes.size() > kManySockets) sys::raise_fd_limit();
     std::random_device rd;
     std::mt19937_64 rng((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
@@ -125,7 +125,7 @@ void open_sockets(const Lab& lab, std::vector<Probe>& probes) {
     std::map<std::string, std::vector<Probe*>> by_node;
     for (auto& p : probes) by_node[p.node].push_back(&p);
     std::vector<sys::Fd> pidfds;
-    std::vector<SocketSpec> specs;
+    std::vector<lab::SocketSpec> specs;
     std::vector<Probe*> order;
     for (auto& [node, list] : by_node) {
         pidfds.push_back(lab.init_pidfd(node));
@@ -136,7 +136,7 @@ void open_sockets(const Lab& lab, std::vector<Probe>& probes) {
             order.push_back(p);
         }
     }
-    auto fds = open_node_sockets(specs, lab.state().userns);
+    auto fds = lab::open_node_sockets(specs, lab.state().userns);
     std::map<std::string, std::uint16_t> next_id;
     for (std::size_t i = 0; i < order.size(); ++i) {
         Probe* p = order[i];
@@ -299,7 +299,7 @@ bool link_local(const net::Prefix& a) {
 
 }  // namespace
 
-std::vector<PingOutcome> ping(const Lab& lab, const std::vector<PingTarget>& targets, const PingOptions& opts) {
+std::vector<PingOutcome> ping(const lab::Lab& lab, const std::vector<PingTarget>& targets, const PingOptions& opts) {
     std::vector<PingOutcome> out(targets.size());
     for (std::size_t i = 0; i < targets.size(); ++i) {
         out[i].target = targets[i];
@@ -396,4 +396,4 @@ std::uint64_t neighbour_table_overflows() {
     return total;
 }
 
-}  // namespace nslab::lab
+}  // namespace nslab::probe

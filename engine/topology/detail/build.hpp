@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "topology/json_util.hpp"
+#include "topology/detail/json_util.hpp"
 
 namespace nslab::topo::detail {
 

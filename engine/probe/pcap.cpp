@@ -1,4 +1,4 @@
-#include "net/pcap.hpp"
+#include "probe/pcap.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 
 #include "util/error.hpp"
 
-namespace nslab::net {
+namespace nslab::probe {
 
 namespace {
 template <typename T>
@@ -82,4 +82,4 @@ void PcapWriter::put(const std::string& bytes) {
     }
 }
 
-}  // namespace nslab::net
+}  // namespace nslab::probe

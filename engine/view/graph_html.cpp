@@ -4,9 +4,9 @@
 // lists every node's interfaces with their state when the lab is running.
 #include <nlohmann/json.hpp>
 
-#include "lab/graph.hpp"
+#include "view/graph.hpp"
 
-namespace nslab::lab {
+namespace nslab::view {
 
 namespace {
 
@@ -143,4 +143,4 @@ std::string to_html(const Graph& g) {
     return kHead + html_text("lab " + g.lab) + kBody + safe + kScript;
 }
 
-}  // namespace nslab::lab
+}  // namespace nslab::view

@@ -1,4 +1,4 @@
-#include "lab/graph.hpp"
+#include "view/graph.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -16,7 +16,7 @@
 
 extern char** environ;
 
-namespace nslab::lab {
+namespace nslab::view {
 
 namespace {
 
@@ -41,7 +41,7 @@ std::string rate(std::uint64_t bps) {
     return number(v) + units[u];
 }
 
-const NodeLive* live_of(const std::vector<NodeLive>* live, const std::string& node) {
+const probe::NodeLive* live_of(const std::vector<probe::NodeLive>* live, const std::string& node) {
     if (!live) return nullptr;
     for (const auto& n : *live)
         if (n.name == node) return &n;
@@ -53,12 +53,12 @@ bool link_local(const net::Prefix& p) {
     return p.family == net::Family::V6 && p.bytes[0] == 0xfe && (p.bytes[1] & 0xc0) == 0x80;
 }
 
-GraphEnd make_end(const topo::Model& m, const topo::Endpoint& e, const std::vector<NodeLive>* live) {
+GraphEnd make_end(const topo::Model& m, const topo::Endpoint& e, const std::vector<probe::NodeLive>* live) {
     const topo::Node& node = m.nodes[e.node];
     GraphEnd end{.node = node.name, .iface = e.iface};
     if (const topo::Interface* i = node.find_interface(e.iface))
         for (const auto& a : i->addrs) end.addrs.push_back(a.str());
-    if (const NodeLive* n = live_of(live, node.name)) {
+    if (const probe::NodeLive* n = live_of(live, node.name)) {
         end.state = "missing";
         for (const auto& i : n->interfaces) {
             if (i.name != e.iface) continue;
@@ -127,12 +127,12 @@ std::string netem_text(const topo::Netem& n) {
     return join(parts, " ");
 }
 
-Graph make_graph(const topo::Model& m, const std::vector<NodeLive>* live) {
+Graph make_graph(const topo::Model& m, const std::vector<probe::NodeLive>* live) {
     Graph g{.lab = m.name, .live = live != nullptr};
     for (const auto& n : m.nodes) {
         GraphNode gn{.name = n.name, .kind = topo::to_string(n.kind)};
         for (const auto& p : n.loopback) gn.loopback.push_back(p.str());
-        if (const NodeLive* l = live_of(live, n.name)) {
+        if (const probe::NodeLive* l = live_of(live, n.name)) {
             gn.state = l->running ? "running" : "stopped";
             gn.pid = l->pid;
         }
@@ -247,4 +247,4 @@ std::string render_svg(const std::string& dot) {
     return sys::read_file(out);
 }
 
-}  // namespace nslab::lab
+}  // namespace nslab::view

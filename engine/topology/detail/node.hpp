@@ -1,8 +1,8 @@
 // Private to topology/: one node's keys, read through its view of `defaults`.
 #pragma once
 
-#include "topology/build.hpp"
-#include "topology/defaults.hpp"
+#include "topology/detail/build.hpp"
+#include "topology/detail/defaults.hpp"
 
 namespace nslab::topo::detail {
 

@@ -12,7 +12,7 @@
 #include "net/ip.hpp"
 #include "topology/model.hpp"
 
-namespace nslab::lab {
+namespace nslab::probe {
 
 struct PingTarget {
     std::string src_node;
@@ -38,7 +38,7 @@ struct PingOptions {
 // Safe in a multi-threaded process: only the calling thread changes network namespace, and it
 // is back in its own before this returns, on error too. Throws nslab::Error for a node that is
 // unknown or not running, SystemError for a socket the kernel refuses.
-std::vector<PingOutcome> ping(const Lab& lab, const std::vector<PingTarget>& targets, const PingOptions& opts = {});
+std::vector<PingOutcome> ping(const lab::Lab& lab, const std::vector<PingTarget>& targets, const PingOptions& opts = {});
 
 // One target per ordered pair of non-switch nodes, in model order. The destination's address
 // is its first IPv4 one (loopback addresses first, then interfaces in order), or its first IPv6
@@ -58,4 +58,4 @@ std::string format_matrix(const topo::Model& m, const std::vector<PingOutcome>& 
 // before and after ping() to tell the host's limit from the lab's own faults. 0 if unreadable.
 std::uint64_t neighbour_table_overflows();
 
-}  // namespace nslab::lab
+}  // namespace nslab::probe

@@ -9,7 +9,7 @@
 #include "lab/lab.hpp"
 #include "netlink/netlink.hpp"
 
-namespace nslab::lab {
+namespace nslab::probe {
 
 struct InterfaceLive {
     std::string name;
@@ -30,6 +30,6 @@ struct NodeLive {
     std::vector<nl::RouteInfo> routes;  // IPv4 then IPv6, main table
 };
 
-NodeLive inspect_node(const Lab& lab, const std::string& node, bool with_routes = false);
+NodeLive inspect_node(const lab::Lab& lab, const std::string& node, bool with_routes = false);
 
-}  // namespace nslab::lab
+}  // namespace nslab::probe

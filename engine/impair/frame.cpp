@@ -1,9 +1,9 @@
-#include "lab/impair_frame.hpp"
+#include "impair/frame.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-namespace nslab::lab {
+namespace nslab::impair {
 
 namespace {
 
@@ -72,4 +72,4 @@ void corrupt_frame(std::vector<std::uint8_t>& pkt, Rng& rng) {
     pkt[at] ^= static_cast<std::uint8_t>(1u << std::uniform_int_distribution<int>(0, 7)(rng));
 }
 
-}  // namespace nslab::lab
+}  // namespace nslab::impair

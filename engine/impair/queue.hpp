@@ -12,7 +12,7 @@
 
 #include "topology/model.hpp"
 
-namespace nslab::lab {
+namespace nslab::impair {
 
 using Rng = std::mt19937_64;
 
@@ -49,4 +49,4 @@ private:
     std::int64_t last_due_ = 0;  // departure of the latest frame, for rate
 };
 
-}  // namespace nslab::lab
+}  // namespace nslab::impair

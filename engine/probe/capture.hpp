@@ -12,7 +12,7 @@
 #include "lab/lab.hpp"
 #include "sys/fd.hpp"
 
-namespace nslab::lab {
+namespace nslab::probe {
 
 struct Packet {
     std::int64_t sec = 0;       // capture time, UTC
@@ -32,7 +32,7 @@ public:
     // node has: a link's end, lo, a switch's bridge). From here on the kernel queues every
     // frame the interface sends or receives until it is read. nslab::Error names the node's
     // interfaces when IFACE is not one of them.
-    static Capture open(const Lab& lab, const std::string& endpoint);
+    static Capture open(const lab::Lab& lab, const std::string& endpoint);
 
     // The next frame, or nullopt when `timeout_ms` (-1: none) passes, `stop_fd` (-1: none)
     // becomes readable or the node goes away (node_gone()) first.
@@ -71,4 +71,4 @@ struct CaptureStats {
 // its on_packet runs, and the file is a complete pcap whenever this returns or throws.
 CaptureStats run_capture(Capture& cap, const CaptureOptions& opts);
 
-}  // namespace nslab::lab
+}  // namespace nslab::probe

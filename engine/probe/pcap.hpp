@@ -9,7 +9,7 @@
 
 #include "sys/fd.hpp"
 
-namespace nslab::net {
+namespace nslab::probe {
 
 constexpr std::uint32_t kPcapMagicNs = 0xa1b23c4d;  // nanosecond-resolution pcap
 constexpr std::uint32_t kLinktypeEthernet = 1;
@@ -41,4 +41,4 @@ private:
     int fd_ = -1;
 };
 
-}  // namespace nslab::net
+}  // namespace nslab::probe
