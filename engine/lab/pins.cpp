@@ -49,13 +49,19 @@ void prepare_netns_dir() {
     GlobalLock lock;
     const std::string dir = netns_dir();
     if (sys::is_mountpoint(dir)) return;
-    bool made_dir = !sys::mkdir_p(dir).empty();
+    // The marker is written before the directory and the mount exist (and keeps "dir" from an
+    // earlier attempt that made the directory and was killed), so a process killed anywhere in
+    // between still leaves unpin_lab/lab clean a record of what to undo.
+    const bool had_dir = sys::exists(dir);
+    const bool made_dir_before = sys::exists(marker()) && sys::read_file(marker()).rfind("dir", 0) == 0;
+    sys::write_file_atomic(marker(), (!had_dir || made_dir_before) ? "dir+mount\n" : "mount\n");
+    fault::point("netns-marker");
+    sys::mkdir_p(dir);
     if (::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
         throw SystemError("bind-mount " + dir + " on itself", errno);
     // Shared, as iproute2 leaves it, so `ip netns add` keeps working beside nslab.
     if (::mount(nullptr, dir.c_str(), nullptr, MS_SHARED | MS_REC, nullptr) < 0)
         throw SystemError("make " + dir + " shared", errno);
-    sys::write_file_atomic(marker(), made_dir ? "dir+mount\n" : "mount\n");
 }
 
 namespace {
@@ -121,8 +127,11 @@ void unpin_lab(const std::string& lab) {
     for (const auto& other : list_labs())
         if (other != lab) return;  // another lab is being built or is up: it relies on the mount
     std::string what = sys::read_file(marker());
-    if (::umount2(dir.c_str(), MNT_DETACH) < 0 && errno != EINVAL) throw SystemError("unmount " + dir, errno);
-    if (what.rfind("dir", 0) == 0) ::rmdir(dir.c_str());
+    // Any part may be missing already: a process killed while making or removing it.
+    if (sys::is_mountpoint(dir) && ::umount2(dir.c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+        throw SystemError("unmount " + dir, errno);
+    if (what.rfind("dir", 0) == 0 && ::rmdir(dir.c_str()) < 0 && errno != ENOENT)
+        throw SystemError("remove " + dir, errno);
     ::unlink(marker().c_str());
 }
 
