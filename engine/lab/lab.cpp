@@ -27,6 +27,7 @@
 #include "lab/host_dirs.hpp"
 #include "lab/paths.hpp"
 #include "lab/pins.hpp"
+#include "lab/teardown.hpp"
 #include "lab/teardown_watch.hpp"
 #include "netlink/netlink.hpp"
 #include "node/init.hpp"
@@ -391,19 +392,6 @@ std::string resolve(const std::string& name) {
 
 namespace {
 
-// Kills the recorded inits that are still the recorded processes and waits until they are
-// gone; used when the keeper is no longer there to do it.
-std::size_t kill_inits(const State& st) {
-    std::vector<sys::Fd> fds;
-    for (const auto& n : st.nodes) {
-        if (st.boot_id != sys::boot_id()) break;
-        sys::Fd fd = sys::open_verified(n.init);
-        if (fd && sys::pidfd_signal(fd.get(), SIGKILL)) fds.push_back(std::move(fd));
-    }
-    for (auto& fd : fds) sys::pidfd_wait_exit(fd.get(), 10000);
-    return fds.size();
-}
-
 // The recorded cgroup directories that really are this lab's ("<...>/nslab/<lab>"), and those
 // found on the host (a keeper that died before recording them).
 std::vector<std::string> lab_cgroups(const std::string& name, const std::optional<State>& st) {
@@ -415,36 +403,41 @@ std::vector<std::string> lab_cgroups(const std::string& name, const std::optiona
     return dirs;
 }
 
-// Removes the cgroups of a dead lab, leaving those a live keeper claims (a lab of the same
-// name in another state dir) and saying why in `report`.
-void remove_dead_cgroups(const std::vector<std::string>& dirs, const std::optional<sys::ProcIdentity>& keeper,
-                         CleanReport* report) {
+// The cgroups of a dead lab that may go; those a live keeper claims (a lab of the same name
+// in another state dir) or that we may not touch are left, saying why in `report`.
+std::vector<std::string> dead_cgroups(const std::vector<std::string>& dirs,
+                                      const std::optional<sys::ProcIdentity>& keeper, CleanReport& report) {
     std::vector<std::string> dead;
     for (const auto& d : dirs) {
         if (auto why = cgroup_in_use(d, keeper)) {
-            if (report) report->kept.push_back("cgroup " + d + ": " + *why);
+            report.kept.push_back("cgroup " + d + ": " + *why);
         } else if (::access(d.c_str(), W_OK) != 0) {
             struct stat sb{};
             std::string owner = ::stat(d.c_str(), &sb) == 0 ? " (owned by uid " + std::to_string(sb.st_uid) + ")" : "";
-            if (report) report->failed.push_back("cgroup " + d + owner + ": permission denied; run lab clean as its owner");
+            report.failed.push_back("cgroup " + d + owner + ": permission denied; run lab clean as its owner");
         } else {
             dead.push_back(d);
         }
     }
-    if (!remove_lab_cgroups(dead, 10000) && report)
-        for (const auto& d : dead)
-            if (sys::exists(d)) report->failed.push_back("cgroup " + d + ": its processes did not exit within 10 s");
+    return dead;
 }
 
+// The keeper is gone: tears down from the recorded state (inits by their recorded identity,
+// never by a PID alone) what it left. Failures go to `report`, or are thrown without one.
 std::size_t remove_leftovers(const std::string& name, CleanReport* report = nullptr) {
-    std::size_t killed = 0;
     auto st = load(name);
-    if (st) killed = kill_inits(*st);
-    remove_dead_cgroups(lab_cgroups(name, st), st ? std::optional(st->keeper) : std::nullopt, report);
-    remove_host_dirs(name);
-    unpin_lab(name);
-    sys::remove_tree(lab_dir(name));
-    return killed;
+    Teardown t{name, {}, {}, false};
+    if (st && st->boot_id == sys::boot_id())
+        for (const auto& n : st->nodes)
+            if (sys::Fd fd = sys::open_verified(n.init)) t.inits.push_back({n.name, 0, std::move(fd)});
+    CleanReport ignored;  // `lab down` reports only what keeps the lab from being gone
+    CleanReport& r = report ? *report : ignored;
+    t.cgroups = dead_cgroups(lab_cgroups(name, st), st ? std::optional(st->keeper) : std::nullopt, r);
+    TeardownResult done = tear_down(t);
+    if (!report && !done.failed.empty()) throw Error("lab " + name + ": " + done.failed.front());
+    r.failed.insert(r.failed.end(), done.failed.begin(), done.failed.end());
+    for (const auto& d : done.cgroups_left) r.failed.push_back("cgroup " + d + ": its processes did not exit within 10 s");
+    return done.killed;
 }
 
 }  // namespace
@@ -511,7 +504,10 @@ CleanReport clean() {
         if (std::find(labs.begin(), labs.end(), name) != labs.end()) continue;
         const auto failed = r.failed.size(), kept = r.kept.size();
         auto dirs = find_lab_cgroups(name);
-        remove_dead_cgroups(dirs, std::nullopt, &r);
+        auto dead = dead_cgroups(dirs, std::nullopt, r);
+        if (!remove_lab_cgroups(dead, 10000))
+            for (const auto& d : dead)
+                if (sys::exists(d)) r.failed.push_back("cgroup " + d + ": its processes did not exit within 10 s");
         if (r.failed.size() == failed && r.kept.size() - kept < dirs.size() &&
             std::find(r.labs.begin(), r.labs.end(), name) == r.labs.end())
             r.labs.push_back(name);

@@ -16,6 +16,7 @@
 #include "lab/paths.hpp"
 #include "lab/host_dirs.hpp"
 #include "lab/pins.hpp"
+#include "lab/teardown.hpp"
 #include "node/cgroup.hpp"
 #include "node/sysctl.hpp"
 #include "plan/messages.hpp"
@@ -189,55 +190,14 @@ void Runtime::run_exec(int timeout_s, const std::vector<int>& wake_fds) {
 }
 
 void Runtime::teardown() noexcept {
-    // Pins first, while every namespace is alive and the kernel quiet: each unmount waits for
-    // an RCU grace period, which takes ~15x longer once the kernel is busy freeing 1000
-    // namespaces (single,1000: 750 ms after the kill, 45 ms before it).
-    try {
-        unpin_lab(state_.lab);
-    } catch (const std::exception&) {
-    }
-    // A node without a PID namespace has no PID 1 whose death ends its daemons: its cgroup
-    // holds them all, and so does every limited node's.
-    for (const auto& d : state_.cgroups) {
-        try {
-            sys::cgroup_kill(d);
-        } catch (const std::exception&) {
-        }
-    }
-    // Killing PID 1 of a PID namespace kills everything in it; the kernel then frees each
-    // namespace with its links in one batch. No link is deleted one by one.
-    // An init has no pidfd yet if the build failed while cloning; it is our unreaped child,
-    // so its PID is still its own.
-    for (auto& p : inits_) {
-        if (p.pidfd) sys::pidfd_signal(p.pidfd.get(), SIGKILL);
-        else if (p.pid > 0) ::kill(p.pid, SIGKILL);
-    }
-    // An init exits only once every process of its PID namespace is reaped. One whose parent
-    // is outside the node (a command started by a process that then died) is reaped by that
-    // parent's reaper, which may be slow; the lab still goes down, and the init follows.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    for (auto& p : inits_) {
-        if (p.pid <= 0) continue;
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (p.pidfd && !sys::pidfd_wait_exit(p.pidfd.get(), std::max<long>(0, left.count())))
-            std::fprintf(stderr, "teardown: node %s is still exiting (a process of it waits to be reaped)\n", p.node.c_str());
-        else
-            ::waitpid(p.pid, nullptr, 0);
-        p.pidfd.reset();
-    }
-    // Commands started by `exec` whose node had no PID namespace are our children too.
-    while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
-    fault::point("teardown");
     socks_.clear();
     netns_.clear();
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (!remove_lab_cgroups(state_.cgroups, static_cast<int>(std::max<long>(1000, left.count()))))
-        std::fprintf(stderr, "teardown: a cgroup of lab %s still holds a process\n", state_.lab.c_str());
-    remove_host_dirs(state_.lab);
-    try {
-        sys::remove_tree(lab_dir(state_.lab));
-    } catch (const std::exception&) {
-    }
+    Teardown t{state_.lab, {}, state_.cgroups, true};
+    t.inits.reserve(inits_.size());
+    for (auto& p : inits_) t.inits.push_back({p.node, p.pid, std::move(p.pidfd)});
+    TeardownResult r = tear_down(t);
+    for (const auto& f : r.failed) std::fprintf(stderr, "teardown: %s\n", f.c_str());
+    for (const auto& d : r.cgroups_left) std::fprintf(stderr, "teardown: cgroup %s still holds a process\n", d.c_str());
 }
 
 }  // namespace nslab::lab

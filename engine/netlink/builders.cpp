@@ -79,13 +79,6 @@ Message new_veth(const VethEnd& self, const VethEnd& peer, int master_ifindex, s
     return b.finish(or_default(std::move(what), "create veth " + self.name + "/" + peer.name));
 }
 
-Message veth_peer_up(const VethEnd& peer, std::string what) {
-    LinkChange up;
-    up.name = peer.name;
-    up.up = true;
-    return set_link(up, or_default(std::move(what), "set veth peer " + peer.name + " up"));
-}
-
 Message new_bridge(const std::string& name, bool up, std::string what, int ifindex) {
     MsgBuilder b(RTM_NEWLINK, kCreate);
     put_ifinfomsg(b, up, ifindex);

@@ -27,7 +27,7 @@ struct VethEnd {
     int netns_fd = -1;                 // -1: the namespace of the socket that sends it
     std::optional<std::uint32_t> mtu;
     std::optional<net::Mac> mac;
-    bool up = true;                    // for the peer: see veth_peer_up()
+    bool up = true;                    // for the peer: see new_veth()
     int ifindex = 0;                   // > 0: the ifindex to give it (0: the kernel picks)
 };
 // One RTM_NEWLINK (NLM_F_CREATE|NLM_F_EXCL) creating both ends in place: `self` with
@@ -36,10 +36,8 @@ struct VethEnd {
 // Only `self` comes up with this message: the kernel configures the peer before it ties the
 // two ends together, so IFF_UP on the peer fails the whole request with ENOTCONN (veth_open
 // finds no peer; seen on 6.18). The peer's ifinfomsg therefore never carries IFF_UP, whatever
-// peer.up says; send veth_peer_up(peer) on a socket in the peer's namespace afterwards.
+// peer.up says; bring it up with set_link by name, on a socket in the peer's namespace.
 Message new_veth(const VethEnd& self, const VethEnd& peer, int master_ifindex = 0, std::string what = {});
-// Brings a veth peer up by name (set_link); to be sent in the peer's namespace.
-Message veth_peer_up(const VethEnd& peer, std::string what = {});
 
 // A Linux bridge with STP off and forward delay 0, so ports forward at once.
 Message new_bridge(const std::string& name, bool up, std::string what = {}, int ifindex = 0);

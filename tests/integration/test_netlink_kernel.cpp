@@ -188,6 +188,14 @@ nl::VethEnd end(std::string name, int netns_fd = -1, std::optional<std::uint32_t
     return nl::VethEnd{std::move(name), netns_fd, mtu, mac, up};
 }
 
+// A veth peer is brought up by name once both ends exist (new_veth cannot raise it).
+nl::Message peer_up(std::string name) {
+    nl::LinkChange c;
+    c.name = std::move(name);
+    c.up = true;
+    return nl::set_link(c);
+}
+
 net::Prefix P(const char* text) { return *net::Prefix::parse(text, true); }
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
@@ -228,7 +236,7 @@ TEST(NetlinkKernel, VethPairWithPeerInAnotherNamespace) {
         auto sock_a = nl::Socket::open_in(a.get());
         KCHECK_EQ(current_netns_inode(), before);  // back home after opening
         KCHECK(!find_link(sock_a.dump_links(), "peer1").up());
-        sock_a.execute_or_throw({nl::veth_peer_up(end("peer1"))});
+        sock_a.execute_or_throw({peer_up("peer1")});
         KCHECK(find_link(sock_b.dump_links(), "eth1").carrier());  // both ends up: carrier at once
         auto in_a = sock_a.dump_links();
         const auto& p1 = find_link(in_a, "peer1");
@@ -279,7 +287,7 @@ TEST(NetlinkKernel, AddressesRoutesBridgeAndLinkChanges) {
     in_fresh_netns([] {
         auto sock = nl::Socket::open();
         // The peer brought up by name in the same batch that creates it.
-        sock.execute_or_throw({nl::new_veth(end("eth1"), end("eth2")), nl::veth_peer_up(end("eth2")),
+        sock.execute_or_throw({nl::new_veth(end("eth1"), end("eth2")), peer_up("eth2"),
                                nl::new_bridge("br0", true)});
         auto links = sock.dump_links();
         int eth1 = find_link(links, "eth1").ifindex, eth2 = find_link(links, "eth2").ifindex;
@@ -456,7 +464,7 @@ TEST(NetlinkKernel, ManyVethPairsAcrossNamespacesInOneBatch) {
 
         auto sock_a = nl::Socket::open_in(a.get());
         std::vector<nl::Message> ups;
-        for (int i = 0; i < kPairs; ++i) ups.push_back(nl::veth_peer_up(end("r" + std::to_string(i))));
+        for (int i = 0; i < kPairs; ++i) ups.push_back(peer_up("r" + std::to_string(i)));
         t0 = std::chrono::steady_clock::now();
         sock_a.execute_or_throw(ups);
         ms = ms_since(t0);

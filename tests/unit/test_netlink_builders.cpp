@@ -195,11 +195,13 @@ TEST(NetlinkBuilders, VethSelfDownPeerUpStillLeavesPeerDown) {
     EXPECT_FALSE(top.has(IFLA_MASTER));
 }
 
-TEST(NetlinkBuilders, VethPeerUpIsASetLinkByName) {
-    nl::VethEnd peer{"eth7", 4, 1400, std::nullopt, true};
-    auto m = nl::veth_peer_up(peer);
+TEST(NetlinkBuilders, SetLinkUpByNameOnly) {
+    // How a veth peer comes up once both ends exist (new_veth cannot raise it).
+    nl::LinkChange up;
+    up.name = "eth7";
+    up.up = true;
+    auto m = nl::set_link(up);
     expect_well_formed(m, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
-    EXPECT_EQ(m.what, "set veth peer eth7 up");
     const auto& ifi = family_header<ifinfomsg>(m);
     EXPECT_EQ(ifi.ifi_index, 0);
     EXPECT_EQ(ifi.ifi_flags, unsigned(IFF_UP));
