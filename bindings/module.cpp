@@ -12,16 +12,17 @@
 #include "probe/inspect.hpp"
 #include "lab/lab.hpp"
 #include "lab/links.hpp"
-#include "probe/ping.hpp"
 #include "netlink/netlink.hpp"
 #include "topology/model.hpp"
 #include "util/error.hpp"
+#include "view/probe_text.hpp"
 
 namespace py = pybind11;
 using namespace nslab;
 
 void bind_capture(py::module_& m);   // capture.cpp
 void bind_describe(py::module_& m);  // describe.cpp
+void bind_ping(py::module_& m);      // ping.cpp
 
 namespace {
 
@@ -91,12 +92,7 @@ py::dict live_dict(const probe::NodeLive& n) {
     }
     d["interfaces"] = itfs;
     py::list routes;
-    for (const auto& r : n.routes) {
-        std::string s = r.dst.len == 0 ? "default" : r.dst.str();
-        if (r.gateway) s += " via " + r.gateway->addr_str();
-        if (r.metric) s += " metric " + std::to_string(*r.metric);
-        routes.append(s);
-    }
+    for (const auto& r : n.routes) routes.append(view::route_text(r));
     d["routes"] = routes;
     return d;
 }
@@ -108,6 +104,7 @@ PYBIND11_MODULE(_nslab, m) {
     py::register_exception_translator(&translate);
     bind_capture(m);
     bind_describe(m);
+    bind_ping(m);
 
     py::class_<lab::Lab>(m, "LabHandle")
         .def_property_readonly("name", &lab::Lab::name)
@@ -211,41 +208,6 @@ PYBIND11_MODULE(_nslab, m) {
         auto mo = topo::parse(text, o);
         return py::make_tuple(mo.name, mo.nodes.size(), mo.links.size());
     }, py::arg("text"), py::arg("name") = "", py::arg("source") = "");
-    m.def(
-        "ping_all",
-        [](const lab::Lab& l, int family, double timeout) {
-            std::optional<net::Family> fam;
-            if (family == 4) fam = net::Family::V4;
-            if (family == 6) fam = net::Family::V6;
-            probe::PingOptions o;
-            o.timeout = std::chrono::milliseconds(static_cast<long>(timeout * 1000));
-            std::vector<probe::PingOutcome> out;
-            std::uint64_t overflows = 0;
-            {
-                py::gil_scoped_release nogil;
-                auto before = probe::neighbour_table_overflows();
-                out = probe::ping(l, probe::all_pairs(l.model(), fam), o);
-                overflows = probe::neighbour_table_overflows() - before;
-            }
-            py::list rows;
-            for (const auto& r : out)
-                rows.append(py::make_tuple(r.target.src_node, r.target.dst_node, r.target.addr.addr_str(), r.ok, r.rtt_ms));
-            // Entries the host's neighbour table refused meanwhile (any namespace's): see PingMatrix.
-            return py::make_tuple(rows, overflows);
-        },
-        py::arg("lab"), py::arg("family") = 0, py::arg("timeout") = 2.0);
-    m.def(
-        "ping",
-        [](const lab::Lab& l, const std::string& src, const std::string& dst, double timeout) {
-            auto addr = net::Prefix::parse_addr(dst);
-            if (!addr) throw Error("\"" + dst + "\" is not an IP address");
-            probe::PingOptions o;
-            o.timeout = std::chrono::milliseconds(static_cast<long>(timeout * 1000));
-            py::gil_scoped_release nogil;
-            auto out = probe::ping(l, {probe::PingTarget{src, "", *addr}}, o);
-            return !out.empty() && out[0].ok;
-        },
-        py::arg("lab"), py::arg("src"), py::arg("dst"), py::arg("timeout") = 2.0);
     m.def("list_labs", &lab::list);
     m.def("down", &lab::down, py::call_guard<py::gil_scoped_release>());
     m.def("clean", [] {

@@ -35,16 +35,15 @@ int run_attached(const lab::Lab& l, const std::string& node, std::vector<std::st
 }
 
 // [LAB] NODE: one positional names a node of the only lab; two name the lab and the node.
-std::pair<std::string, std::string> lab_and_node(const std::vector<std::string>& pos, const char* usage) {
+std::pair<std::string, std::string> lab_and_node(const std::vector<std::string>& pos, const char* command) {
     if (pos.size() == 2) return {pos[0], pos[1]};
     if (pos.size() == 1) return {lab::resolve(""), pos[0]};
-    throw UsageError(usage);
+    throw UsageError(usage_line(command));
 }
 
 }  // namespace
 
 int cmd_exec(const Argv& argv) {
-    const std::string usage = usage_line("exec");
     Args a = parse_args(argv, {}, {"--json"});
     std::vector<std::string> pos = a.pos, cmd = a.rest;
     if (!a.has_dashdash) {
@@ -53,8 +52,8 @@ int cmd_exec(const Argv& argv) {
         pos = a.pos;
         cmd = a.rest;
     }
-    if (cmd.empty()) throw UsageError(usage);
-    auto [lab_name, node] = lab_and_node(pos, usage.c_str());
+    if (cmd.empty()) throw UsageError(usage_line("exec"));
+    auto [lab_name, node] = lab_and_node(pos, "exec");
     error_context()["lab"] = lab_name;
     error_context()["node"] = node;
     lab::Lab l = lab::Lab::attach(lab_name);
@@ -70,7 +69,7 @@ int cmd_exec(const Argv& argv) {
 
 int cmd_shell(const Argv& argv) {
     Args a = parse_args(argv, {}, {});
-    auto [lab_name, node] = lab_and_node(a.pos, "usage: lab shell [LAB] NODE");
+    auto [lab_name, node] = lab_and_node(a.pos, "shell");
     lab::Lab l = lab::Lab::attach(lab_name);
     const char* sh = std::getenv("SHELL");
     std::string shell = sh && *sh ? sh : (::access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh");

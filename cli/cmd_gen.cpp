@@ -6,35 +6,39 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "help.hpp"
 #include "topology/generate.hpp"
 
 namespace nslab::cli {
 
 namespace {
-const char* kGenUsage =
-    "usage: lab gen SHAPE N [--name NAME] [--routed] [--fanout F]\n"
-    "  single N   one switch, N hosts (Mininet's single)     linear N  N switches in a chain, a host on each\n"
-    "  tree D     switch tree of depth D, --fanout F (2)    line N    N routers in a line (= linear --routed)\n"
-    "  ring N     N routers in a cycle                       star N    a router with N hosts\n"
-    "  mesh N     N routers, every pair linked (N <= 64)";
+int whole(const std::string& what, const std::string& text) {
+    std::size_t used = 0;
+    int v = 0;
+    try {
+        v = std::stoi(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size()) throw UsageError(what + " takes a whole number (got \"" + text + "\")");
+    return v;
 }
+}  // namespace
 
 int cmd_gen(const Argv& argv) {
     Args a = parse_args(argv, {"--name", "--fanout"}, {"--routed"});
-    if (a.pos.size() != 2) throw UsageError(kGenUsage);
+    if (a.pos.size() != 2) throw UsageError(usage_line("gen"));
     topo::GenOptions o;
     o.name = a.opt("--name");
     o.routed = a.flag("--routed");
+    if (a.opts.count("--fanout")) o.fanout = whole("--fanout", a.opt("--fanout"));
+    const int n = whole("N", a.pos[1]);
     try {
-        if (a.opts.count("--fanout")) o.fanout = std::stoi(a.opt("--fanout"));
-        const int n = std::stoi(a.pos[1]);
         topo::Generated g = topo::generate_with_notes(a.pos[0], n, o);
         for (const auto& note : g.notes) std::cerr << "lab gen: " << note << "\n";
         std::cout << g.text;
-    } catch (const std::invalid_argument& e) {
-        throw UsageError(std::string(e.what()) + "\n" + kGenUsage);
-    } catch (const std::out_of_range&) {
-        throw UsageError(kGenUsage);
+    } catch (const std::invalid_argument& e) {  // an unknown shape, an N out of its range
+        throw UsageError(e.what());
     }
     return 0;
 }

@@ -27,8 +27,7 @@ int cmd_graph(const Argv& argv) {
         g = view::make_graph(lab::load_topology(a.pos[0], a.opt("--name")));
     } else {
         lab::Lab l = lab::Lab::attach(lab::resolve(a.pos.empty() ? "" : a.pos[0]));
-        std::vector<probe::NodeLive> live;
-        for (const auto& n : l.model().nodes) live.push_back(probe::inspect_node(l, n.name));
+        std::vector<probe::NodeLive> live = probe::inspect_lab(l);
         g = view::make_graph(l.model(), &live);
     }
 

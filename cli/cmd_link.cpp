@@ -2,6 +2,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "help.hpp"
 #include "lab/impair.hpp"
 #include "impair/spec.hpp"
 #include "lab/links.hpp"
@@ -10,11 +11,6 @@
 namespace nslab::cli {
 
 namespace {
-const char* kLinkUsage =
-    "usage: lab link [LAB] NODE:IFACE up|down|show\n"
-    "       lab link [LAB] NODE:IFACE set [delay=T] [jitter=T] [loss=P] [duplicate=P] [corrupt=P] [reorder=P] [rate=R] [limit=N]\n"
-    "       (set replaces the link's whole impairment; `set` alone or `set none` removes it)";
-
 bool is_action(const std::string& s) { return s == "up" || s == "down" || s == "show" || s == "set"; }
 }  // namespace
 
@@ -22,11 +18,11 @@ int cmd_link(const Argv& argv) {
     Args a = parse_args(argv, {}, {});
     // [LAB] NODE:IFACE ACTION [key=value...]: the action is the 2nd or 3rd word.
     std::size_t at = a.pos.size() >= 3 && is_action(a.pos[2]) ? 2 : 1;
-    if (a.pos.size() <= at || !is_action(a.pos[at])) throw UsageError(kLinkUsage);
+    if (a.pos.size() <= at || !is_action(a.pos[at])) throw UsageError(usage_line("link"));
     std::string lab_name = at == 2 ? a.pos[0] : lab::resolve("");
     std::string endpoint = a.pos[at - 1], action = a.pos[at];
     std::vector<std::string> rest(a.pos.begin() + static_cast<long>(at) + 1, a.pos.end());
-    if (action != "set" && !rest.empty()) throw UsageError(kLinkUsage);
+    if (action != "set" && !rest.empty()) throw UsageError(usage_line("link"));
     lab::Lab l = lab::Lab::attach(lab_name);
     if (action == "up" || action == "down") {
         lab::set_link_up(l, endpoint, action == "up");

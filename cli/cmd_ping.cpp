@@ -1,12 +1,13 @@
 #include <cmath>
-#include <cstdio>
 #include <iostream>
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "help.hpp"
 #include "lab/lab.hpp"
 #include "probe/ping.hpp"
 #include "util/error.hpp"
+#include "view/probe_text.hpp"
 
 namespace nslab::cli {
 
@@ -36,77 +37,36 @@ probe::PingOptions options(const Args& a) {
     return o;
 }
 
-// DST is a node of the lab (pinged at the address pingall would use) or an address.
-probe::PingTarget target(const lab::Lab& l, const std::string& src, const std::string& dst,
-                       std::optional<net::Family> family) {
-    l.node(src);  // an unknown source is the user's mistake, whatever DST is
-    if (const topo::Node* n = l.model().find(dst)) {
-        auto addr = probe::ping_address(*n, family);
-        if (!addr) {
-            std::string which = !family ? "" : *family == net::Family::V4 ? "IPv4 " : "IPv6 ";
-            throw Error("node " + dst + " of lab " + l.name() + " has no " + which + "address to ping");
-        }
-        return {src, dst, *addr};
-    }
-    auto addr = net::Prefix::parse_addr(dst);
-    if (!addr || addr->len != addr->max_len())
-        throw Error("lab " + l.name() + " has no node \"" + dst + "\", and it is no IP address either");
-    if (family && addr->family != *family) throw UsageError(dst + " is not of the family asked for");
-    return {src, "", *addr};
-}
-
-// A full neighbour table fails pairs that the lab itself would connect: say so, or the user
-// hunts for a wiring fault that is not there.
-void explain_failures(std::uint64_t overflows_before) {
-    if (probe::neighbour_table_overflows() == overflows_before) return;
-    std::cerr << "note: the kernel's neighbour table overflowed during the ping, so some pairs may have failed for\n"
-                 "lack of ARP/ND entries, not for the lab: one table serves all namespaces, capped by\n"
-                 "net.ipv4.neigh.default.gc_thresh3 (and ipv6), 1024 by default, and n hosts on one LAN need\n"
-                 "n*(n-1) entries. Raise it (sysctl -w net.ipv4.neigh.default.gc_thresh3=16384) and ping again.\n";
-}
-
 }  // namespace
 
 int cmd_ping(const Argv& argv) {
-    const char* usage = "usage: lab ping [LAB] SRC DST [-4|-6] [--timeout S]";
     Args a = parse_args(argv, {"--timeout"}, {"-4", "-6"});
     std::string lab_name;
     if (a.pos.size() == 3) lab_name = a.pos[0];
-    else if (a.pos.size() != 2) throw UsageError(usage);
+    else if (a.pos.size() != 2) throw UsageError(usage_line("ping"));
     auto family = family_flag(a);
     auto opts = options(a);
     lab::Lab l = lab::Lab::attach(lab::resolve(lab_name));
-    const std::string& src = a.pos[a.pos.size() - 2];
-    auto t = target(l, src, a.pos.back(), family);
-    auto overflows = probe::neighbour_table_overflows();
-    auto out = probe::ping(l, {t}, opts).at(0);
-    std::cout << src << " -> " << t.addr.addr_str() << ": ";
-    if (!out.ok) {
-        std::cout << "unreachable\n" << std::flush;
-        explain_failures(overflows);
-        return kFail;
-    }
-    char rtt[32];
-    std::snprintf(rtt, sizeof rtt, "%.3f ms", out.rtt_ms);
-    std::cout << rtt << "\n";
-    return 0;
+    auto t = probe::ping_target(l, a.pos[a.pos.size() - 2], a.pos.back(), family);
+    if (family && t.addr.family != *family) throw UsageError(a.pos.back() + " is not of the family asked for");
+    probe::PingReport r = probe::ping_report(l, {t}, opts);
+    std::cout << view::ping_line(r.outcomes.at(0)) << "\n" << std::flush;
+    // A full neighbour table fails pairs the lab itself would connect: say so, or the user
+    // hunts for a wiring fault that is not there.
+    std::cerr << view::neighbour_note(r);
+    return r.all_ok() ? 0 : kFail;
 }
 
 int cmd_pingall(const Argv& argv) {
     Args a = parse_args(argv, {"--timeout"}, {"-4", "-6"});
-    if (a.pos.size() > 1) throw UsageError("usage: lab pingall [LAB] [-4|-6] [--timeout S]");
+    if (a.pos.size() > 1) throw UsageError(usage_line("pingall"));
     auto family = family_flag(a);
     auto opts = options(a);
     lab::Lab l = lab::Lab::attach(lab::resolve(a.pos.empty() ? "" : a.pos[0]));
-    auto overflows = probe::neighbour_table_overflows();
-    auto out = probe::ping(l, probe::all_pairs(l.model(), family), opts);
-    std::cout << probe::format_matrix(l.model(), out) << std::flush;
-    for (const auto& o : out)
-        if (!o.ok) {
-            explain_failures(overflows);
-            return kFail;
-        }
-    return 0;
+    probe::PingReport r = probe::ping_all(l, family, opts);
+    std::cout << view::ping_matrix(r.outcomes) << std::flush;
+    std::cerr << view::neighbour_note(r);
+    return r.all_ok() ? 0 : kFail;
 }
 
 }  // namespace nslab::cli

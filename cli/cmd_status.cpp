@@ -6,13 +6,15 @@
 #include "commands.hpp"
 #include "help.hpp"
 #include "json_out.hpp"
-#include "view/describe.hpp"
-#include "probe/inspect.hpp"
-#include "lab/lab.hpp"
-#include "print.hpp"
-#include "table.hpp"
 #include "impair/spec.hpp"
-#include "lab/impair_state.hpp"
+#include "lab/impair.hpp"
+#include "lab/lab.hpp"
+#include "lab/summary.hpp"
+#include "print.hpp"
+#include "probe/inspect.hpp"
+#include "table.hpp"
+#include "view/describe.hpp"
+#include "view/probe_text.hpp"
 
 namespace nslab::cli {
 
@@ -25,17 +27,15 @@ std::string age(double created) {
     return std::to_string(s / 3600) + "h";
 }
 
-void print_labs(const std::vector<std::string>& labs) {
+void print_labs(const std::vector<lab::LabSummary>& labs) {
     Table t({"LAB", "NODES", "STATUS", "KEEPER", "AGE", "SOURCE"});
-    for (const auto& name : labs) {
-        auto st = lab::load(name);
+    for (const auto& [name, st, alive] : labs) {
         if (!st) {
             t.add({name, "", "incomplete", "", "", ""});
             continue;
         }
-        std::string status = lab::keeper_alive(*st) ? st->status : "dead (lab clean)";
-        t.add({name, std::to_string(st->nodes.size()), status, std::to_string(st->keeper.pid), age(st->created),
-               st->source});
+        t.add({name, std::to_string(st->nodes.size()), alive ? st->status : "dead (lab clean)",
+               std::to_string(st->keeper.pid), age(st->created), st->source});
     }
     t.print(std::cout);
 }
@@ -56,7 +56,7 @@ int cmd_status(const Argv& argv) {
             std::cout << "no labs\n";
             return 0;
         }
-        print_labs(labs);
+        print_labs(lab::summaries());
         return 0;
     }
     lab::Lab l = lab::Lab::attach(lab::resolve(a.pos.empty() ? "" : a.pos[0]));
@@ -65,8 +65,7 @@ int cmd_status(const Argv& argv) {
     std::cout << "lab " << l.name() << ": " << (alive ? st.status : "keeper gone (run lab clean)") << ", "
               << st.nodes.size() << " nodes, keeper " << st.keeper.pid << ", built in " << format_ms(st.up_ms)
               << (st.source.empty() ? "" : ", from " + st.source) << "\n";
-    std::vector<probe::NodeLive> nodes;
-    for (const auto& n : l.model().nodes) nodes.push_back(probe::inspect_node(l, n.name, a.flag("--routes")));
+    std::vector<probe::NodeLive> nodes = probe::inspect_lab(l, a.flag("--routes"));
     print_live(std::cout, nodes);
     // Where each node's cgroup limits are enforced (v2, or v1 where v2 lacks the controller).
     for (const auto& n : st.nodes) {
@@ -87,21 +86,19 @@ int cmd_status(const Argv& argv) {
         std::cout << "node " << n.name << ": cgroup " << n.cgroup << " (" << (what.empty() ? "no limits" : what) << ")\n";
     }
     // Link impairments in force and their path (kernel netem/tbf or the userspace forwarder).
-    for (const auto& [i, li] : lab::load_impairments(l.name()))
-        if (i < l.model().links.size() && (!li.netem.empty() || li.path == "userspace"))
-            std::cout << "link " << l.model().endpoint_name(l.model().links[i].ends[0]) << " <-> "
-                      << l.model().endpoint_name(l.model().links[i].ends[1]) << ": " << impair::format_netem(li.netem)
-                      << " (" << li.path << ")\n";
+    auto impairments = lab::impairments(l);
+    for (std::size_t i = 0; i < impairments.size(); ++i) {
+        const auto& li = impairments[i];
+        const auto& ends = l.model().links[i].ends;
+        if (!li.netem.empty() || li.path == "userspace")
+            std::cout << "link " << l.model().endpoint_name(ends[0]) << " <-> " << l.model().endpoint_name(ends[1])
+                      << ": " << impair::format_netem(li.netem) << " (" << li.path << ")\n";
+    }
     if (a.flag("--routes")) {
         for (const auto& n : nodes) {
             if (n.routes.empty()) continue;
             std::cout << "\n" << n.name << " routes:\n";
-            for (const auto& r : n.routes) {
-                std::cout << "  " << (r.dst.len == 0 ? std::string("default") : r.dst.str());
-                if (r.gateway) std::cout << " via " << r.gateway->addr_str();
-                if (r.metric) std::cout << " metric " << *r.metric;
-                std::cout << "\n";
-            }
+            for (const auto& r : n.routes) std::cout << "  " << view::route_text(r) << "\n";
         }
     }
     return 0;

@@ -40,19 +40,23 @@ constexpr CommandHelp kHelp[] = {
      "example:\n"
      "  lab exec triangle r1 -- ip route"},
     {"shell", "[LAB] NODE", "interactive shell inside NODE",
-     "Starts $SHELL (or /bin/sh) inside NODE. Leave it with exit or Ctrl-D; the node keeps running."},
+     "Starts $SHELL inside NODE (else /bin/bash when it exists, else /bin/sh). On a terminal the\n"
+     "shell gets a terminal of its own in the node, so job control works; otherwise it reads\n"
+     "standard input. Leave it with exit or Ctrl-D; the node keeps running."},
     {"ping", "[LAB] SRC DST [-4|-6] [--timeout S]", "ping node or address DST from SRC (raw ICMP, no forked ping)",
-     "Sends one echo request from SRC. DST is an address, or a node name (its first address of the\n"
-     "family). Exit 0 when the reply came.\n"
+     "Sends echo requests from SRC, again while none is answered, until a reply comes or the\n"
+     "timeout passes. DST is an address, or a node name (its first address of the family,\n"
+     "loopback first, IPv4 before IPv6). Exit 0 when the reply came.\n"
      "options:\n"
      "  -4, -6             only IPv4 or only IPv6\n"
-     "  --timeout S        seconds to wait for the reply (e.g. 0.5)"},
+     "  --timeout S        seconds to wait for the reply (default 2, at most 3600; e.g. 0.5)"},
     {"pingall", "[LAB] [-4|-6] [--timeout S]", "ping matrix between all non-switch nodes; exit 0 iff all reachable",
      "Pings every other non-switch node from every non-switch node and prints a Mininet-style\n"
-     "matrix with the share of replies dropped.\n"
+     "matrix with the share of replies dropped. All pairs are pinged at once, and the ones that\n"
+     "have not answered are asked again within the timeout.\n"
      "options:\n"
      "  -4, -6             only IPv4 or only IPv6\n"
-     "  --timeout S        seconds to wait for each reply"},
+     "  --timeout S        seconds for the whole matrix, not each reply (default 2, at most 3600)"},
     {"link", "[LAB] NODE:IFACE up|down|show|set [KEY=VALUE...]", "change or show a link (both ends), named by either endpoint",
      "Sets both ends of the link administratively up or down (daemons see the carrier go),\n"
      "shows each end's state and MTU and the impairment in force, or replaces the impairment\n"
@@ -76,7 +80,7 @@ constexpr CommandHelp kHelp[] = {
      "examples:\n"
      "  lab capture triangle r1:eth1 --count 4\n"
      "  lab capture triangle r1:eth1 -w r1.pcap --timeout 10"},
-    {"graph", "FILE|LAB [--format dot|mermaid|svg|html] [-o OUT]", "draw a topology file or a running lab",
+    {"graph", "FILE|LAB [--format dot|mermaid|svg|html] [-o OUT] [--name NAME]", "draw a topology file or a running lab",
      "Prints the topology as a graph: nodes by kind (host ellipse, router octagon, switch box),\n"
      "interfaces and addresses at each end of a link, impaired (netem) links in red and dashed.\n"
      "For a running lab (a name instead of a file) node PIDs and live interface state are shown.\n"
@@ -86,6 +90,7 @@ constexpr CommandHelp kHelp[] = {
      "  --format svg       an image; needs Graphviz's dot (apt-get install graphviz)\n"
      "  --format html      one self-contained page that draws the graph, offline\n"
      "  -o, --output OUT   write to OUT instead of standard output\n"
+     "  --name NAME        the lab name a FILE's lab is drawn under (as lab validate --name)\n"
      "example:\n"
      "  lab graph topologies/triangle.json --format svg -o triangle.svg"},
     {"down", "[LAB] [--all]", "take the lab down; returns when everything is gone",

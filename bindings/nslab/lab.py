@@ -186,11 +186,7 @@ class Lab:
         return PingMatrix(rows, neighbour_overflows=overflows)
 
     def _ping_one(self, src: str, dst: str, timeout: float) -> bool:
-        if dst in self._nodes:
-            addrs = self._nodes[dst].configured_addresses()
-            if not addrs:
-                raise LabError(f"node {dst} has no address to ping")
-            dst = addrs[0].split("/")[0]
+        # A node name is resolved by the engine, to the address `lab ping` would use.
         return bool(_nslab.ping(self._h(), src, dst, timeout))
 
     def wait_until(self, predicate: Callable[[], Any], timeout: float = 30.0, interval: float = 0.2) -> bool:

@@ -99,8 +99,9 @@ class Node:
         return Process(self.name, cmd, pid, out, err)
 
     def ping(self, dst: str, timeout: float = 2.0) -> bool:
-        """True if `dst` (an address, or a node name: its first address) answers an ICMP echo
-        sent from a raw socket inside this node within `timeout` seconds."""
+        """True if `dst` (an address, or a node name: its first IPv4 address, loopback first, else
+        its first IPv6 one, as `lab ping` picks it) answers an ICMP echo sent from a raw socket
+        inside this node within `timeout` seconds."""
         return self._lab._ping_one(self.name, dst, timeout)
 
     def interfaces(self) -> list[Interface]:

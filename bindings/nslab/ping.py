@@ -3,13 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-# The same words as `lab pingall`'s note (cli/cmd_ping.cpp).
-NEIGHBOUR_NOTE = (
-    "note: the kernel's neighbour table overflowed during the ping, so some pairs may have failed for "
-    "lack of ARP/ND entries, not for the lab: one table serves all namespaces, capped by "
-    "net.ipv4.neigh.default.gc_thresh3 (and ipv6), 1024 by default, and n hosts on one LAN need "
-    "n*(n-1) entries. Raise it (sysctl -w net.ipv4.neigh.default.gc_thresh3=16384) and ping again.")
+from . import _nslab
 
 
 @dataclass(frozen=True)
@@ -50,12 +44,7 @@ class PingMatrix:
         return 100.0 * len(self.failures) / len(self.results) if self.results else 0.0
 
     def __str__(self) -> str:
-        rows: dict[str, list[str]] = {}
-        for r in self.results:
-            rows.setdefault(r.src, []).append(r.dst if r.ok else "X")
-        lines = [f"{src} -> {' '.join(dsts)}" for src, dsts in rows.items()]
-        got = len(self.results) - len(self.failures)
-        lines.append(f"*** Results: {self.dropped:.0f}% dropped ({got}/{len(self.results)} received)")
-        if self.failures and self.neighbour_overflows:
-            lines.append(NEIGHBOUR_NOTE)
-        return "\n".join(lines)
+        """The matrix as `lab pingall` prints it (the engine writes both), then the
+        neighbour-table note on one line when a pair failed while the table overflowed."""
+        rows = [(r.src, r.dst, r.address, r.ok, r.rtt_ms) for r in self.results]
+        return _nslab.ping_text(rows, self.neighbour_overflows)

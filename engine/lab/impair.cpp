@@ -136,4 +136,11 @@ LinkImpairment impairment(const Lab& lab, const std::string& endpoint) {
     return it == im.end() ? LinkImpairment{} : it->second;
 }
 
+std::vector<LinkImpairment> impairments(const Lab& lab) {
+    std::vector<LinkImpairment> out(lab.model().links.size());
+    for (auto& [i, li] : load_impairments(lab.name()))
+        if (i < out.size()) out[i] = std::move(li);
+    return out;
+}
+
 }  // namespace nslab::lab

@@ -48,5 +48,7 @@ private:
 void set_impairment(const Lab& lab, const std::string& endpoint, const topo::Netem& netem);
 // What is in force on that link, and by which path.
 LinkImpairment impairment(const Lab& lab, const std::string& endpoint);
+// The same for every link, in the order of Model::links (path "none" where nothing is recorded).
+std::vector<LinkImpairment> impairments(const Lab& lab);
 
 }  // namespace nslab::lab

@@ -49,4 +49,11 @@ NodeLive inspect_node(const lab::Lab& lab, const std::string& name, bool with_ro
     return live;
 }
 
+std::vector<NodeLive> inspect_lab(const lab::Lab& lab, bool with_routes) {
+    std::vector<NodeLive> out;
+    out.reserve(lab.model().nodes.size());
+    for (const auto& n : lab.model().nodes) out.push_back(inspect_node(lab, n.name, with_routes));
+    return out;
+}
+
 }  // namespace nslab::probe

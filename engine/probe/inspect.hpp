@@ -31,5 +31,7 @@ struct NodeLive {
 };
 
 NodeLive inspect_node(const lab::Lab& lab, const std::string& node, bool with_routes = false);
+// Every node of the lab, in model order (what `lab status` and a live `lab graph` show).
+std::vector<NodeLive> inspect_lab(const lab::Lab& lab, bool with_routes = false);
 
 }  // namespace nslab::probe

@@ -329,6 +329,23 @@ std::optional<net::Prefix> ping_address(const topo::Node& n, std::optional<net::
     return first(net::Family::V6);
 }
 
+PingTarget ping_target(const lab::Lab& l, const std::string& src, const std::string& dst,
+                       std::optional<net::Family> family) {
+    l.node(src);  // an unknown source is the user's mistake, whatever DST is
+    if (const topo::Node* n = l.model().find(dst)) {
+        auto addr = ping_address(*n, family);
+        if (!addr) {
+            std::string which = !family ? "" : *family == net::Family::V4 ? "IPv4 " : "IPv6 ";
+            throw Error("node " + dst + " of lab " + l.name() + " has no " + which + "address to ping");
+        }
+        return {src, dst, *addr};
+    }
+    auto addr = net::Prefix::parse_addr(dst);
+    if (!addr || addr->len != addr->max_len())
+        throw Error("lab " + l.name() + " has no node \"" + dst + "\", and it is no IP address either");
+    return {src, "", *addr};
+}
+
 std::vector<PingTarget> all_pairs(const topo::Model& m, std::optional<net::Family> family) {
     std::vector<std::optional<net::Prefix>> addr;
     for (const auto& n : m.nodes)
@@ -340,40 +357,6 @@ std::vector<PingTarget> all_pairs(const topo::Model& m, std::optional<net::Famil
             if (addr[d] && m.nodes[d].name != src.name) out.push_back({src.name, m.nodes[d].name, *addr[d]});
     }
     return out;
-}
-
-std::string format_matrix(const topo::Model& m, const std::vector<PingOutcome>& outcomes) {
-    std::vector<std::string> sources;
-    std::map<std::string, std::vector<const PingOutcome*>> by_source;
-    for (const auto& o : outcomes) {
-        auto& list = by_source[o.target.src_node];
-        if (list.empty() && !m.find(o.target.src_node)) sources.push_back(o.target.src_node);
-        list.push_back(&o);
-    }
-    // Model order first; names the model does not know (there should be none) after them.
-    std::vector<std::string> ordered;
-    for (const auto& n : m.nodes)
-        if (by_source.count(n.name)) ordered.push_back(n.name);
-    ordered.insert(ordered.end(), sources.begin(), sources.end());
-
-    std::string s;
-    std::size_t received = 0;
-    for (const auto& src : ordered) {
-        s += src + " ->";
-        for (const PingOutcome* o : by_source[src]) {
-            const auto& t = o->target;
-            s += " " + (!o->ok ? std::string("X") : t.dst_node.empty() ? t.addr.addr_str() : t.dst_node);
-            received += o->ok;
-        }
-        s += "\n";
-    }
-    std::size_t total = outcomes.size(), lost = total - received;
-    // Whole percents, as Mininet prints them, but a single loss never reads as "0%".
-    std::size_t pct = total ? lost * 100 / total : 0;
-    if (lost && !pct) pct = 1;
-    s += "*** Results: " + std::to_string(pct) + "% dropped (" + std::to_string(received) + "/" +
-         std::to_string(total) + " received)\n";
-    return s;
 }
 
 std::uint64_t neighbour_table_overflows() {
@@ -394,6 +377,24 @@ std::uint64_t neighbour_table_overflows() {
         }
     }
     return total;
+}
+
+bool PingReport::all_ok() const {
+    return std::all_of(outcomes.begin(), outcomes.end(), [](const PingOutcome& o) { return o.ok; });
+}
+
+PingReport ping_report(const lab::Lab& lab, const std::vector<PingTarget>& targets, const PingOptions& opts) {
+    PingReport r;
+    std::uint64_t before = neighbour_table_overflows();
+    r.outcomes = ping(lab, targets, opts);
+    std::uint64_t after = neighbour_table_overflows();
+    // The counters only grow; "after < before" means they were unreadable once: no news.
+    r.neighbour_overflows = after > before ? after - before : 0;
+    return r;
+}
+
+PingReport ping_all(const lab::Lab& lab, std::optional<net::Family> family, const PingOptions& opts) {
+    return ping_report(lab, all_pairs(lab.model(), family), opts);
 }
 
 }  // namespace nslab::probe

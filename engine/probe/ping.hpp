@@ -46,16 +46,34 @@ std::vector<PingOutcome> ping(const lab::Lab& lab, const std::vector<PingTarget>
 std::vector<PingTarget> all_pairs(const topo::Model& m, std::optional<net::Family> family = std::nullopt);
 // The address all_pairs pings on `n` (link-local IPv6 addresses never: they need a scope).
 std::optional<net::Prefix> ping_address(const topo::Node& n, std::optional<net::Family> family = std::nullopt);
-
-// Mininet-style text: one line per source, "r1 -> r2 r3 X" (X: unreachable), sources in model
-// order, then "*** Results: 0% dropped (6/6 received)".
-std::string format_matrix(const topo::Model& m, const std::vector<PingOutcome>& outcomes);
+// What `lab ping SRC DST` and Python's Node.ping(dst) ping: DST is a node of the lab (at its
+// ping_address(), of `family` when given) or else an address (of any family: a face checks it
+// against its own flags). Throws nslab::Error for an unknown SRC, a node without such an
+// address, or a DST that is neither a node nor an address.
+PingTarget ping_target(const lab::Lab& lab, const std::string& src, const std::string& dst,
+                       std::optional<net::Family> family = std::nullopt);
 
 // How often the kernel refused a new ARP or ND entry because its table was full, since boot.
 // There is one table per family for the whole host, all namespaces together, capped by
 // net.ipv{4,6}.neigh.default.gc_thresh3 (1024 by default), and a LAN where n hosts all reach
 // each other needs n*(n-1) entries: a matrix over 33 hosts on one switch overflows it. Read it
-// before and after ping() to tell the host's limit from the lab's own faults. 0 if unreadable.
+// before and after ping() (ping_report() does) to tell the host's limit from the lab's own
+// faults. 0 if unreadable.
 std::uint64_t neighbour_table_overflows();
+
+// A ping as the faces report it: the outcomes, and how many ARP/ND entries the host's
+// neighbour table refused while it ran (any namespace's, other labs' too). Measured here, once,
+// so `lab ping`, `lab pingall` and Python's ping_all() cannot sample it differently.
+struct PingReport {
+    std::vector<PingOutcome> outcomes;
+    std::uint64_t neighbour_overflows = 0;
+    bool all_ok() const;  // every target answered (true for no target)
+};
+
+// ping() with the neighbour table's refusals counted around it.
+PingReport ping_report(const lab::Lab& lab, const std::vector<PingTarget>& targets, const PingOptions& opts = {});
+// The matrix: every ordered pair of non-switch nodes (all_pairs), in model order.
+PingReport ping_all(const lab::Lab& lab, std::optional<net::Family> family = std::nullopt,
+                    const PingOptions& opts = {});
 
 }  // namespace nslab::probe

@@ -4,7 +4,8 @@
 #include <regex>
 
 #include "impair/spec.hpp"
-#include "lab/impair_state.hpp"
+#include "lab/impair.hpp"
+#include "lab/summary.hpp"
 #include "probe/inspect.hpp"
 #include "lab/paths.hpp"
 #include "netlink/netlink.hpp"
@@ -74,11 +75,11 @@ json describe(const lab::Lab& lab) {
     json nodes = json::array();
     for (const auto& n : m.nodes) nodes.push_back(node_json(lab, n));
     j["nodes"] = std::move(nodes);
-    auto im = lab::load_impairments(lab.name());
+    auto im = lab::impairments(lab);
     json links = json::array();
     for (std::size_t i = 0; i < m.links.size(); ++i) {
         const auto& k = m.links[i];
-        lab::LinkImpairment li = im.count(i) ? im[i] : lab::LinkImpairment{};
+        const lab::LinkImpairment& li = im[i];
         links.push_back({{"endpoints", {m.endpoint_name(k.ends[0]), m.endpoint_name(k.ends[1])}},
                          {"impairment", {{"path", li.path}, {"netem", impair::format_netem(li.netem)}}}});
     }
@@ -88,13 +89,11 @@ json describe(const lab::Lab& lab) {
 
 json describe_labs() {
     json labs = json::array();
-    for (const auto& name : lab::list()) {
-        auto st = lab::load(name);
+    for (const auto& [name, st, alive] : lab::summaries()) {
         if (!st) {
             labs.push_back({{"name", name}, {"status", "incomplete"}});
             continue;
         }
-        bool alive = lab::keeper_alive(*st);
         labs.push_back({{"name", name},
                         {"status", alive ? st->status : "keeper gone"},
                         {"nodes", st->nodes.size()},

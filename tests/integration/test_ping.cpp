@@ -14,6 +14,7 @@
 #include "probe/ping.hpp"
 #include "sys/files.hpp"
 #include "util/error.hpp"
+#include "view/probe_text.hpp"
 
 namespace nslab::test {
 
@@ -106,7 +107,7 @@ TEST_F(Ping, StarAndTriangleAllReachable) {
             EXPECT_GT(r.rtt_ms, 0);
             EXPECT_LT(r.rtt_ms, 1000);
         }
-        std::string m = probe::format_matrix(l.model(), out);
+        std::string m = view::ping_matrix(out);
         if (l.model().find("s1")) {
             EXPECT_EQ(out.size(), 12u);
             EXPECT_NE(m.find("h1 -> h2 h3 h4\n"), std::string::npos) << m;
@@ -135,7 +136,7 @@ TEST_F(Ping, NoRouteFailsExactlyThoseAndKeepsTime) {
     EXPECT_GE(ms, 600);  // unanswered targets are waited for...
     EXPECT_LT(ms, 600 + 300) << "...but no longer than the timeout";
     std::printf("matrix with 5 of 12 unreachable: %.1f ms (timeout 600 ms)\n", ms);
-    std::string m = probe::format_matrix(l.model(), out);
+    std::string m = view::ping_matrix(out);
     EXPECT_NE(m.find("h1 -> r1 h2 X\n"), std::string::npos) << m;
     EXPECT_NE(m.find("h3 -> X X X\n"), std::string::npos) << m;
     EXPECT_NE(m.find("*** Results: 41% dropped (7/12 received)\n"), std::string::npos) << m;
@@ -151,7 +152,7 @@ TEST_F(Ping, Ipv6DualStack) {
     for (const auto& t : v6) EXPECT_EQ(t.addr.family, net::Family::V6) << t.addr.str();
     EXPECT_EQ(v6[0].addr.addr_str(), "fd00:1::2");  // h1 from r1: its only IPv6 address
     auto out = probe::ping(l, v6);
-    EXPECT_TRUE(failures(out).empty()) << probe::format_matrix(l.model(), out);
+    EXPECT_TRUE(failures(out).empty()) << view::ping_matrix(out);
     for (const auto& t : probe::all_pairs(l.model())) EXPECT_EQ(t.addr.family, net::Family::V4);
     // Both families at once, and an address no one has.
     std::vector<probe::PingTarget> mixed = {{"h1", "h2", *net::Prefix::parse_addr("10.0.2.2")},
