@@ -1,5 +1,6 @@
 #include "lab/node_netns.hpp"
 
+#include <linux/netlink.h>
 #include <sys/socket.h>
 
 #include "lab/node_sockets.hpp"
