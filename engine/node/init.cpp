@@ -1,24 +1,22 @@
 #include "node/init.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/netlink.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "node/detail/init_recipe.hpp"
 #include "node/init_record.hpp"
 #include "node/mounts.hpp"
+#include "node/rootfs.hpp"
 #include "sys/fd.hpp"
 #include "sys/fd_passing.hpp"
 #include "sys/process.hpp"
@@ -27,39 +25,6 @@
 namespace nslab::node {
 
 namespace {
-
-using Record = InitRecord;
-
-void copy(char* dst, std::size_t n, const std::string& src) {
-    std::size_t len = std::min(n - 1, src.size());
-    std::memcpy(dst, src.data(), len);
-    dst[len] = 0;
-}
-
-// Closes every descriptor from 3 up except a and b (-1: none).
-void close_all_but(int a, int b) {
-    if (a < 0) a = b;
-    if (a > b) std::swap(a, b);
-    ::syscall(SYS_close_range, 3, a - 1, 0);
-    ::syscall(SYS_close_range, a + 1, b - 1, 0);
-    ::syscall(SYS_close_range, b + 1, ~0U, 0);
-}
-
-[[noreturn]] void reap_forever() {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE}) sigaddset(&set, s);
-    sigprocmask(SIG_BLOCK, &set, nullptr);
-    for (;;) {
-        siginfo_t info;
-        int sig = sigwaitinfo(&set, &info);
-        if (sig == SIGCHLD) {
-            while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
-        } else if (sig == SIGTERM || sig == SIGINT) {
-            _exit(0);
-        }
-    }
-}
 
 void write_all(const std::string& path, const std::string& text) {
     sys::Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
@@ -86,61 +51,30 @@ void enter_time_namespace(const topo::TimeOffsets& t) {
     if (::setns(ns.get(), CLONE_NEWTIME) < 0) throw SystemError("enter the time namespace", errno);
 }
 
-// Runs in the child. The keeper is single-threaded, so ordinary C++ is safe here.
-[[noreturn]] void init_main(const topo::Node& node, const Sysctls& sysctls, int keeper_pidfd, int go_fd,
-                           int report_fd, std::uint32_t index) {
-    Record rec;
-    rec.index = index;
-    std::string step = "start";
-    sys::Fd netns, netlink;
+void copy(char* dst, std::size_t n, const std::string& src) {
+    std::size_t len = std::min(n - 1, src.size());
+    std::memcpy(dst, src.data(), len);
+    dst[len] = 0;
+}
+
+// What only the forked init adds to the recipe. It has a copy of the keeper's memory and the
+// keeper is single-threaded, so ordinary C++ is safe here.
+bool forked_extra(const InitPlan& p, InitRecord& rec, InitPlan::Extra what) {
+    std::string step;
     try {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::prctl(PR_SET_NAME, "nslab-init");
-        // The death signal only covers a keeper that dies from now on; one that died before
-        // the prctl shows as a readable pidfd (getppid() says 0 across a PID namespace).
-        pollfd keeper{keeper_pidfd, POLLIN, 0};
-        if (::poll(&keeper, 1, 0) != 0) _exit(1);
-        close_all_but(go_fd, report_fd);
-        // Opened before the mount setup, while /proc is the host's and surely there.
-        step = "open its network namespace";
-        netns.reset(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
-        if (!netns) throw SystemError(step, errno);
-        step = "open a netlink socket";
-        netlink.reset(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
-        if (!netlink) throw SystemError(step, errno);
-        if (go_fd >= 0) {
-            // #1: EOF instead of a byte means the keeper died before releasing us.
-            char b;
-            ssize_t n;
-            do n = ::read(go_fd, &b, 1); while (n < 0 && errno == EINTR);
-            if (n != 1) _exit(1);
-            ::close(go_fd);
+        switch (what) {
+            case InitPlan::Extra::Time:
+                step = "set up the time namespace";
+                enter_time_namespace(p.node->time_offsets);
+                break;
+            case InitPlan::Extra::Root:
+                enter_rootfs(p.node->rootfs, step);
+                break;
+            case InitPlan::Extra::AfterMounts:
+                make_private_dirs_and_files(*p.node, step);
+                break;
         }
-        // No setsid: the keeper made its own session, without a terminal, so a Ctrl-C in the
-        // terminal that ran `lab up` cannot reach us.
-
-        // Both namespaces are made here, not by clone: a cgroup namespace is rooted at the
-        // cgroup we are in when it is made (the keeper moved us into ours at #1), and a time
-        // namespace takes its offsets only before any process enters it.
-        if (node.namespaces & topo::NS_CGROUP) {
-            step = "unshare the cgroup namespace";
-            if (::unshare(CLONE_NEWCGROUP) < 0) throw SystemError(step, errno);
-        }
-        if (node.namespaces & topo::NS_TIME) {
-            step = "set up the time namespace";
-            enter_time_namespace(node.time_offsets);
-        }
-
-        if (node.namespaces & topo::NS_MNT) {
-            step = "mount setup";
-            setup_mounts(node, step);
-        }
-        if (node.namespaces & topo::NS_UTS) {
-            step = "sethostname " + node.hostname;
-            if (::sethostname(node.hostname.data(), node.hostname.size()) < 0) throw SystemError(step, errno);
-        }
-        step = "sysctls";
-        write_sysctls(sysctls);
+        return true;
     } catch (const SystemError& e) {
         rec.err = e.err() ? e.err() : EIO;
         copy(rec.step, sizeof rec.step, e.op());
@@ -150,14 +84,7 @@ void enter_time_namespace(const topo::TimeOffsets& t) {
         copy(rec.step, sizeof rec.step, step);
         copy(rec.detail, sizeof rec.detail, e.what());
     }
-    // #2
-    const int fds[2] = {netns.get(), netlink.get()};
-    (void)sys::send_fds(report_fd, &rec, sizeof rec, fds, rec.err ? 0 : 2);
-    if (rec.err) _exit(1);
-    ::close(report_fd);
-    netns.reset();
-    netlink.reset();
-    reap_forever();
+    return false;
 }
 
 }  // namespace
@@ -194,12 +121,16 @@ InitProcess start_init(const topo::Node& node, const Sysctls& sysctls, int keepe
         return p;
     }
     unsigned long flags = clone_flags(node.namespaces);
-    // The init makes its cgroup and time namespaces itself, once released (see init_main).
+    InitPlan plan = make_init_plan(node, sysctls, keeper_pidfd, hold ? go.read.get() : -1, reports.child_end(), index);
+    plan.extra = forked_extra;
+    plan.node = &node;
+    plan.own_root = !node.rootfs.empty();
+    // The init makes its cgroup and time namespaces itself, once released (see init_recipe).
     // No pidfd yet: await_all opens them, so clones do not copy a growing descriptor table.
     pid_t pid = sys::clone_process(flags & ~static_cast<unsigned long>(CLONE_NEWTIME | CLONE_NEWCGROUP), nullptr);
     if (pid == 0) {
         go.write.reset();
-        init_main(node, sysctls, keeper_pidfd, hold ? go.read.release() : -1, reports.child_end(), index);
+        run_init(plan);
     }
     p.pid = pid;
     p.go = std::move(go.write);
@@ -221,7 +152,7 @@ void InitReports::await_all(std::vector<InitProcess>& inits) {
     std::vector<bool> seen(inits.size());
     std::size_t left = inits.size();
     while (left > 0) {
-        Record rec;
+        InitRecord rec;
         std::vector<sys::Fd> fds;
         long n = sys::recv_fds(mine_.get(), &rec, sizeof rec, fds, 2);
         if (n < 0) throw SystemError("receive node init reports", errno);

@@ -1,38 +1,21 @@
 #include "node/init_light.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <linux/netlink.h>
-
-#include <algorithm>
 #include <cerrno>
-#include <cstring>
-#include <string>
-#include <vector>
 
+#include "node/detail/init_recipe.hpp"
 #include "node/init.hpp"
-#include "node/init_record.hpp"
 #include "util/error.hpp"
 
 namespace nslab::node {
 
-// Built by the keeper before the clone; read, never written, by the child until it reports.
+// The recipe's plan, built by the keeper before the clone and read, never written, by the
+// child until it reports; and the child's stack.
 struct LightInit {
-    int keeper_pidfd = -1, go_fd = -1, report_fd = -1;
-    std::uint32_t index = 0;
-    unsigned namespaces = 0;
-    std::string hostname;
-    std::vector<std::string> sysctl_paths, sysctl_keys, sysctl_values;
+    InitPlan plan;
     void* stack = nullptr;
     std::size_t stack_size = 0;
 };
@@ -43,182 +26,27 @@ void LightInitDeleter::operator()(LightInit* p) const noexcept {
     delete p;
 }
 
-#if defined(__x86_64__)
-
 namespace {
 
 constexpr std::size_t kStack = 64 * 1024;
 constexpr std::size_t kGuard = 4096;
 
-// The child must not write errno (that is the keeper thread's): every call below is a raw
-// system call returning -errno.
-#define NSLAB_CHILD __attribute__((no_sanitize("address", "undefined"), noinline))
-
-inline long rs(long n, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0) noexcept {
-    long ret;
-    register long r10 asm("r10") = d;
-    register long r8 asm("r8") = e;
-    asm volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
-    return ret;
-}
-
-template <typename T>
-inline long ptr(T* p) noexcept {
-    return reinterpret_cast<long>(p);
-}
-
-[[noreturn]] inline void child_exit(int code) noexcept {
-    for (;;) rs(SYS_exit, code);
-}
-
-// Appends C strings to a fixed buffer, truncating.
-NSLAB_CHILD void put(char* dst, std::size_t cap, const char* a, const char* b = "", const char* c = "",
-                     const char* d = "") noexcept {
-    std::size_t n = 0;
-    for (const char* s : {a, b, c, d})
-        for (; *s && n + 1 < cap; ++s) dst[n++] = *s;
-    dst[n] = 0;
-}
-
-NSLAB_CHILD bool mount_step(InitRecord& rec, const char* src, const char* target, const char* type, unsigned long flags,
-                            const char* data) noexcept {
-    long r = rs(SYS_mount, ptr(src), ptr(target), ptr(type), static_cast<long>(flags), ptr(data));
-    if (r == 0) return true;
-    rec.err = static_cast<int>(-r);
-    put(rec.step, sizeof rec.step, "mount ", type, " on ", target);
-    return false;
-}
-
-NSLAB_CHILD bool setup(const LightInit& p, InitRecord& rec, int& nsfd, int& nlfd) noexcept {
-    auto fail = [&](long r, const char* a, const char* b = "", const char* c = "", const char* d = "") {
-        rec.err = static_cast<int>(-r);
-        put(rec.step, sizeof rec.step, a, b, c, d);
-        return false;
-    };
-    nsfd = static_cast<int>(rs(SYS_openat, AT_FDCWD, ptr("/proc/self/ns/net"), O_RDONLY | O_CLOEXEC));
-    if (nsfd < 0) return fail(nsfd, "open its network namespace");
-    nlfd = static_cast<int>(rs(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
-    if (nlfd < 0) return fail(nlfd, "open a netlink socket");
-    if (p.go_fd >= 0) {
-        // #1: EOF instead of a byte means the keeper died before releasing us.
-        char b;
-        long n;
-        do n = rs(SYS_read, p.go_fd, ptr(&b), 1); while (n == -EINTR);
-        if (n != 1) child_exit(1);
-        rs(SYS_close, p.go_fd);
-    }
-    // A cgroup namespace is rooted at the cgroup we are in when it is made (#1 put us there).
-    if (p.namespaces & topo::NS_CGROUP)
-        if (long r = rs(SYS_unshare, CLONE_NEWCGROUP); r < 0) return fail(r, "unshare the cgroup namespace");
-    if (p.namespaces & topo::NS_MNT) {
-        // As the forked init's setup_mounts: slave first, then drop every namespace pin.
-        if (!mount_step(rec, nullptr, "/", "none", MS_REC | MS_SLAVE, nullptr)) return false;
-        long r = rs(SYS_umount2, ptr("/run/netns"), MNT_DETACH);
-        // EINVAL: not a mount point, or (rootless) locked to us; ENOENT: no such directory.
-        if (r < 0 && r != -EINVAL && r != -ENOENT) return fail(r, "detach /run/netns");
-        if ((p.namespaces & topo::NS_PID) &&
-            !mount_step(rec, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr))
-            return false;
-        if (!mount_step(rec, "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr)) return false;
-        if (!mount_step(rec, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) return false;
-    }
-    if (p.namespaces & topo::NS_UTS)
-        if (long r = rs(SYS_sethostname, ptr(p.hostname.c_str()), static_cast<long>(p.hostname.size())); r < 0)
-            return fail(r, "sethostname ", p.hostname.c_str());
-    for (std::size_t i = 0; i < p.sysctl_paths.size(); ++i) {
-        long fd = rs(SYS_openat, AT_FDCWD, ptr(p.sysctl_paths[i].c_str()), O_WRONLY | O_CLOEXEC);
-        if (fd < 0) return fail(fd, "sysctl ", p.sysctl_keys[i].c_str());
-        const auto& v = p.sysctl_values[i];
-        long w = rs(SYS_write, fd, ptr(v.data()), static_cast<long>(v.size()));
-        rs(SYS_close, fd);
-        if (w < 0) return fail(w, "sysctl ", p.sysctl_keys[i].c_str(), "=", v.c_str());
-    }
-    return true;
-}
-
-NSLAB_CHILD void report(int sock, const InitRecord& rec, int nsfd, int nlfd) noexcept {
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(2 * sizeof(int))] = {};
-    iovec iov{const_cast<InitRecord*>(&rec), sizeof rec};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    if (rec.err == 0) {
-        msg.msg_control = cbuf;
-        msg.msg_controllen = sizeof cbuf;
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(2 * sizeof(int));
-        int fds[2] = {nsfd, nlfd};
-        std::memcpy(CMSG_DATA(c), fds, sizeof fds);
-    }
-    long n;
-    do n = rs(SYS_sendmsg, sock, ptr(&msg), MSG_NOSIGNAL); while (n == -EINTR);
-}
-
-[[noreturn]] NSLAB_CHILD void reap_forever() noexcept {
-    unsigned long set = 0;
-    for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE}) set |= 1UL << (s - 1);
-    rs(SYS_rt_sigprocmask, SIG_BLOCK, ptr(&set), 0, sizeof set);
-    for (;;) {
-        siginfo_t info;
-        long sig = rs(SYS_rt_sigtimedwait, ptr(&set), ptr(&info), 0, sizeof set);
-        if (sig == SIGCHLD) {
-            while (rs(SYS_wait4, -1, 0, WNOHANG, 0) > 0) {}
-        } else if (sig == SIGTERM || sig == SIGINT) {
-            child_exit(0);
-        }
-    }
-}
-
-NSLAB_CHILD int light_main(void* arg) {
-    const LightInit& p = *static_cast<const LightInit*>(arg);
-    InitRecord rec;
-    rec.index = p.index;
-    rs(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
-    rs(SYS_prctl, PR_SET_NAME, ptr("nslab-init"));
-    // The death signal only covers a keeper that dies from now on; one that died before shows
-    // as a readable pidfd.
-    pollfd keeper{p.keeper_pidfd, POLLIN, 0};
-    if (rs(SYS_poll, ptr(&keeper), 1, 0) != 0) child_exit(1);
-    // Keep only the go pipe and the report socket.
-    int a = p.go_fd < 0 ? p.report_fd : std::min(p.go_fd, p.report_fd);
-    int b = std::max(p.go_fd, p.report_fd);
-    rs(SYS_close_range, 3, a - 1, 0);
-    if (b > a) rs(SYS_close_range, a + 1, b - 1, 0);
-    rs(SYS_close_range, b + 1, ~0U, 0);
-
-    int nsfd = -1, nlfd = -1;
-    setup(p, rec, nsfd, nlfd);
-    // #2. From here on nothing of the plan is read: the keeper may free it.
-    report(p.report_fd, rec, nsfd, nlfd);
-    if (rec.err) child_exit(1);
-    rs(SYS_close, p.report_fd);
-    rs(SYS_close, nsfd);
-    rs(SYS_close, nlfd);
-    reap_forever();
+__attribute__((no_sanitize("address", "undefined"), noinline)) int light_main(void* arg) {
+    run_init(static_cast<const LightInit*>(arg)->plan);
 }
 
 }  // namespace
 
 bool light_init_possible(const topo::Node& node) {
-    return node.rootfs.empty() && node.private_dirs.empty() && node.files.empty() && !(node.namespaces & topo::NS_TIME);
+    return raw_init_recipe() && node.rootfs.empty() && node.private_dirs.empty() && node.files.empty() &&
+           !(node.namespaces & topo::NS_TIME);
 }
 
 pid_t clone_light_init(const topo::Node& node, const Sysctls& sysctls, int keeper_pidfd, int go_fd, int report_fd,
                        std::uint32_t index, LightInitPtr& out) {
+    if (!raw_init_recipe()) throw Error("node " + node.name + ": no light init on this architecture");
     LightInitPtr p(new LightInit);
-    p->keeper_pidfd = keeper_pidfd;
-    p->go_fd = go_fd;
-    p->report_fd = report_fd;
-    p->index = index;
-    p->namespaces = node.namespaces;
-    p->hostname = node.hostname;
-    for (const auto& [key, value] : sysctls) {
-        p->sysctl_paths.push_back(sysctl_path(key));
-        p->sysctl_keys.push_back(key);
-        p->sysctl_values.push_back(value);
-    }
+    p->plan = make_init_plan(node, sysctls, keeper_pidfd, go_fd, report_fd, index);
     void* stack = ::mmap(nullptr, kStack + kGuard, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
     if (stack == MAP_FAILED) throw SystemError("map a stack for the init of node " + node.name, errno);
@@ -234,15 +62,5 @@ pid_t clone_light_init(const topo::Node& node, const Sysctls& sysctls, int keepe
     out = std::move(p);
     return pid;
 }
-
-#else  // no raw-syscall child on this architecture: every node gets the forked init
-
-bool light_init_possible(const topo::Node&) { return false; }
-
-pid_t clone_light_init(const topo::Node& node, const Sysctls&, int, int, int, std::uint32_t, LightInitPtr&) {
-    throw Error("node " + node.name + ": no light init on this architecture");
-}
-
-#endif
 
 }  // namespace nslab::node

@@ -1,5 +1,6 @@
-// The node's mount namespace: cut off from the host's mount events, its own /proc, /sys and
-// /tmp, private tmpfs directories and the files the topology puts in them.
+// What the forked init adds to a node's mount namespace (the recipe, init_recipe.cpp, has cut
+// it off from the host's mount events and mounted its /proc, /sys and /tmp or its rootfs):
+// private tmpfs directories and the files the topology puts in them.
 #pragma once
 
 #include <string>
@@ -10,6 +11,6 @@ namespace nslab::node {
 
 // Runs inside the node's init, in its new mount namespace. `step` is kept current so a
 // failure names what was being done.
-void setup_mounts(const topo::Node& node, std::string& step);
+void make_private_dirs_and_files(const topo::Node& node, std::string& step);
 
 }  // namespace nslab::node
