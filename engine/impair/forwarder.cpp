@@ -214,15 +214,6 @@ private:
     Rng rng_;
 };
 
-// Closes every descriptor the keeper had open except `keep` (a sorted pair), so the forwarder
-// holds no node namespace, report pipe or pidfd alive.
-void close_all_but(int a, int b) {
-    if (a > b) std::swap(a, b);
-    ::close_range(3, static_cast<unsigned>(a) - 1, 0);
-    ::close_range(static_cast<unsigned>(a) + 1, static_cast<unsigned>(b) - 1, 0);
-    ::close_range(static_cast<unsigned>(b) + 1, ~0u, 0);
-}
-
 [[noreturn]] void child_main(pid_t parent, int hidden_netns, int ready, std::vector<ForwardedLink> links,
                              const std::string& control_path) {
     // Dies with the keeper, even on SIGKILL; the race with a parent that died before the
@@ -233,7 +224,7 @@ void close_all_but(int a, int b) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the keeper blocks signals for its signalfd
-    close_all_but(hidden_netns, ready);
+    sys::close_fds_except(hidden_netns, ready);
     std::string status = "ok";
     try {
         if (::setns(hidden_netns, CLONE_NEWNET) < 0) throw SystemError("enter the impairment namespace", errno);

@@ -22,6 +22,7 @@
 #include "netlink/netlink.hpp"
 #include "node/rootfs.hpp"
 #include "sys/files.hpp"
+#include "sys/process.hpp"
 #include "sys/userns.hpp"
 #include "topology/model.hpp"
 #include "util/error.hpp"
@@ -168,8 +169,7 @@ int keeper_main(int argc, char** argv) {
     }
     // Keep only stdio and the report pipe: whatever else the starter held (a `flock 9` around
     // `lab up`, a socket) would otherwise stay open, and locked, until `lab down`.
-    if (args.report_fd > 3) ::syscall(SYS_close_range, 3, args.report_fd - 1, 0);
-    ::syscall(SYS_close_range, args.report_fd + 1, ~0U, 0);
+    sys::close_fds_except(args.report_fd);
     ::fcntl(args.report_fd, F_SETFD, FD_CLOEXEC);
     Reporter report(args.report_fd);
     ::setsid();  // a Ctrl-C in the starter's terminal must not reach the lab

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "sys/files.hpp"
 #include "util/error.hpp"
@@ -134,6 +135,19 @@ std::uint64_t original_fd_limit() {
     if (g_original_fd_limit) return g_original_fd_limit;
     rlimit rl{};
     return ::getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 0;
+}
+
+void close_fds_except(int a, int b) noexcept {
+    if (a < 0) a = b;
+    if (b < 0) b = a;
+    if (a > b) std::swap(a, b);
+    if (a < 0) {
+        ::syscall(SYS_close_range, 3, ~0U, 0);
+        return;
+    }
+    if (a > 3) ::syscall(SYS_close_range, 3, a - 1, 0);
+    if (b > a + 1) ::syscall(SYS_close_range, a + 1, b - 1, 0);
+    ::syscall(SYS_close_range, b + 1, ~0U, 0);
 }
 
 }  // namespace nslab::sys

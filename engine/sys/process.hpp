@@ -42,6 +42,10 @@ int decode_status(int status);
 // caller the child may only make async-signal-safe calls before exec or _exit.
 pid_t clone_process(std::uint64_t flags, int* pidfd);
 
+// Closes every descriptor from 3 up but `a` and `b` (-1: none), so a child holds nothing of
+// its parent's alive (a namespace, a pipe, a caller's lock).
+void close_fds_except(int a, int b = -1) noexcept;
+
 // Raise the soft RLIMIT_NOFILE to the hard limit: a lab holds a few fds per node.
 void raise_fd_limit();
 
