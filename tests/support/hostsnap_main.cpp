@@ -1,5 +1,5 @@
 // support_hostsnap: prints the C++ host snapshot as "kind: line" lines, as
-// `python3 tests/support/nslab_testing.py` prints the Python one. tests/python/test_support.py
+// `python3 tests/support/nslab_testing.py` prints the Python one. tests/reliability/test_support.py
 // runs both and requires the same lines (not named nslab_*: the snapshot lists processes whose
 // name starts with "nslab", and this one must not list itself).
 #include <cstdio>

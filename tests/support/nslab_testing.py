@@ -1,6 +1,6 @@
 """The one set of helpers every nslab Python test suite uses (tests/python, tests/reliability,
 ci/run_tests.py). Its C++ counterpart is tests/support/nslab_testing.hpp; the two host
-snapshots produce the same lines (tests/python/test_support.py compares them).
+snapshots produce the same lines (tests/reliability/test_support.py compares them).
 
 - where the build is: BUILD_DIR, else build/ of this checkout (a relative BUILD_DIR is taken
   from the checkout's top, as ci/build.sh does);
