@@ -8,17 +8,24 @@ result line names the kernel it came from. Orphans of the tests (keepers of labs
 starter exited) are re-parented to this process (a child subreaper), which reaps them, so the
 run leaves no zombie even where PID 1 reaps nothing. Prints "N passed, N failed" last.
 """
-import ctypes
 import os
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "reliability"))
-from hostsnap import snapshot  # noqa: E402  the same full host snapshot the fault tests compare
-BUILD = os.environ.get("BUILD_DIR", os.path.join(ROOT, "build"))
-PR_SET_CHILD_SUBREAPER = 36
+SUPPORT = os.path.join(ROOT, "tests", "support")
+sys.path.insert(0, SUPPORT)
+# The same helpers as the tests: BUILD_DIR (else build/), reaping, and the full host snapshot
+# the integration and reliability tests compare.
+import nslab_testing  # noqa: E402
+from nslab_testing import become_subreaper, reap, snapshot  # noqa: E402
+
+BUILD = str(nslab_testing.BUILD)
+# What every pytest run gets: the built `nslab` package, and tests/support for the worker
+# processes the tests start (the conftests add it for themselves).
+PYTEST_ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(BUILD, "python"), SUPPORT]), BUILD_DIR=BUILD)
 
 
 def run(cmd, **kw):
@@ -36,99 +43,59 @@ def run(cmd, **kw):
             return proc.returncode
 
 
-def reap():
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-
-
-def run_ctest(label, parallel, results):
-    junit = os.path.join(BUILD, f"ctest-{label}.xml")
-    cmd = ["ctest", "--test-dir", BUILD, "-L", f"^{label}$", "--output-on-failure",
-           "--output-junit", junit, "--timeout", "600"]
-    if parallel:
-        cmd += ["-j", str(os.cpu_count() or 2)]
-    print(f"== {label} tests: {' '.join(cmd)}", flush=True)
-    rc = run(cmd)
-    reap()
+def junit_counts(path):
+    """(total, failed, skipped) of a JUnit XML file: CTest's, pytest's or GoogleTest's. A file
+    that is missing or unreadable counts as one failure."""
     try:
-        suite = ET.parse(junit).getroot()
-        total = int(suite.get("tests", 0))
-        failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
-        skipped = int(suite.get("skipped", 0) or 0)
-    except (OSError, ET.ParseError):
-        total, failed, skipped = 0, 1, 0
-    if rc != 0 and failed == 0:
+        root = ET.parse(path).getroot()
+        if root.get("tests") is None and root.find("testsuite") is not None:
+            root = root.find("testsuite")  # pytest wraps its one suite in <testsuites>
+        return (int(root.get("tests", 0)), int(root.get("failures", 0)) + int(root.get("errors", 0)),
+                int(root.get("skipped", 0) or root.get("disabled", 0) or 0))  # "disabled": where no "skipped"
+    except (OSError, ET.ParseError, ValueError):
+        return 0, 1, 0
+
+
+def run_suite(label, cmd, junit, results, **kw):
+    """Runs one suite's command, reaps what it left, and appends its (label, passed, failed,
+    skipped) from its JUnit file. A suite that ran no test (pytest exits 5 when it collected
+    nothing; CTest is told --no-tests=error) or whose runner exits non-zero without a failure
+    in the file counts one failure: that is never a pass."""
+    print(f"== {label} tests: {' '.join(cmd)}", flush=True)
+    rc = run(cmd, **kw)
+    reap()
+    total, failed, skipped = junit_counts(junit)
+    if (rc != 0 or total == 0) and failed == 0:
         failed = 1
     results.append((label, total - failed - skipped, failed, skipped))
 
 
-def run_pytest(results):
-    junit = os.path.join(BUILD, "pytest.xml")
-    env = dict(os.environ, PYTHONPATH=os.path.join(BUILD, "python"))
-    cmd = ["/usr/bin/python3", "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider",
-           f"--junitxml={junit}", os.path.join(ROOT, "tests", "python")]
-    print(f"== python tests: {' '.join(cmd)}", flush=True)
-    rc = run(cmd, env=env, cwd=ROOT)
-    reap()
-    try:
-        suite = ET.parse(junit).getroot()
-        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-        total = int(suite.get("tests", 0))
-        failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
-        skipped = int(suite.get("skipped", 0))
-    except (OSError, ET.ParseError, AttributeError):
-        total, failed, skipped = 0, 1, 0
-    # pytest exits 5 when it collected nothing: that is a failure here, not a pass.
-    if rc != 0 and failed == 0:
-        failed = 1
-    results.append(("python", total - failed - skipped, failed, skipped))
+def run_ctest(label, parallel, results):
+    junit = os.path.join(BUILD, f"ctest-{label}.xml")
+    # Labels are anchored: the Python suites are CTest tests too (label `python`), run below
+    # through pytest itself, not a second time here.
+    cmd = ["ctest", "--test-dir", BUILD, "-L", f"^{label}$", "--output-on-failure", "--no-tests=error",
+           "--output-junit", junit, "--timeout", "600"]
+    if parallel:
+        cmd += ["-j", str(os.cpu_count() or 2)]
+    run_suite(label, cmd, junit, results)
 
 
-def junit_counts(path):
-    """(total, failed, skipped) of a JUnit XML file (pytest's or GoogleTest's)."""
-    root = ET.parse(path).getroot()
-    if root.tag == "testsuites" and root.get("tests") is None and root.find("testsuite") is not None:
-        root = root.find("testsuite")  # pytest wraps its one suite
-    return (int(root.get("tests", 0)), int(root.get("failures", 0)) + int(root.get("errors", 0)),
-            int(root.get("skipped", 0) or root.get("disabled", 0) or 0))
+def run_pytest(label, directory, results, parallel=False):
+    junit = os.path.join(BUILD, "pytest.xml" if label == "python" else f"{label}.xml")
+    cmd = ["/usr/bin/python3", "-m", "pytest", "-q"] + (["-n", "2"] if parallel else []) + \
+          ["-p", "no:cacheprovider", f"--junitxml={junit}", os.path.join(ROOT, "tests", directory)]
+    run_suite(label, cmd, junit, results, env=PYTEST_ENV, cwd=ROOT)
 
 
 def run_reliability(results):
     """Issue 7's gating tier: kill points, load, soak and state races (tests/reliability/,
     serial: they compare host snapshots), the sanitizer build of the unit tests, and a bounded
     fuzzing run of the topology parser. ci/extended runs the full figures."""
-    import time
     t0 = time.monotonic()
-    junit = os.path.join(BUILD, "reliability.xml")
-    env = dict(os.environ, PYTHONPATH=os.path.join(BUILD, "python"), BUILD_DIR=BUILD)
-    cmd = ["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}",
-           os.path.join(ROOT, "tests", "reliability")]
-    print(f"== reliability tests: {' '.join(cmd)}", flush=True)
-    rc = run(cmd, env=env, cwd=ROOT)
-    reap()
-    try:
-        total, failed, skipped = junit_counts(junit)
-    except (OSError, ET.ParseError):
-        total, failed, skipped = 0, 1, 0
-    if rc != 0 and failed == 0:
-        failed = 1
-    results.append(("reliability", total - failed - skipped, failed, skipped))
-
+    run_pytest("reliability", "reliability", results)
     asan = os.path.join(ROOT, "build-asan")
-    print("== sanitizer tests: ci/asan.sh (unit tests under ASan+UBSan)", flush=True)
-    rc = run([os.path.join(ROOT, "ci", "asan.sh")], cwd=ROOT)
-    try:
-        total, failed, skipped = junit_counts(os.path.join(asan, "asan-unit.xml"))
-    except (OSError, ET.ParseError):
-        total, failed, skipped = 0, 1, 0
-    if rc != 0 and failed == 0:
-        failed = 1
-    results.append(("asan", total - failed - skipped, failed, skipped))
+    run_suite("asan", [os.path.join(ROOT, "ci", "asan.sh")], os.path.join(asan, "asan-unit.xml"), results, cwd=ROOT)
 
     print("== fuzzing: ci/fuzz.sh 60 (topology parser, libFuzzer)", flush=True)
     rc = run([os.path.join(ROOT, "ci", "fuzz.sh"), "60"], cwd=ROOT)
@@ -166,12 +133,12 @@ def run_vm(results):
 
 
 def main():
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    become_subreaper()
     before = snapshot()
     results = []
     run_ctest("unit", True, results)
     run_ctest("root", False, results)
-    run_pytest(results)
+    run_pytest("python", "python", results, parallel=True)
     run_reliability(results)
     run_vm(results)
     reap()

@@ -1,18 +1,12 @@
 #include "harness.hpp"
 
-#include <dirent.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <functional>
-#include <sstream>
 #include <thread>
 
-#include "netlink/netlink.hpp"
-#include "sys/cgroupfs.hpp"
 #include "sys/files.hpp"
 
 namespace nslab::test {
@@ -25,22 +19,8 @@ std::string quote(const std::string& s) {
     return q + "'";
 }
 
-void reap_strays() {
-    while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
-}
-
-std::string readlink_str(const std::string& p) {
-    char buf[256];
-    ssize_t n = ::readlink(p.c_str(), buf, sizeof buf - 1);
-    if (n < 0) return {};
-    buf[n] = 0;
-    return buf;
-}
-
 }  // namespace
 
-std::string source_dir() { return NSLAB_SOURCE_DIR; }
-std::string lab_bin() { return std::string(NSLAB_BUILD_DIR) + "/cli/lab"; }
 std::string topology(const std::string& name) { return source_dir() + "/topologies/" + name; }
 
 CmdResult sh(const std::string& cmdline) {
@@ -52,7 +32,7 @@ CmdResult sh(const std::string& cmdline) {
     while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
     int status = ::pclose(f);
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    reap_strays();
+    nslab_testing::reap();
     return r;
 }
 
@@ -63,64 +43,16 @@ CmdResult lab_cli(const std::vector<std::string>& args) {
 }
 
 Snapshot Snapshot::take() {
-    reap_strays();
+    nslab_testing::reap();
     Snapshot s;
-    auto root = nl::Socket::open();
-    for (const auto& l : root.dump_links()) s.links.insert(l.name);
-    for (auto fam : {net::Family::V4, net::Family::V6})
-        for (const auto& r : root.dump_routes(fam))
-            s.routes.insert(r.dst.str() + " via " + (r.gateway ? r.gateway->addr_str() : "-") + " oif " +
-                            std::to_string(r.oif));
-    std::ifstream mi("/proc/self/mountinfo");
-    for (std::string line; std::getline(mi, line);) {
-        std::istringstream is(line);
-        std::string f[5];
-        for (auto& x : f) is >> x;
-        s.mounts.insert(f[4]);
-    }
-    for (auto& n : sys::list_dir("/run/netns")) s.netns.insert(n);
-    for (auto& n : sys::list_dir("/run/nslab")) s.nslab.insert(n);
-    // Node processes live in other PID namespaces; keepers and inits are named nslab-*.
-    // Zombies hold nothing but a PID and are left to their reaper.
-    std::string own_ns = readlink_str("/proc/self/ns/pid");
-    for (auto& p : sys::list_dir("/proc")) {
-        if (p.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::string stat;
-        std::getline(std::ifstream("/proc/" + p + "/stat"), stat);
-        auto close = stat.rfind(')');
-        if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z') continue;
-        std::string comm = stat.substr(stat.find('(') + 1, close - stat.find('(') - 1);
-        std::string ns = readlink_str("/proc/" + p + "/ns/pid");
-        if ((!ns.empty() && ns != own_ns) || comm.rfind("nslab", 0) == 0) s.processes.insert(p + " " + comm);
-    }
-    // nslab cgroup directories, in cgroup v2 and every v1 hierarchy (a few levels down at most).
-    for (const auto& m : sys::cgroup_mounts()) {
-        std::function<void(const std::string&, int)> walk = [&](const std::string& dir, int depth) {
-            for (const auto& c : sys::cgroup_children(dir)) {
-                std::string path = dir + "/" + c;
-                if (c == "nslab" || path.find("/nslab/") != std::string::npos) s.cgroups.insert(path);
-                if (depth < 5) walk(path, depth + 1);
-            }
-        };
-        walk(m.path, 0);
-    }
+    s.host = nslab_testing::HostSnapshot::take();
     s.fds = sys::list_dir("/proc/self/fd").size();
     return s;
 }
 
 std::string Snapshot::diff(const Snapshot& b, const Snapshot& a) {
     std::string out;
-    auto cmp = [&](const char* what, const std::set<std::string>& x, const std::set<std::string>& y) {
-        for (const auto& e : y)
-            if (!x.count(e)) out += std::string(what) + ": " + e + "\n";
-    };
-    cmp("link", b.links, a.links);
-    cmp("route", b.routes, a.routes);
-    cmp("mount", b.mounts, a.mounts);
-    cmp("netns pin", b.netns, a.netns);
-    cmp("nslab state", b.nslab, a.nslab);
-    cmp("process", b.processes, a.processes);
-    cmp("cgroup", b.cgroups, a.cgroups);
+    for (const auto& line : nslab_testing::HostSnapshot::added(b.host, a.host)) out += line + "\n";
     if (a.fds > b.fds) out += "fds of the test process: " + std::to_string(b.fds) + " -> " + std::to_string(a.fds) + "\n";
     return out;
 }
@@ -156,20 +88,17 @@ std::vector<std::string> ping_all(const lab::Lab& l, bool neighbours_only) {
 }
 
 void LabTest::SetUp() {
-    root_ = ::geteuid() == 0;
-    if (!root_) {
-        const char* req = std::getenv("NSLAB_REQUIRE_ROOT");
-        if (req && std::string(req) == "1") FAIL() << "this test needs root and NSLAB_REQUIRE_ROOT=1 is set";
-        GTEST_SKIP() << "needs root (creates namespaces, links and mounts)";
-    }
+    NSLAB_TEST_NEEDS_ROOT(nslab_testing::kRootReason);
+    root_ = true;
     before_ = Snapshot::take();
+    for (const auto& name : sys::list_dir("/run/nslab")) labs_before_.insert(name);
 }
 
 void LabTest::TearDown() {
     if (!root_) return;
     // A failed test may leave its lab up; take down only labs that were not there before.
     for (const auto& name : lab::list())
-        if (!before_.nslab.count(name)) {
+        if (!labs_before_.count(name)) {
             ADD_FAILURE() << "lab " << name << " was still up at the end of the test";
             try { lab::down(name); } catch (const std::exception& e) { ADD_FAILURE() << e.what(); }
         }

@@ -10,8 +10,13 @@
 #include <vector>
 
 #include "lab/lab.hpp"
+#include "nslab_testing.hpp"
 
 namespace nslab::test {
+
+// From tests/support, shared with the unit tests and (in Python) the other suites.
+using nslab_testing::lab_bin;
+using nslab_testing::source_dir;
 
 struct CmdResult {
     int code = -1;
@@ -22,16 +27,17 @@ struct CmdResult {
 CmdResult sh(const std::string& cmdline);
 // Runs the built `lab` binary with these arguments (each shell-quoted).
 CmdResult lab_cli(const std::vector<std::string>& args);
-std::string lab_bin();
-std::string source_dir();
 std::string topology(const std::string& name);  // path of topologies/<name>
 
-// What a lab could leave on the host.
+// What a lab could leave on the host (tests/support's HostSnapshot, the same lines as the
+// Python suites' snapshot), and the test process's own open descriptors: the engine runs in
+// this process, so a descriptor it leaks stays here.
 struct Snapshot {
-    std::set<std::string> links, routes, mounts, netns, nslab, processes, cgroups;
+    nslab_testing::HostSnapshot host;
     std::size_t fds = 0;
-    static Snapshot take();
-    // Empty when `after` has nothing `before` lacks; else a description of what is new.
+    static Snapshot take();  // reaps exited children first (keepers `lab up` made ours)
+    // Empty when `after` has nothing `before` lacks; else a description of what is new. Only
+    // what is new: something the test removed is not what these checks look for.
     static std::string diff(const Snapshot& before, const Snapshot& after);
 };
 
@@ -49,6 +55,7 @@ protected:
     void SetUp() override;
     void TearDown() override;
     Snapshot before_;
+    std::set<std::string> labs_before_;  // labs up before the test: not the test's to take down
     bool root_ = false;
 };
 

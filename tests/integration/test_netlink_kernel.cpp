@@ -24,6 +24,7 @@
 #include <iostream>
 
 #include "netlink/netlink.hpp"
+#include "nslab_testing.hpp"
 
 namespace nl = nslab::nl;
 namespace net = nslab::net;
@@ -119,21 +120,13 @@ ChildResult run_in_fresh_netns(const std::function<void()>& body) {
     return r;
 }
 
-bool root_required() {
-    const char* v = std::getenv("NSLAB_REQUIRE_ROOT");
-    return v && std::string(v) == "1";
-}
-
 // The test's whole body: skips (or fails, under NSLAB_REQUIRE_ROOT=1) when namespaces cannot be
 // made here, fails with the child's message, prints the child's notes.
 void in_fresh_netns(const std::function<void()>& body) {
-    if (geteuid() != 0) {
-        if (root_required()) FAIL() << "NSLAB_REQUIRE_ROOT=1 but not running as root";
-        GTEST_SKIP() << "needs root to create network namespaces (NSLAB_REQUIRE_ROOT=1 makes this a failure)";
-    }
+    NSLAB_TEST_NEEDS_ROOT("creates network namespaces");
     ChildResult r = run_in_fresh_netns(body);
     if (r.status == kCannotUnshare) {
-        if (root_required()) FAIL() << r.text;
+        if (nslab_testing::root_required()) FAIL() << r.text;
         GTEST_SKIP() << "cannot create a network namespace here: " << r.text;
     }
     ASSERT_EQ(r.status, 0) << r.text;

@@ -6,13 +6,16 @@
 #
 #   tests/python/check_daemons.sh                        # frr, bird and mixed
 #   tests/python/check_daemons.sh frr-ospf-line          # just one (file name without .json)
-#   LAB=/path/to/lab tests/python/check_daemons.sh       # another lab binary
+#   BUILD_DIR=build-asan tests/python/check_daemons.sh   # another build's lab (as the Python tests
+#                                                        # take it: tests/support/nslab_testing.py)
 #
 # Needs root. Without FRR or BIRD it skips (exit 0) unless NSLAB_REQUIRE_ROOT=1, where that fails.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-lab=${LAB:-$root/build/cli/lab}
+build=${BUILD_DIR:-build}
+[[ $build = /* ]] || build=$root/$build   # relative to the checkout, as ci/build.sh takes it
+lab=$build/cli/lab
 topodir=$here/topologies
 timeout=60
 loopbacks=(10.0.0.1 10.0.0.2 10.0.0.3)

@@ -4,14 +4,11 @@ that ran it: this one)."""
 import contextlib
 import json
 import os
-import pathlib
 import subprocess
 
 from nslab.pytest_plugin import unique_name
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BUILD = pathlib.Path(os.environ.get("BUILD_DIR", ROOT / "build"))
-LAB = str(BUILD / "cli" / "lab")
+from nslab_testing import LAB
 
 
 def lab(*args, **kw):

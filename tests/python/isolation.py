@@ -5,13 +5,13 @@ import pathlib
 import shutil
 import subprocess
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-LAB_BIN = os.environ.get("NSLAB_LAB_BIN", str(ROOT / "build" / "cli" / "lab"))
+from nslab_testing import LAB
+
 BUSYBOX = "/bin/busybox"
 
 
 def lab_cli(*args, **kw):
-    return subprocess.run([LAB_BIN, *args], capture_output=True, text=True, timeout=120, **kw)
+    return subprocess.run([LAB, *args], capture_output=True, text=True, timeout=120, **kw)
 
 
 def cgroup_dirs(lab_name):

@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from nslab_testing import require_root, skip_or_fail
+
 # The three routers of every routing topology here, and their loopbacks.
 LOOPBACKS = {"r1": "10.0.0.1", "r2": "10.0.0.2", "r3": "10.0.0.3"}
 ZEBRA, OSPFD, VTYSH = "/usr/lib/frr/zebra", "/usr/lib/frr/ospfd", "/usr/bin/vtysh"
@@ -19,13 +21,10 @@ DAEMONS = {"zebra", "ospfd", "watchfrr", "staticd", "mgmtd", "bird"}
 
 def require_binaries(paths, package):
     """Skip when a daemon binary is missing, unless NSLAB_REQUIRE_ROOT=1 (CI): then fail."""
-    strict = os.environ.get("NSLAB_REQUIRE_ROOT") == "1"
-    if os.geteuid() != 0:
-        (pytest.fail if strict else pytest.skip)("needs root (creates namespaces and runs daemons)")
+    require_root("creates namespaces and runs daemons")
     missing = [p for p in paths if not os.access(p, os.X_OK)]
     if missing:
-        msg = f"{package} is not installed ({', '.join(missing)} missing; ci/deps.sh installs it)"
-        (pytest.fail if strict else pytest.skip)(msg)
+        skip_or_fail(f"{package} is not installed ({', '.join(missing)} missing; ci/deps.sh installs it)")
 
 
 def daemon_processes():

@@ -1,6 +1,5 @@
 """The nslab Python API against real labs."""
 import os
-import pathlib
 import signal
 import subprocess
 import sys
@@ -11,9 +10,9 @@ import pytest
 
 import nslab
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from nslab_testing import LAB, ROOT
+
 TOPO = ROOT / "topologies"
-LAB_BIN = os.environ.get("NSLAB_LAB_BIN", str(ROOT / "build" / "cli" / "lab"))
 
 TWO = {"name": "two", "nodes": {"a": {}, "b": {}},
        "links": [{"endpoints": ["a:eth0", "b:eth0"], "ipv4": ["10.7.0.1/24", "10.7.0.2/24"],
@@ -128,7 +127,7 @@ def test_errors_are_mapped():
 
 
 def test_attach_to_a_lab_started_by_the_cli():
-    subprocess.run([LAB_BIN, "up", "-q", str(TOPO / "star.json"), "--name", "cli-star"], check=True)
+    subprocess.run([LAB, "up", "-q", str(TOPO / "star.json"), "--name", "cli-star"], check=True)
     try:
         lab = nslab.Lab.attach("cli-star")
         assert "cli-star" in nslab.labs()

@@ -2,16 +2,14 @@
 cli/completion/lab.bash, driven the way bash drives it (COMP_WORDS/COMP_CWORD set, _lab run,
 COMPREPLY read back), against a fake state directory and a fake `lab status`."""
 import os
-import pathlib
 import re
 import shutil
 import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BUILD = pathlib.Path(os.environ.get("BUILD_DIR", ROOT / "build"))
-LAB = str(BUILD / "cli" / "lab")
+from nslab_testing import LAB, ROOT
+
 COMPLETION = ROOT / "cli" / "completion" / "lab.bash"
 
 

@@ -12,13 +12,13 @@
 - README.md is at most 350 lines, and still holds the examples test_rootless.py runs.
 """
 import json
-import pathlib
 import re
 import urllib.parse
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from nslab_testing import ROOT
+
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"
 SCHEMA_PATH = ROOT / "topologies" / "schema.json"

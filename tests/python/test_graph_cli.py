@@ -2,16 +2,14 @@
 Chromium, whose DOM (after the page's script ran) must draw every node and link. Where Chromium
 is not installed that test skips with the reason."""
 import os
-import pathlib
 import re
 import shutil
 import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BUILD = pathlib.Path(os.environ.get("BUILD_DIR", ROOT / "build"))
-LAB = str(BUILD / "cli" / "lab")
+from nslab_testing import LAB, ROOT
+
 # Headless, offline and stateless: no sync, updates, first-run UI or profile left behind.
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]

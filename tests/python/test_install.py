@@ -2,12 +2,11 @@
 completion, the Python package, the engine library with headers and a CMake package that a
 project outside nslab (tests/consumer/) finds with find_package(nslab), builds against and runs."""
 import os
-import pathlib
 import shutil
 import subprocess
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BUILD = pathlib.Path(os.environ.get("BUILD_DIR", ROOT / "build"))
+from nslab_testing import BUILD, ROOT
+
 PREFIX = "/usr/local"
 
 

@@ -3,12 +3,11 @@ with a JSON parser and checked against the kernel, /proc and /run/netns. Python'
 Lab.to_dict() comes from the same engine function as `lab status --json`."""
 import json
 import os
-import pathlib
 import subprocess
 
 from clilab import cli_lab, lab as run_lab
+from nslab_testing import ROOT
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 TRIANGLE = ROOT / "topologies" / "triangle.json"
 
 

@@ -7,7 +7,8 @@ import pathlib
 import subprocess
 import time
 
-from clilab import LAB, ROOT, cli_lab, keeper_pid, lab
+from clilab import LAB, cli_lab, keeper_pid, lab
+from nslab_testing import ROOT
 
 LINE = ROOT / "topologies" / "line.json"
 

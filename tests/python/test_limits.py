@@ -6,7 +6,8 @@ import os
 import signal
 import subprocess
 
-from isolation import LAB_BIN, cgroup_dirs, lab_cli
+from isolation import cgroup_dirs, lab_cli
+from nslab_testing import LAB
 
 EXPECT = os.environ.get("NSLAB_EXPECT_CGROUP")
 
@@ -151,11 +152,11 @@ def v1_hierarchy_the_host_lacks_is_mounted_then_unmounted(tmp_path):
     script = f"""
 set -e
 {hide}
-{LAB_BIN} up -q {topo}
+{LAB} up -q {topo}
 echo mounted=$(grep -c ' {mine} ' /proc/self/mountinfo || true)
-{LAB_BIN} status lim-mount | grep '^node n:'
-{LAB_BIN} exec lim-mount n -- cat /proc/self/cgroup | grep ':cpu:'
-{LAB_BIN} down lim-mount
+{LAB} status lim-mount | grep '^node n:'
+{LAB} exec lim-mount n -- cat /proc/self/cgroup | grep ':cpu:'
+{LAB} down lim-mount
 echo after=$(grep -c ' {mine} ' /proc/self/mountinfo || true)
 """
     r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script],

@@ -1,9 +1,9 @@
 """Reachability from Python: the engine's raw-socket pinger."""
-import pathlib
 import time
 
+from nslab_testing import ROOT
 
-TOPO = pathlib.Path(__file__).resolve().parents[2] / "topologies"
+TOPO = ROOT / "topologies"
 
 
 def test_ping_all_reports_every_pair(lab):

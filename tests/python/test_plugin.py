@@ -1,10 +1,10 @@
 """The pytest plugin, run on inner test files with pytester."""
 import os
-import pathlib
 import subprocess
 
-TOPO = pathlib.Path(__file__).resolve().parents[2] / "topologies"
-LAB_BIN = pathlib.Path(__file__).resolve().parents[2] / "build" / "cli" / "lab"
+from nslab_testing import LAB, ROOT
+
+TOPO = ROOT / "topologies"
 
 
 def test_marker_fixture_and_failure_report(pytester):
@@ -70,10 +70,10 @@ def test_keep_leaves_a_failed_labs_up(pytester):
     assert f"kept lab {name} up" in out
     try:
         # The test process has exited; the lab is still up and reachable by name.
-        st = subprocess.run([str(LAB_BIN), "exec", name, "h1", "--", "hostname"], capture_output=True, text=True)
+        st = subprocess.run([LAB, "exec", name, "h1", "--", "hostname"], capture_output=True, text=True)
         assert st.stdout == "h1\n", st.stderr
     finally:
-        subprocess.run([str(LAB_BIN), "down", name], check=True)
+        subprocess.run([LAB, "down", name], check=True)
 
 
 def test_module_lab_is_shared(pytester):

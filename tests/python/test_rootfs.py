@@ -12,7 +12,8 @@ import pytest
 import nslab
 from nslab.pytest_plugin import unique_name
 
-from isolation import LAB_BIN, busybox_rootfs, lab_cli
+from isolation import busybox_rootfs, lab_cli
+from nslab_testing import LAB
 
 
 @pytest.fixture
@@ -167,7 +168,7 @@ def test_a_rootfs_swapped_for_a_symlink_to_the_host_root_after_the_check_is_refu
     topo = tmp_path / "t.json"
     topo.write_text(json.dumps({"name": name, "nodes": {"a": {"rootfs": str(path)}}}))
     mounts = mount_points()
-    up = subprocess.Popen([LAB_BIN, "up", "-q", str(topo)], stderr=subprocess.PIPE, text=True,
+    up = subprocess.Popen([LAB, "up", "-q", str(topo)], stderr=subprocess.PIPE, text=True,
                           env=dict(os.environ, NSLAB_FAULT="keeper:1:stall"))
     try:
         # `lab up` writes a "starting" state before the keeper runs; the keeper records itself

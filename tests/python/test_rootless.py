@@ -16,8 +16,8 @@ import uuid
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BUILD = pathlib.Path(os.environ.get("BUILD_DIR", ROOT / "build"))
+from nslab_testing import BUILD, ROOT
+
 STAR = """{
   "name": "rl",
   "nodes": {

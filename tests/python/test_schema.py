@@ -4,17 +4,14 @@ can express: unknown keys, wrong types, bad names, enums and patterns) is reject
 and a few unusual but valid inputs are accepted by both, so the schema is never stricter than
 the parser where editors would flag a good file."""
 import json
-import os
-import pathlib
 import re
 import subprocess
 
 import jsonschema
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BUILD = pathlib.Path(os.environ.get("BUILD_DIR", ROOT / "build"))
-LAB = BUILD / "cli" / "lab"
+from nslab_testing import LAB, ROOT
+
 SCHEMA = json.loads((ROOT / "topologies" / "schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 EXAMPLES = sorted(p for p in (ROOT / "topologies").glob("*.json") if p.name != "schema.json")

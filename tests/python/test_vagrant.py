@@ -2,13 +2,13 @@
 itself validates the Vagrantfile (`vagrant validate --ignore-provider`, which evaluates the Ruby
 and checks every setting), and the provisioning script parses and runs the CI scripts."""
 import os
-import pathlib
 import shutil
 import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from nslab_testing import ROOT
+
 VAGRANT = ROOT / "vagrant"
 
 

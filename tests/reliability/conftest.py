@@ -5,22 +5,18 @@ NSLAB_TIER=extended (ci/extended) selects the full figures; the default is the g
 that ci/run_tests.py runs in CI."""
 from __future__ import annotations
 
-import ctypes
 import os
 import pathlib
 import subprocess
 import sys
-import time
 
 import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
-BUILD = pathlib.Path(os.environ.get("BUILD_DIR", ROOT / "build"))
-LAB = str(BUILD / "cli" / "lab")
-sys.path.insert(0, str(HERE))
+# tests/support is not installed anywhere: put it on the path for every test module here.
+sys.path.insert(0, str(HERE.parent / "support"))
 
-import hostsnap  # noqa: E402
+from nslab_testing import BUILD, LAB, become_subreaper, require_root, snapshot, wait_host_equals  # noqa: E402
 
 EXTENDED = os.environ.get("NSLAB_TIER") == "extended"
 
@@ -44,19 +40,7 @@ def figure(name):
 def pytest_configure(config):
     # Orphans of what we kill (keepers, node processes) are re-parented to us and reaped here,
     # as ci/run_tests.py does, even where PID 1 reaps nothing.
-    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-
-
-def reap() -> None:
-    """Reaps every exited child. Only call it when no subprocess of ours is still to be waited
-    for: it would take that one's exit status."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
+    become_subreaper()
 
 
 def lab(*args: str, env: dict | None = None, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
@@ -70,32 +54,13 @@ def lab(*args: str, env: dict | None = None, timeout: float = 120, check: bool =
     return p
 
 
-def wait_host_equals(before: dict, timeout: float = 20.0) -> dict:
-    """Waits (bounded) until the host matches `before`: a killed init takes a moment to finish
-    dying, and the kernel frees namespaces in the background. Returns the remaining diff."""
-    deadline = time.monotonic() + timeout
-    while True:
-        reap()
-        d = hostsnap.diff(before, hostsnap.snapshot())
-        if not d or time.monotonic() > deadline:
-            return d
-        time.sleep(0.1)
-
-
-def require_root():
-    if os.geteuid() != 0:
-        if os.environ.get("NSLAB_REQUIRE_ROOT") == "1":
-            pytest.fail("needs root and NSLAB_REQUIRE_ROOT=1 is set")
-        pytest.skip("needs root (creates namespaces, links and mounts)")
-
-
 @pytest.fixture(autouse=True)
 def host_unchanged():
     """Every test must leave the host exactly as it found it."""
     require_root()
     if not os.access(LAB, os.X_OK):
         pytest.fail(f"{LAB} is not built")
-    before = hostsnap.snapshot()
+    before = snapshot()
     yield before
     left = wait_host_equals(before)
     assert not left, f"the test left this on the host: {left}"

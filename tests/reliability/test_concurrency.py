@@ -6,7 +6,8 @@ from __future__ import annotations
 import subprocess
 import time
 
-from conftest import EXTENDED, HERE, LAB, lab, reap, report
+from conftest import EXTENDED, HERE, lab, report
+from nslab_testing import LAB, reap
 
 TOPOLOGY = str(HERE / "topologies" / "faults.json")
 

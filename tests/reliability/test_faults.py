@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from conftest import BUILD, EXTENDED, HERE, LAB, figure, lab, reap, report, wait_host_equals
+from conftest import EXTENDED, HERE, figure, lab, report
+from nslab_testing import BUILD, LAB, reap, wait_host_equals
 
 TOPOLOGY = str(HERE / "topologies" / "faults.json")
 NAME = "faults"

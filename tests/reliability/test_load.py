@@ -9,7 +9,8 @@ import subprocess
 import sys
 import time
 
-from conftest import BUILD, HERE, figure, lab, reap, report
+from conftest import HERE, figure, lab, report
+from nslab_testing import BUILD, reap
 
 
 def generated(tmp_path, shape, n, name):

@@ -9,7 +9,8 @@ import os
 import subprocess
 import sys
 
-from conftest import BUILD, HERE, figure, lab, reap, report
+from conftest import HERE, figure, lab, report
+from nslab_testing import BUILD, reap
 
 WARMUP = 5
 RSS_SLACK_KIB = 2048

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "lab/load.hpp"
+#include "nslab_testing.hpp"
 #include "view/graph.hpp"
 #include "util/error.hpp"
 
@@ -16,7 +17,7 @@ using namespace nslab;
 
 std::vector<std::filesystem::path> examples() {
     std::vector<std::filesystem::path> out;
-    for (const auto& e : std::filesystem::directory_iterator(std::string(NSLAB_SOURCE_DIR) + "/topologies"))
+    for (const auto& e : std::filesystem::directory_iterator(nslab_testing::source_dir() + "/topologies"))
         if (e.path().extension() == ".json" && e.path().filename() != "schema.json") out.push_back(e.path());
     return out;
 }

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "lab/load.hpp"
+#include "nslab_testing.hpp"
 #include "topology/model.hpp"
 
 namespace {
@@ -18,7 +19,7 @@ using namespace nslab;
 using topo::Model;
 using topo::NodeKind;
 
-Model load(const std::string& name) { return lab::load_topology(std::string(NSLAB_SOURCE_DIR) + "/topologies/" + name); }
+Model load(const std::string& name) { return lab::load_topology(nslab_testing::source_dir() + "/topologies/" + name); }
 
 std::vector<std::string> strs(const std::vector<net::Prefix>& v) {
     std::vector<std::string> out;
@@ -237,7 +238,7 @@ void expect_pingable(const Model& m, bool neighbours_only = false) {
 
 TEST(TopologyExamples, EveryFileParses) {
     int files = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(std::string(NSLAB_SOURCE_DIR) + "/topologies")) {
+    for (const auto& entry : std::filesystem::directory_iterator(nslab_testing::source_dir() + "/topologies")) {
         if (entry.path().extension() != ".json" || entry.path().filename() == "schema.json") continue;
         ++files;
         EXPECT_NO_THROW(lab::load_topology(entry.path().string())) << entry.path();

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "lab/load.hpp"
+#include "nslab_testing.hpp"
 #include "topology/model.hpp"
 #include "util/error.hpp"
 
@@ -102,8 +103,8 @@ TEST(TopologyParse, NameOverride) {
 
 TEST(TopologyParse, LoadFileReportsUnreadableFiles) {
     EXPECT_THROW(lab::load_topology("/nonexistent/topology.json"), SystemError);
-    EXPECT_THROW(lab::load_topology(NSLAB_SOURCE_DIR), SystemError);  // a directory
-    Model m = lab::load_topology(std::string(NSLAB_SOURCE_DIR) + "/topologies/line.json", "line-2");
+    EXPECT_THROW(lab::load_topology(nslab_testing::source_dir()), SystemError);  // a directory
+    Model m = lab::load_topology(nslab_testing::source_dir() + "/topologies/line.json", "line-2");
     EXPECT_EQ(m.name, "line-2");
 }
 
