@@ -49,7 +49,8 @@ void translate(std::exception_ptr p) {
     } catch (const SystemError& e) {
         PyErr_SetObject(errors("KernelError").ptr(), py::make_tuple(e.err(), std::string(e.what())).ptr());
     } catch (const Error& e) {
-        PyErr_SetObject(errors("LabError").ptr(), py::str(e.what()).ptr());
+        const Cause& c = e.cause();
+        PyErr_SetObject(errors("LabError").ptr(), py::make_tuple(std::string(e.what()), c.node, c.pointer, c.step).ptr());
     }
 }
 

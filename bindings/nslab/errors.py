@@ -20,7 +20,16 @@ class TopologyError(NslabError, ValueError):
 
 
 class LabError(NslabError):
-    """The lab could not do what was asked: no such lab or node, a failed exec command, ..."""
+    """The lab could not do what was asked: no such lab or node, a failed exec command, ...
+    When the failure was at a known place of the lab (a failed exec command), ``node``,
+    ``pointer`` and ``step`` say where, as for KernelError; each is None when not known."""
+
+    def __init__(self, message: str = "", node: str | None = None, pointer: str | None = None,
+                 step: str | None = None) -> None:
+        super().__init__(message)
+        self.node = node or None
+        self.pointer = pointer or None
+        self.step = step or None
 
 
 class KernelError(NslabError, OSError):

@@ -5,8 +5,22 @@
 
 namespace nslab::lab {
 
+namespace {
+void put(nlohmann::json& j, const Cause& c) {
+    j["node"] = c.node;
+    j["pointer"] = c.pointer;
+    j["step"] = c.step;
+    j["netlink"] = c.netlink;
+}
+
+Cause cause_of(const nlohmann::json& j) {
+    return {j.value("node", ""), j.value("pointer", ""), j.value("step", ""), j.value("netlink", false)};
+}
+}  // namespace
+
 nlohmann::json error_report(const std::exception& e) {
     nlohmann::json j = {{"ok", false}, {"error", e.what()}, {"kind", "error"}};
+    if (auto* x = dynamic_cast<const Error*>(&e)) put(j, x->cause());
     auto* s = dynamic_cast<const SystemError*>(&e);
     if (!s) return j;
     j["errno"] = s->err();
@@ -14,10 +28,7 @@ nlohmann::json error_report(const std::exception& e) {
     j["ext_ack"] = s->detail();
     if (auto* n = dynamic_cast<const NodeError*>(&e)) {
         j["kind"] = "node";
-        j["node"] = n->node();
-        j["pointer"] = n->pointer();
-        j["step"] = n->step();
-        j["netlink"] = n->netlink();
+        put(j, n->cause());
     } else {
         j["kind"] = dynamic_cast<const nl::NetlinkError*>(&e) ? "netlink" : "system";
     }
@@ -28,12 +39,10 @@ void throw_reported(const nlohmann::json& j) {
     const std::string kind = j.value("kind", "error"), text = j.value("error", "lab up failed");
     const int err = j.value("errno", 0);
     const std::string op = j.value("op", ""), ext_ack = j.value("ext_ack", "");
-    if (kind == "node")
-        throw NodeError({j.value("node", ""), j.value("pointer", ""), j.value("step", ""), j.value("netlink", false)}, op, err,
-                        ext_ack, text);
+    if (kind == "node") throw NodeError(cause_of(j), op, err, ext_ack, text);
     if (kind == "netlink") throw nl::NetlinkError(op, err, ext_ack, text);
     if (kind == "system") throw SystemError(op, err, ext_ack);
-    throw Error(text);
+    throw Error(text, cause_of(j));
 }
 
 }  // namespace nslab::lab

@@ -243,7 +243,7 @@ void InitReports::await_all(std::vector<InitProcess>& inits) {
         --left;
     }
     for (std::size_t i = 0; i < inits.size(); ++i)
-        if (!seen[i]) throw Error("node " + inits[i].node + ": init process died during setup");
+        if (!seen[i]) throw Error("node " + inits[i].node + ": init process died during setup", {inits[i].node, inits[i].pointer, "init"});
 }
 
 }  // namespace nslab::node

@@ -60,10 +60,16 @@ private:
 long check(long rc, const std::string& op);
 
 // A user-facing failure that is not a syscall: a lab that does not exist, a node name that is
-// wrong, a command that failed during `lab up`.
+// wrong, a command that failed during `lab up`. One at a known place of a lab (an exec command
+// that failed, a rootfs refused) carries its cause, as a NodeError does.
 class Error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+    Error(const std::string& what, Cause cause) : std::runtime_error(what), cause_(std::move(cause)) {}
+    const Cause& cause() const noexcept { return cause_; }
+
+private:
+    Cause cause_;
 };
 
 }  // namespace nslab

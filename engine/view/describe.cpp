@@ -118,6 +118,12 @@ json describe_error(const std::exception& e) {
         err["op"] = op;
         if (!detail.empty()) err["ext_ack"] = detail;
     };
+    // A failure at a known place of a lab: where it happened travelled with it from the keeper.
+    auto with_cause = [&](const Cause& c) {
+        if (!c.node.empty()) err["node"] = c.node;
+        if (!c.pointer.empty()) err["pointer"] = c.pointer;
+        if (!c.step.empty()) err["step"] = c.step;
+    };
     if (auto* t = dynamic_cast<const topo::TopologyError*>(&e)) {
         err["kind"] = "topology";
         json issues = json::array();
@@ -125,12 +131,11 @@ json describe_error(const std::exception& e) {
         if (!t->issues().empty()) err["pointer"] = t->issues()[0].pointer;
         err["issues"] = std::move(issues);
     } else if (auto* n = dynamic_cast<const NodeError*>(&e)) {
-        // A failure while building: where it happened travelled with it from the keeper.
         err["kind"] = n->netlink() ? "netlink" : "system";
         with_errno(n->err(), n->op(), n->detail());
-        if (!n->node().empty()) err["node"] = n->node();
-        if (!n->pointer().empty()) err["pointer"] = n->pointer();
-        if (!n->step().empty()) err["step"] = n->step();
+        with_cause(n->cause());
+    } else if (auto* x = dynamic_cast<const Error*>(&e)) {
+        with_cause(x->cause());
     } else if (auto* l = dynamic_cast<const nl::NetlinkError*>(&e)) {
         err["kind"] = "netlink";
         with_errno(l->err(), l->op(), l->detail());

@@ -26,7 +26,8 @@ nlohmann::ordered_json describe_run(const std::string& lab, const std::string& n
                             const exec::RunResult& r, double ms);
 // {"error": {"message", "kind", ...}}: kind is "topology" (with "pointer" and every issue),
 // "netlink" or "system" (with "errno", "errno_name", "op", "ext_ack"), or "error"; "node",
-// "pointer" and "step" also for a failure at a known place of a lab (NodeError).
+// "pointer" and "step" also for a failure at a known place of a lab (NodeError, or an Error
+// with a cause).
 nlohmann::ordered_json describe_error(const std::exception& e);
 
 // Serialised for output: undecodable bytes (a command's binary output) become U+FFFD rather

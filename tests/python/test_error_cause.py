@@ -66,6 +66,7 @@ def test_an_address_refusal_names_the_loopback():
 
 
 def test_old_constructors_still_work():
+    assert str(nslab.LabError("no lab named x")) == "no lab named x" and nslab.LabError("x").node is None
     k = nslab.KernelError(errno.EPERM, "mount: Operation not permitted")
     assert (k.errno, k.node, k.pointer, k.step) == (errno.EPERM, None, None, None)
     n = nslab.NetlinkError(errno.EEXIST, "add address", "Address already assigned", "add address 1.2.3.4/8 to lo")
@@ -84,4 +85,22 @@ def test_lab_up_json_prints_the_cause(tmp_path):
         assert (e["kind"], e["errno"], e["errno_name"]) == ("netlink", errno.EINVAL, "EINVAL")
         assert (e["node"], e["pointer"], e["step"]) == ("b", "/nodes/b/routes/0", "route b 10.9.0.0/24")
         assert e["ext_ack"] == "Nexthop has invalid gateway" and "10.9.0.0/24" in e["op"]
+        assert gone(name)
+
+
+def test_a_failed_exec_command_names_its_node_and_step(tmp_path):
+    name = unique_name("cause-exec")
+    topo = {"name": name, "nodes": {"a": {}, "b": {"exec": ["true", "exit 3"]}}}
+    with pytest.raises(nslab.LabError) as e:
+        nslab.Lab(topo).up()
+    assert (e.value.node, e.value.pointer, e.value.step) == ("b", "/nodes/b/exec/1", "exec b 1")
+    assert "exec command 2 `exit 3`" in str(e.value)
+    assert gone(name)
+    with cli_lab("cause-exec-json") as name:
+        f = tmp_path / "t.json"
+        f.write_text(json.dumps({**topo, "name": name}))
+        r = run_lab("up", f, "--json")
+        assert r.returncode == 1, (r.stdout, r.stderr)
+        e = json.loads(r.stderr)["error"]
+        assert (e["kind"], e["node"], e["pointer"], e["step"]) == ("error", "b", "/nodes/b/exec/1", "exec b 1")
         assert gone(name)

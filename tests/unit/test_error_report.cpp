@@ -81,8 +81,9 @@ TEST(ErrorReport, OtherKindsKeepTheirType) {
     SystemError s = across_the_pipe<SystemError>(SystemError("signalfd", EMFILE));
     EXPECT_EQ(s.err(), EMFILE);
     EXPECT_STREQ(s.what(), SystemError("signalfd", EMFILE).what());
-    Error x = across_the_pipe<Error>(Error("node h1: exec command 1 `false` exited with 1"));
-    EXPECT_STREQ(x.what(), "node h1: exec command 1 `false` exited with 1");
+    Error x = across_the_pipe<Error>(Error("no lab named x"));
+    EXPECT_STREQ(x.what(), "no lab named x");
+    EXPECT_EQ(x.cause().node, "");
     // A plain SystemError is not a NodeError on the other side either.
     EXPECT_THROW(lab::throw_reported(lab::error_report(SystemError("poll", EINTR))), SystemError);
     try {
@@ -91,6 +92,21 @@ TEST(ErrorReport, OtherKindsKeepTheirType) {
         ADD_FAILURE() << "a SystemError came back as a NodeError";
     } catch (const SystemError&) {
     }
+}
+
+TEST(ErrorReport, AnErrorKeepsItsCause) {
+    // A failed exec command is no system call, but it too happened at a known node and step.
+    Error x = across_the_pipe<Error>(
+        Error("node h1: exec command 1 `false` exited with 1", {"h1", "/nodes/h1/exec/0", "exec h1 0"}));
+    EXPECT_STREQ(x.what(), "node h1: exec command 1 `false` exited with 1");
+    EXPECT_EQ(x.cause().node, "h1");
+    EXPECT_EQ(x.cause().pointer, "/nodes/h1/exec/0");
+    EXPECT_EQ(x.cause().step, "exec h1 0");
+    auto j = view::describe_error(x)["error"];
+    EXPECT_EQ(j["kind"], "error");
+    EXPECT_EQ(j["node"], "h1");
+    EXPECT_EQ(j["pointer"], "/nodes/h1/exec/0");
+    EXPECT_EQ(j["step"], "exec h1 0");
 }
 
 TEST(ErrorReport, JsonOutputNamesTheCauseFromItsFields) {
