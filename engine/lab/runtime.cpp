@@ -31,6 +31,19 @@ namespace {
 // How many nodes between progress reports (and abort checks).
 constexpr std::size_t kTick = 32;
 
+// An init names a failed sysctl only by its step ("sysctl net.ipv4.ip_forward=abc"); when the
+// key is one of the topology's, point at it rather than at the whole node.
+Cause init_cause(Cause c, const topo::Model& m) {
+    const std::string prefix = "sysctl ";
+    if (c.step.rfind(prefix, 0) != 0) return c;
+    const std::string key = c.step.substr(prefix.size(), c.step.find('=') - prefix.size());
+    for (const auto& nd : m.nodes)
+        if (nd.name == c.node)
+            for (const auto& kv : nd.sysctls)
+                if (kv.first == key) c.pointer = nd.pointer + "/sysctls/" + key;
+    return c;
+}
+
 }  // namespace
 
 Runtime::Runtime(topo::Model model, State state, Progress progress)
@@ -93,7 +106,11 @@ void Runtime::spawn_nodes() {
     }
     save(state_);  // from here on `lab clean` can find every init
     fault::point("nodes");
-    reports.await_all(inits_);
+    try {
+        reports.await_all(inits_);
+    } catch (const NodeError& e) {
+        throw NodeError(init_cause(e.cause(), model_), e.op(), e.err(), e.ext_ack(), e.what());
+    }
     progress_("nodes", n, n);
 }
 

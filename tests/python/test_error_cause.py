@@ -65,6 +65,19 @@ def test_an_address_refusal_names_the_loopback():
     assert gone(name)
 
 
+def test_an_init_failure_names_the_sysctl():
+    # Written by the node's init, across the clone boundary: a value the kernel refuses.
+    name = unique_name("cause-init")
+    with pytest.raises(nslab.KernelError) as e:
+        nslab.Lab({"name": name, "nodes": {"a": {}, "b": {"sysctls": {"net.ipv4.ip_forward": "abc"}}}}).up()
+    err = e.value
+    assert not isinstance(err, nslab.NetlinkError)
+    assert (err.errno, err.node, err.step) == (errno.EINVAL, "b", "sysctl net.ipv4.ip_forward=abc")
+    assert err.pointer == "/nodes/b/sysctls/net.ipv4.ip_forward"
+    assert "node b: sysctl net.ipv4.ip_forward=abc: Invalid argument" in str(err)
+    assert gone(name)
+
+
 def test_old_constructors_still_work():
     assert str(nslab.LabError("no lab named x")) == "no lab named x" and nslab.LabError("x").node is None
     k = nslab.KernelError(errno.EPERM, "mount: Operation not permitted")
