@@ -35,13 +35,23 @@ void translate(std::exception_ptr p) {
         py::list issues;
         for (const auto& i : e.issues()) issues.append(py::make_tuple(i.pointer, i.message));
         PyErr_SetObject(errors("TopologyError").ptr(), py::make_tuple(std::string(e.what()), issues).ptr());
+    } catch (const NodeError& e) {
+        // A failure at a known node and step of a lab: the kernel's refusal of a netlink
+        // request stays a NetlinkError, anything else is a KernelError; both know where.
+        if (e.netlink())
+            PyErr_SetObject(errors("NetlinkError").ptr(), py::make_tuple(e.err(), std::string(e.what()), e.ext_ack(), e.op(),
+                                                                         e.node(), e.pointer(), e.step()).ptr());
+        else
+            PyErr_SetObject(errors("KernelError").ptr(),
+                            py::make_tuple(e.err(), std::string(e.what()), e.node(), e.pointer(), e.step()).ptr());
     } catch (const nl::NetlinkError& e) {
         PyErr_SetObject(errors("NetlinkError").ptr(),
                         py::make_tuple(e.err(), std::string(e.what()), e.detail(), e.op()).ptr());
     } catch (const SystemError& e) {
         PyErr_SetObject(errors("KernelError").ptr(), py::make_tuple(e.err(), std::string(e.what())).ptr());
     } catch (const Error& e) {
-        PyErr_SetObject(errors("LabError").ptr(), py::str(e.what()).ptr());
+        const Cause& c = e.cause();
+        PyErr_SetObject(errors("LabError").ptr(), py::make_tuple(std::string(e.what()), c.node, c.pointer, c.step).ptr());
     }
 }
 

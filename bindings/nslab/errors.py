@@ -20,22 +20,40 @@ class TopologyError(NslabError, ValueError):
 
 
 class LabError(NslabError):
-    """The lab could not do what was asked: no such lab or node, a failed exec command, ..."""
+    """The lab could not do what was asked: no such lab or node, a failed exec command, ...
+    When the failure was at a known place of the lab (a failed exec command), ``node``,
+    ``pointer`` and ``step`` say where, as for KernelError; each is None when not known."""
+
+    def __init__(self, message: str = "", node: str | None = None, pointer: str | None = None,
+                 step: str | None = None) -> None:
+        super().__init__(message)
+        self.node = node or None
+        self.pointer = pointer or None
+        self.step = step or None
 
 
 class KernelError(NslabError, OSError):
-    """A system call failed. ``errno`` is set; the message names the operation."""
+    """A system call failed. ``errno`` is set; the message names the operation. When it failed
+    while a lab was built, ``node`` names the node, ``pointer`` the topology object (a JSON
+    pointer, e.g. "/nodes/r1/routes/0") and ``step`` the step of the plan or of the node's init
+    (e.g. "route r1 10.9.0.0/24"); each is None when not known."""
 
-    def __init__(self, errno: int, message: str) -> None:
+    def __init__(self, errno: int, message: str, node: str | None = None, pointer: str | None = None,
+                 step: str | None = None) -> None:
         OSError.__init__(self, errno, message)
+        self.node = node or None
+        self.pointer = pointer or None
+        self.step = step or None
 
 
 class NetlinkError(KernelError):
     """The kernel refused a netlink request. ``ext_ack`` holds its extended-ACK text, ``what``
-    the object it concerned (e.g. "add route 10.0.0.0/8 via 10.1.0.2 (/nodes/r1/routes/0)")."""
+    the object it concerned (e.g. "add route 10.0.0.0/8 via 10.1.0.2 (/nodes/r1/routes/0)");
+    ``node``, ``pointer`` and ``step`` as for KernelError."""
 
-    def __init__(self, errno: int, message: str, ext_ack: str = "", what: str = "") -> None:
-        super().__init__(errno, message)
+    def __init__(self, errno: int, message: str, ext_ack: str = "", what: str = "", node: str | None = None,
+                 pointer: str | None = None, step: str | None = None) -> None:
+        super().__init__(errno, message, node, pointer, step)
         self.ext_ack = ext_ack
         self.what = what
 

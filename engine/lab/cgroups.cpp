@@ -76,7 +76,8 @@ LabCgroups::LabCgroups(const std::string& lab, const topo::Model& m) {
         if (sys::rootless())
             throw Error("node " + n.name + " (" + n.pointer + "): " +
                         (!n.limits.empty() ? std::string("limits need") : std::string("a node without a pid namespace, or with a cgroup namespace, needs")) +
-                        " a cgroup of its own, which a lab run without root cannot create; run this lab as root");
+                        " a cgroup of its own, which a lab run without root cannot create; run this lab as root",
+                        {n.name, n.pointer, "cgroups"});
         any = true;
         for (const auto& c : node::limit_controllers(n.limits)) needed.insert(c);
     }

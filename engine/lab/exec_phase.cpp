@@ -113,7 +113,9 @@ void run_exec_phase(const State& state, const std::vector<ExecNode>& nodes, int 
             msg += "\n(this rootless lab maps a single user id, so a program that switches to another user, such as "
                    "FRR's daemons with -u frr, fails in it; give the user subordinate ids in /etc/subuid and "
                    "/etc/subgid and install Debian's uidmap)";
-        throw Error(msg);
+        // The same id and pointer as the plan's exec step (plan/make_plan.cpp).
+        const topo::Node& nd = *r.en->node;
+        throw Error(msg, {nd.name, nd.pointer + "/exec/" + std::to_string(r.next), "exec " + nd.name + " " + std::to_string(r.next)});
     };
     const auto limit = std::chrono::seconds(timeout_s);
     // Whatever ends the phase early (a signal or the owner's death through `progress`, a spawn

@@ -17,9 +17,9 @@
 #include <cstring>
 #include <iostream>
 
+#include "lab/error_report.hpp"
 #include "lab/paths.hpp"
 #include "lab/runtime.hpp"
-#include "netlink/netlink.hpp"
 #include "node/rootfs.hpp"
 #include "sys/files.hpp"
 #include "sys/process.hpp"
@@ -83,23 +83,6 @@ public:
 private:
     int fd_;
 };
-
-// Enough of an exception for the starter to throw the same type with the same text.
-nlohmann::json describe_error(const std::exception& e) {
-    nlohmann::json j = {{"ok", false}, {"error", e.what()}, {"kind", "error"}};
-    if (auto* n = dynamic_cast<const nl::NetlinkError*>(&e)) {
-        j["kind"] = "netlink";
-        j["errno"] = n->err();
-        j["op"] = n->op();
-        j["ext_ack"] = n->detail();
-    } else if (auto* s = dynamic_cast<const SystemError*>(&e)) {
-        j["kind"] = "system";
-        j["errno"] = s->err();
-        j["op"] = s->op();
-        j["ext_ack"] = s->detail();
-    }
-    return j;
-}
 
 sys::Fd make_signalfd() {
     sigset_t set;
@@ -229,7 +212,7 @@ int keeper_main(int argc, char** argv) {
             try { sys::remove_tree(lab_dir(args.lab)); } catch (...) {}
         }
         std::cerr << "build failed: " << e.what() << "\n";
-        report.send(describe_error(e));
+        report.send(error_report(e));
         return 1;
     }
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -23,13 +23,13 @@
 #include "exec/terminal.hpp"
 #include "lab/cgroup_claim.hpp"
 #include "lab/cgroups.hpp"
+#include "lab/error_report.hpp"
 #include "lab/exec_phase.hpp"
 #include "lab/host_dirs.hpp"
 #include "lab/paths.hpp"
 #include "lab/pins.hpp"
 #include "lab/teardown.hpp"
 #include "lab/teardown_watch.hpp"
-#include "netlink/netlink.hpp"
 #include "node/init.hpp"
 #include "sys/files.hpp"
 #include "sys/userns.hpp"
@@ -64,15 +64,6 @@ std::string absolute(const std::string& p) {
 
 // How long a keeper may take to tear a lab down before we take over.
 constexpr int kDownTimeoutMs = 60000;
-
-// The keeper's failure, as the exception type it was in the keeper.
-[[noreturn]] void rethrow(const nlohmann::json& j) {
-    std::string kind = j.value("kind", "error"), text = j.value("error", "lab up failed");
-    int err = j.value("errno", 0);
-    if (kind == "netlink") throw nl::NetlinkError(j.value("op", ""), err, j.value("ext_ack", ""), text);
-    if (kind == "system") throw SystemError(j.value("op", ""), err, j.value("ext_ack", ""));
-    throw Error(text);
-}
 
 [[noreturn]] void throw_exists(const std::string& name) {
     auto st = load(name);
@@ -278,7 +269,7 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
             }
             throw Error("lab " + name + ": the keeper process died while building the lab");
         }
-        rethrow(failure);
+        throw_reported(failure);
     }
     fault::point("up.ready");
     // A concurrent `lab down` may have won between the keeper's answer and this read.

@@ -32,11 +32,14 @@ void restore_routes(nl::Socket& s, const topo::Node& node) {
     if (node.routes.empty()) return;
     std::map<std::string, int> index;
     for (const auto& l : s.dump_links()) index[l.name] = l.ifindex;
+    const auto steps = plan::route_steps(node, index);
     std::vector<nl::Message> msgs;
-    for (const auto& step : plan::route_steps(node, index)) msgs.push_back(*plan::message_for(step, {}));
+    for (const auto& step : steps) msgs.push_back(*plan::message_for(step, {}));
     for (const auto& f : s.execute(msgs))
-        if (f.err != EEXIST && f.err != ENETUNREACH && f.err != ENETDOWN)
-            throw nl::NetlinkError("node " + node.name + ": " + f.what, f.err, f.ext_ack);
+        if (f.err != EEXIST && f.err != ENETUNREACH && f.err != ENETDOWN) {
+            const std::string text = nl::NetlinkError("node " + node.name + ": " + f.what, f.err, f.ext_ack).what();
+            throw NodeError({node.name, steps[f.index].pointer, steps[f.index].id, true}, f.what, f.err, f.ext_ack, text);
+        }
 }
 }  // namespace
 

@@ -32,6 +32,19 @@ namespace {
 // How many nodes between progress reports (and abort checks).
 constexpr std::size_t kTick = 32;
 
+// An init names a failed sysctl only by its step ("sysctl net.ipv4.ip_forward=abc"); when the
+// key is one of the topology's, point at it rather than at the whole node.
+Cause init_cause(Cause c, const topo::Model& m) {
+    const std::string prefix = "sysctl ";
+    if (c.step.rfind(prefix, 0) != 0) return c;
+    const std::string key = c.step.substr(prefix.size(), c.step.find('=') - prefix.size());
+    for (const auto& nd : m.nodes)
+        if (nd.name == c.node)
+            for (const auto& kv : nd.sysctls)
+                if (kv.first == key) c.pointer = nd.pointer + "/sysctls/" + key;
+    return c;
+}
+
 }  // namespace
 
 Runtime::Runtime(topo::Model model, State state, Progress progress)
@@ -94,7 +107,11 @@ void Runtime::spawn_nodes() {
     }
     save(state_);  // from here on `lab clean` can find every init
     fault::point("nodes");
-    reports.await_all(inits_);
+    try {
+        reports.await_all(inits_);
+    } catch (const NodeError& e) {
+        throw NodeError(init_cause(e.cause(), model_), e.op(), e.err(), e.ext_ack(), e.what());
+    }
     progress_("nodes", n, n);
 }
 
@@ -126,7 +143,6 @@ plan::Facts Runtime::measure_facts() {
 void Runtime::send_phase(plan::Stage stage) {
     const plan::Phase* phase = plan_.phase(stage);
     if (!phase) return;
-    auto netns_of = [&](const plan::Target& t) { return t.kind == plan::Target::Forwarder ? impair_->netns() : netns_[t.node].get(); };
     const std::size_t n = model_.nodes.size();
     std::size_t done = 0, batches = 0;
     for (const auto& b : phase->batches) {
@@ -134,19 +150,14 @@ void Runtime::send_phase(plan::Stage stage) {
             write_interface_sysctls(b);
             continue;
         }
-        auto msgs = plan::messages_for(b, netns_of);
-        if (b.target.kind == plan::Target::Forwarder) {
-            nl::Socket hs = nl::Socket::open_in(impair_->netns());
-            hs.execute_or_throw(msgs, b.context);
-            continue;
-        }
-        socks_[b.target.node].execute_or_throw(msgs, b.context);
+        const std::size_t sent = send_batch(b);
+        if (b.target.kind == plan::Target::Forwarder) continue;
         ++batches;
         switch (stage) {
             case plan::Stage::Bridges: fault::point("bridge"); break;
             case plan::Stage::Links:
                 fault::point("link");
-                done += msgs.size();
+                done += sent;
                 progress_("links", done, model_.links.size());
                 break;
             case plan::Stage::Config:
@@ -159,6 +170,29 @@ void Runtime::send_phase(plan::Stage stage) {
     if (stage == plan::Stage::Config) progress_("config", n, n);
 }
 
+std::size_t Runtime::send_batch(const plan::Batch& b) {
+    const bool fwd = b.target.kind == plan::Target::Forwarder;
+    auto netns_of = [&](const plan::Target& t) { return t.kind == plan::Target::Forwarder ? impair_->netns() : netns_[t.node].get(); };
+    std::vector<nl::Message> msgs;
+    std::vector<const plan::Step*> step_of;  // the step each request came from
+    for (const auto& s : b.steps)
+        if (auto m = plan::message_for(s, netns_of)) {
+            msgs.push_back(std::move(*m));
+            step_of.push_back(&s);
+        }
+    try {
+        if (fwd) nl::Socket::open_in(impair_->netns()).execute_or_throw(msgs, b.context);
+        else socks_[b.target.node].execute_or_throw(msgs, b.context);
+    } catch (const nl::NetlinkError& e) {
+        // The first refusal names the error (its text says how many more there were).
+        const auto& f = e.failures();
+        const plan::Step* s = !f.empty() && f[0].index < step_of.size() ? step_of[f[0].index] : nullptr;
+        Cause c{fwd ? "" : model_.nodes[b.target.node].name, s ? s->pointer : "", s ? s->id : "", true};
+        throw NodeError(std::move(c), e.op(), e.err(), e.detail(), e.what());
+    }
+    return msgs.size();
+}
+
 void Runtime::pin_nodes() {
     for (std::size_t i = 0; i < inits_.size(); ++i) {
         pin_node(state_.lab, inits_[i].node, inits_[i].pid);
@@ -167,15 +201,18 @@ void Runtime::pin_nodes() {
 }
 
 void Runtime::write_interface_sysctls(const plan::Batch& b) {
-    node::Sysctls keys;
-    for (const auto& step : b.steps)
-        if (auto* s = std::get_if<plan::Sysctl>(&step.action)) keys.emplace_back(s->key, s->value);
     // /proc/sys/net answers for the network namespace of whoever opens it.
-    sys::NetnsGuard in(netns_[b.target.node].get(), "node " + model_.nodes[b.target.node].name);
-    try {
-        node::write_sysctls(keys);
-    } catch (const SystemError& e) {
-        throw Error(b.context + ": " + e.what());
+    const std::string& name = model_.nodes[b.target.node].name;
+    sys::NetnsGuard in(netns_[b.target.node].get(), "node " + name);
+    // One key at a time, so a failure names its step.
+    for (const auto& step : b.steps) {
+        auto* s = std::get_if<plan::Sysctl>(&step.action);
+        if (!s) continue;
+        try {
+            node::write_sysctls({{s->key, s->value}});
+        } catch (const SystemError& e) {
+            throw NodeError({name, step.pointer, step.id, false}, e.op(), e.err(), e.detail(), b.context + ": " + e.what());
+        }
     }
 }
 

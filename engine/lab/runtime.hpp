@@ -44,6 +44,9 @@ private:
     plan::Facts measure_facts();
     // Sends each batch of the plan's phase `stage` on its namespace's socket.
     void send_phase(plan::Stage stage);
+    // Sends one batch's requests and returns how many; a refusal becomes a NodeError naming
+    // the node, the step and its JSON pointer.
+    std::size_t send_batch(const plan::Batch& b);
     void write_interface_sysctls(const plan::Batch& b);
     void pin_nodes();
     void run_exec(int timeout_s, const std::vector<int>& wake_fds);

@@ -113,6 +113,7 @@ InitProcess start_init(const topo::Node& node, const Sysctls& sysctls, int keepe
                        std::uint32_t index, bool hold) {
     InitProcess p;
     p.node = node.name;
+    p.pointer = node.pointer;
     sys::Pipe go;
     if (hold) go = sys::make_pipe();
     if (light_init_possible(node)) {
@@ -163,7 +164,8 @@ void InitReports::await_all(std::vector<InitProcess>& inits) {
         if (rec.err) {
             std::string msg = "node " + p.node + ": " + rec.step + ": " + std::strerror(rec.err);
             if (rec.detail[0]) msg += std::string(" (") + rec.detail + ")";
-            throw Error(msg);
+            // The record names only the step; the node and its place in the topology are ours.
+            throw NodeError({p.node, p.pointer, rec.step, false}, rec.step, rec.err, rec.detail, msg);
         }
         if (fds.size() != 2) throw Error("node " + p.node + ": init reported ready without its namespace and socket");
         p.netns = std::move(fds[0]);
@@ -172,7 +174,7 @@ void InitReports::await_all(std::vector<InitProcess>& inits) {
         --left;
     }
     for (std::size_t i = 0; i < inits.size(); ++i)
-        if (!seen[i]) throw Error("node " + inits[i].node + ": init process died during setup");
+        if (!seen[i]) throw Error("node " + inits[i].node + ": init process died during setup", {inits[i].node, inits[i].pointer, "init"});
 }
 
 }  // namespace nslab::node

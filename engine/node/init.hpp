@@ -18,6 +18,7 @@ namespace nslab::node {
 
 struct InitProcess {
     std::string node;
+    std::string pointer;  // the node's, for errors ("/nodes/r1")
     pid_t pid = 0;
     sys::Fd pidfd;    // opened once every init is cloned (see InitReports)
     sys::Fd go;       // write end, when the child waits for it before its setup (#1)
@@ -36,8 +37,9 @@ public:
     InitReports();
     int child_end() const { return theirs_.get(); }
     // #2 for all: closes our copy of the child end, then takes every init's record and
-    // descriptors, opens its pidfd, and throws Error("node r1: <step>: <errno text>
-    // (<detail>)") for the first failure, or "init process died" for one that never reported.
+    // descriptors, opens its pidfd, and throws NodeError("node r1: <step>: <errno text>
+    // (<detail>)") for the first failure, or Error("init process died") for one that never
+    // reported.
     void await_all(std::vector<InitProcess>& inits);
 
 private:

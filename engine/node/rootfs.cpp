@@ -139,7 +139,8 @@ void check_rootfs(const topo::Node& node) {
         (void)open_rootfs(node.rootfs);
     } catch (const SystemError& e) {
         throw Error("node " + node.name + " (" + node.pointer + "/rootfs): " + e.op() + ": " +
-                    (e.detail().empty() ? std::strerror(e.err()) : e.detail()));
+                        (e.detail().empty() ? std::strerror(e.err()) : e.detail()),
+                    {node.name, node.pointer + "/rootfs", "check rootfs"});
     }
 }
 

@@ -1,7 +1,6 @@
 #include "view/describe.hpp"
 
 #include <cstring>
-#include <regex>
 
 #include "impair/spec.hpp"
 #include "lab/impair.hpp"
@@ -118,28 +117,31 @@ json describe_error(const std::exception& e) {
         err["op"] = op;
         if (!detail.empty()) err["ext_ack"] = detail;
     };
+    // A failure at a known place of a lab: where it happened travelled with it from the keeper.
+    auto with_cause = [&](const Cause& c) {
+        if (!c.node.empty()) err["node"] = c.node;
+        if (!c.pointer.empty()) err["pointer"] = c.pointer;
+        if (!c.step.empty()) err["step"] = c.step;
+    };
     if (auto* t = dynamic_cast<const topo::TopologyError*>(&e)) {
         err["kind"] = "topology";
         json issues = json::array();
         for (const auto& i : t->issues()) issues.push_back({{"pointer", i.pointer}, {"message", i.message}});
         if (!t->issues().empty()) err["pointer"] = t->issues()[0].pointer;
         err["issues"] = std::move(issues);
-    } else if (auto* n = dynamic_cast<const nl::NetlinkError*>(&e)) {
-        err["kind"] = "netlink";
+    } else if (auto* n = dynamic_cast<const NodeError*>(&e)) {
+        err["kind"] = n->netlink() ? "netlink" : "system";
         with_errno(n->err(), n->op(), n->detail());
+        with_cause(n->cause());
+    } else if (auto* x = dynamic_cast<const Error*>(&e)) {
+        with_cause(x->cause());
+    } else if (auto* l = dynamic_cast<const nl::NetlinkError*>(&e)) {
+        err["kind"] = "netlink";
+        with_errno(l->err(), l->op(), l->detail());
     } else if (auto* s = dynamic_cast<const SystemError*>(&e)) {
         err["kind"] = "system";
         with_errno(s->err(), s->op(), s->detail());
     }
-    // A failure during the build reaches us as text ("node h1: add route ... (/nodes/h1/routes/0)
-    // ..."): the node and the pointer it names are worth having as fields.
-    const std::string msg = e.what();
-    std::smatch sm;
-    if (!err.contains("pointer") && std::regex_search(msg, sm, std::regex(R"(\((/(nodes|links|defaults)(/[^) ]*)?)\))")))
-        err["pointer"] = sm[1].str();
-    if (std::regex_search(msg, sm, std::regex(R"(\bnode \"?([A-Za-z0-9_.-]+)\"?)"))) err["node"] = sm[1].str();
-    else if (std::string ptr = err.value("pointer", ""); std::regex_search(ptr, sm, std::regex(R"(^/nodes/([^/]+))")))
-        err["node"] = sm[1].str();
     return {{"error", err}};
 }
 

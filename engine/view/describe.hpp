@@ -25,8 +25,9 @@ nlohmann::ordered_json describe_labs();
 nlohmann::ordered_json describe_run(const std::string& lab, const std::string& node, const std::vector<std::string>& argv,
                             const exec::RunResult& r, double ms);
 // {"error": {"message", "kind", ...}}: kind is "topology" (with "pointer" and every issue),
-// "netlink" or "system" (with "errno", "errno_name", "op", "ext_ack"), or "error"; "node" and
-// "pointer" also when the message names them.
+// "netlink" or "system" (with "errno", "errno_name", "op", "ext_ack"), or "error"; "node",
+// "pointer" and "step" also for a failure at a known place of a lab (NodeError, or an Error
+// with a cause).
 nlohmann::ordered_json describe_error(const std::exception& e);
 
 // Serialised for output: undecodable bytes (a command's binary output) become U+FFFD rather
