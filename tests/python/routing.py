@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from nslab_testing import require_root, skip_or_fail
+from nslab_testing import processes, require_root, skip_or_fail
 
 # The three routers of every routing topology here, and their loopbacks.
 LOOPBACKS = {"r1": "10.0.0.1", "r2": "10.0.0.2", "r3": "10.0.0.3"}
@@ -29,24 +29,7 @@ def require_binaries(paths, package):
 
 def daemon_processes():
     """Routing daemons running now: {(pid, starttime): (comm, pid namespace)}. Zombies excluded."""
-    found = {}
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                stat = f.read()
-            comm = stat[stat.index("(") + 1:stat.rindex(")")]
-            if comm not in DAEMONS:
-                continue
-            fields = stat[stat.rindex(")") + 2:].split()
-            if fields[0] == "Z":
-                continue
-            ns = os.readlink(f"/proc/{p}/ns/pid")
-        except (OSError, ValueError):
-            continue  # gone meanwhile
-        found[(int(p), fields[19])] = (comm, ns)
-    return found
+    return {(pid, fields[19]): (comm, ns) for pid, comm, fields, ns in processes() if comm in DAEMONS}
 
 
 def pid_namespaces(lab):

@@ -12,6 +12,7 @@ import subprocess
 import time
 
 from clilab import LAB, cli_lab, lab
+from nslab_testing import processes
 
 
 def _low_nofile():
@@ -22,18 +23,10 @@ def _low_nofile():
 
 def _reap_keepers():
     """`lab up` makes the keeper a child of its parent, this process: reap the one that failed."""
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        comm, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
-        if comm == "nslab-keeper" and int(rest[1]) == os.getpid():
+    for pid, comm, fields, _ in processes(zombies=True):
+        if comm == "nslab-keeper" and int(fields[1]) == os.getpid():
             with contextlib.suppress(ChildProcessError):
-                os.waitpid(int(p), 0)
+                os.waitpid(pid, 0)
 
 
 def test_down_while_starting_spares_the_starter():

@@ -151,26 +151,34 @@ def _cgroups() -> list[str]:
     return sorted(out)
 
 
-def _processes() -> list[str]:
-    """nslab's own processes, and every process in another PID namespace than ours (a node's).
-    Zombies are left out: they hold nothing, and the test runner reaps them."""
-    own = os.readlink("/proc/self/ns/pid")
-    out = []
+def processes(zombies=False):
+    """Every process now, as (pid, comm, fields after the comm, its PID namespace), where
+    fields[0] is the state, fields[1] the parent and fields[19] the start time. Zombies only
+    with `zombies`: they hold nothing, and the test runner reaps them."""
     for p in os.listdir("/proc"):
         if not p.isdigit():
             continue
         try:
             with open(f"/proc/{p}/stat") as f:
                 stat = f.read()
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] == "Z" and not zombies:
+            continue
+        try:
             ns = os.readlink(f"/proc/{p}/ns/pid")
         except OSError:
-            continue
-        comm = stat[stat.index("(") + 1:stat.rindex(")")]
-        if stat[stat.rindex(")") + 2] == "Z":
-            continue
-        if ns != own or comm.startswith("nslab"):
-            out.append(f"{p} {comm}")
-    return sorted(out)
+            if fields[0] != "Z":
+                continue  # gone meanwhile
+            ns = None  # a zombie has no namespaces left
+        yield int(p), stat[stat.index("(") + 1:stat.rindex(")")], fields, ns
+
+
+def _processes() -> list[str]:
+    """nslab's own processes, and every process in another PID namespace than ours (a node's)."""
+    own = os.readlink("/proc/self/ns/pid")
+    return sorted(f"{pid} {comm}" for pid, comm, _, ns in processes() if ns != own or comm.startswith("nslab"))
 
 
 def snapshot() -> dict[str, list[str]]:
