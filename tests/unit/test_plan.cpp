@@ -250,6 +250,58 @@ TEST(Plan, WithoutNetemBothEndsGoThroughTheForwarder) {
     for (const auto& id : ids(*batch_of(p, Stage::Config, m, "a"))) EXPECT_NE(id, "up a:eth0");
 }
 
+// Addresses the pools hand out are planned like written ones: the plan sees the Model after
+// auto-addressing, nothing of the pools.
+TEST(Plan, AutoAddressesArePlannedLikeWrittenOnes) {
+    auto m = model(R"({"name": "auto", "addressing": {"ipv4": "10.200.0.0/16", "ipv6": "fd00:200::/48"},
+      "nodes": {"a": {}, "b": {}, "c": {}},
+      "links": [{"endpoints": ["a:eth0", "b:eth0"]}, {"endpoints": ["b:eth1", "c:eth0"]}]})");
+    auto p = plan::make_plan(m);
+    EXPECT_EQ(ids(*batch_of(p, Stage::Config, m, "b")), (std::vector<std::string>{
+                                                             "up b:lo",
+                                                             "up b:eth0",
+                                                             "address b:eth0 10.200.0.2/30",
+                                                             "address b:eth0 fd00:200::2/64",
+                                                             "address b:eth1 10.200.0.5/30",
+                                                             "address b:eth1 fd00:200:0:1::1/64",
+                                                         }));
+    EXPECT_EQ(action<plan::Address>(p, "address c:eth0 10.200.0.6/30").prefix.str(), "10.200.0.6/30");
+    EXPECT_EQ(step(p, "address c:eth0 fd00:200:0:1::2/64")->pointer, "/links/1");
+}
+
+// A rate alone is an impairment like any other: a qdisc step on each end where the kernel has
+// sch_netem, the forwarder's two veths where it has not.
+TEST(Plan, ARateAloneIsAnImpairmentOfBothEnds) {
+    auto m = model(R"({"name": "rate", "nodes": {"a": {}, "b": {}},
+      "links": [{"endpoints": ["a:eth0", "b:eth0"], "netem": {"rate": "10mbit"}}]})");
+    auto kernel = plan::make_plan(m, {.netem = true});
+    ASSERT_EQ(kernel.impairments.size(), 1u);
+    EXPECT_FALSE(action<plan::Qdisc>(kernel, "netem a:eth0").netem.delay_us);
+    EXPECT_EQ(action<plan::Qdisc>(kernel, "netem b:eth0").netem.rate_bps, m.links[0].netem.rate_bps);
+    auto user = plan::make_plan(m, {.netem = false});
+    EXPECT_EQ(user.impairments.at(0).path, "userspace");
+    EXPECT_EQ(step(user, "netem a:eth0"), nullptr);
+    EXPECT_EQ(user.forwarder_ifindex.size(), 2u);
+}
+
+// IPv6 routes and a default route of each family are steps of their node, in file order.
+TEST(Plan, RoutesOfBothFamilies) {
+    auto m = model(R"({"name": "v6", "nodes": {
+        "a": {"routes": [{"to": "default", "via": "fd01::2"}, {"to": "default", "via": "10.0.1.2"},
+                         {"to": "fd99::/64", "via": "fd01::2", "metric": 5}]},
+        "b": {}},
+      "links": [{"endpoints": ["a:eth0", "b:eth0"], "ipv4": ["10.0.1.1/24", "10.0.1.2/24"],
+                 "ipv6": ["fd01::1/64", "fd01::2/64"]}]})");
+    auto p = plan::make_plan(m);
+    auto a = ids(*batch_of(p, Stage::Config, m, "a"));
+    std::vector<std::string> routes(a.end() - 3, a.end());
+    EXPECT_EQ(routes, (std::vector<std::string>{"route a ::/0", "route a 0.0.0.0/0", "route a fd99::/64 metric 5"}));
+    const auto& r = action<plan::Route>(p, "route a fd99::/64 metric 5").spec;
+    EXPECT_EQ(r.via->addr_str(), "fd01::2");
+    EXPECT_EQ(r.metric, 5u);
+    EXPECT_FALSE(r.onlink);
+}
+
 // Ids name objects, not places in the file: a plan of an edited topology has the same id for
 // every object both have, and ids are never shared within a plan.
 TEST(Plan, StepIdsAreUniqueAndSurviveEdits) {
