@@ -17,20 +17,22 @@
 
 #include "sys/cgroupfs.hpp"
 #include "sys/process.hpp"
+#include "sys/sync_record.hpp"
 #include "util/error.hpp"
 
 namespace nslab::exec {
 
 namespace {
 
-struct Failure {
-    int stage;  // 1 setns, 2 clone, 3 exec, 4 chdir/dup, 5 cgroup
-    int err;
-};
-
-void report(int fd, int stage, int err) {
-    Failure f{stage, err};
-    (void)!::write(fd, &f, sizeof f);
+// #1: the helper that entered the node sends the command's PID (index); #2: a step that failed
+// sends its record, and EOF instead means exec succeeded (every write end is close-on-exec).
+[[noreturn]] void report_failure(int fd, const char* a, const char* b = "", const char* c = "", const char* d = "",
+                                 int code = 1) {
+    sys::SyncRecord r;
+    r.point = 2;
+    sys::fail(r, errno, a, b, c, d);
+    sys::write_record(fd, r);
+    _exit(code);
 }
 
 // execve with a PATH search that allocates nothing (we are between fork and exec).
@@ -102,32 +104,30 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
                           sys::original_fd_limit() < nofile.rlim_cur;
     if (restore_nofile) nofile.rlim_cur = sys::original_fd_limit();
 
-    sys::Pipe errp = sys::make_pipe();
-    sys::Pipe pidp = sys::make_pipe();
+    sys::Pipe sync = sys::make_pipe();
+    const char* w = where.c_str();
     pid_t mid = ::fork();
     if (mid < 0) throw SystemError("fork", errno);
     if (mid == 0) {
         for (const auto& fd : cgroup_procs) {
             if (::write(fd.get(), "0", 1) < 0) {
-                report(errp.write.get(), 5, errno);
-                _exit(1);
+                report_failure(sync.write.get(), "join the cgroups of ", w);
             }
         }
         if (::setns(init_pidfd, static_cast<int>(ns_flags)) < 0) {
-            report(errp.write.get(), 1, errno);
-            _exit(1);
+            report_failure(sync.write.get(), "enter namespaces of ", w);
         }
         clone_args args{};
         args.flags = CLONE_PARENT;  // exit_signal stays 0: the child inherits ours
         long pid = ::syscall(SYS_clone3, &args, sizeof args);
         if (pid < 0) {
-            report(errp.write.get(), 2, errno);
-            _exit(1);
+            report_failure(sync.write.get(), "clone in ", w);
         }
         if (pid > 0) {
-            pid_t p = static_cast<pid_t>(pid);
-            (void)!::write(pidp.write.get(), &p, sizeof p);
-            _exit(0);
+            sys::SyncRecord r;
+            r.point = 1;
+            r.index = static_cast<std::uint32_t>(pid);
+            _exit(sys::write_record(sync.write.get(), r) ? 0 : 1);
         }
         // The process that becomes the command.
         sigset_t none;
@@ -137,8 +137,7 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
         if (spec.new_session) ::setsid();
         if ((spec.in >= 0 && ::dup2(spec.in, 0) < 0) || (spec.out >= 0 && ::dup2(spec.out, 1) < 0) ||
             (spec.err >= 0 && ::dup2(spec.err, 2) < 0)) {
-            report(errp.write.get(), 4, errno);
-            _exit(127);
+            report_failure(sync.write.get(), "set up stdio/cwd in ", w, "", "", 127);
         }
         // Nothing but stdio reaches the command: a descriptor its starter happened to hold (a
         // lock on fd 9, a socket) would otherwise stay open as long as the command runs.
@@ -147,30 +146,24 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
         if (restore_nofile) ::setrlimit(RLIMIT_NOFILE, &nofile);
         // The node may not see the directory (its /tmp is its own): start in / then.
         if (spec.controlling_tty && ::ioctl(0, TIOCSCTTY, 0) < 0) {
-            report(errp.write.get(), 4, errno);
-            _exit(127);
+            report_failure(sync.write.get(), "set up stdio/cwd in ", w, "", "", 127);
         }
         if (::chdir(cwd.c_str()) < 0) (void)!::chdir("/");
         exec_path(argv[0], argv.data(), envp.data(), path);
-        report(errp.write.get(), 3, errno);
-        _exit(127);
+        report_failure(sync.write.get(), "exec ", argv[0], " in ", w, 127);
     }
-    errp.write.reset();
-    pidp.write.reset();
+    sync.write.reset();
     sys::wait_exit_code(mid);
-    Failure f{};
     pid_t pid = 0;
-    ssize_t np = ::read(pidp.read.get(), &pid, sizeof pid);
-    // EOF on the error pipe means exec succeeded (every write end was close-on-exec).
-    ssize_t nf;
-    do nf = ::read(errp.read.get(), &f, sizeof f); while (nf < 0 && errno == EINTR);
-    if (nf == static_cast<ssize_t>(sizeof f)) {
-        if (np == static_cast<ssize_t>(sizeof pid) && pid > 0) sys::wait_exit_code(pid);
-        const char* what = f.stage == 1 ? "enter namespaces of " : f.stage == 2 ? "clone in " : f.stage == 4 ? "set up stdio/cwd in " : f.stage == 5 ? "join the cgroups of " : "";
-        if (f.stage == 3) throw SystemError("exec " + spec.argv[0] + " in " + where, f.err);
-        throw SystemError(std::string(what) + where, f.err);
+    while (auto r = sys::read_record(sync.read.get())) {
+        if (r->point == 1 && !r->err) {
+            pid = static_cast<pid_t>(r->index);
+            continue;
+        }
+        if (pid > 0) sys::wait_exit_code(pid);
+        sys::throw_failure(*r);
     }
-    if (np != static_cast<ssize_t>(sizeof pid) || pid <= 0) throw Error("exec in " + where + ": helper process died");
+    if (pid <= 0) throw Error("exec in " + where + ": helper process died");
     Child c;
     c.pid = pid;
     c.pidfd = sys::pidfd_open(pid);

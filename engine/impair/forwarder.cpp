@@ -27,6 +27,7 @@
 #include "impair/queue.hpp"
 #include "impair/spec.hpp"
 #include "sys/process.hpp"
+#include "sys/sync_record.hpp"
 #include "util/error.hpp"
 
 namespace nslab::impair {
@@ -225,17 +226,25 @@ private:
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the keeper blocks signals for its signalfd
     sys::close_fds_except(hidden_netns, ready);
-    std::string status = "ok";
+    // #1: the forwarder is listening and its frames flow, or the step that failed.
+    sys::SyncRecord rec;
+    rec.point = 1;
     try {
         if (::setns(hidden_netns, CLONE_NEWNET) < 0) throw SystemError("enter the impairment namespace", errno);
         ::close(hidden_netns);
         Loop loop(std::move(links), control_path);
-        [[maybe_unused]] auto r = ::write(ready, status.data(), status.size());
+        sys::write_record(ready, rec);
         ::close(ready);
         loop.run();
+    } catch (const SystemError& e) {
+        sys::fail(rec, e.err(), e.op().c_str());
+        sys::set_detail(rec, e.detail().c_str());
+        sys::write_record(ready, rec);
+        std::cerr << "nslab-impair: " << e.what() << std::endl;
     } catch (const std::exception& e) {
-        status = e.what();
-        [[maybe_unused]] auto r = ::write(ready, status.data(), status.size());
+        sys::fail(rec, EIO, "run", "", "", "");
+        sys::set_detail(rec, e.what());
+        sys::write_record(ready, rec);
         std::cerr << "nslab-impair: " << e.what() << std::endl;
     }
     ::_exit(1);
@@ -272,12 +281,9 @@ Forwarder Forwarder::start(int hidden_netns, std::vector<ForwardedLink> links, c
     f.pid_ = pid;
     f.pidfd_ = sys::pidfd_open(pid);
     p.write.reset();
-    char buf[512];
-    std::string status;
-    ssize_t n;
-    while ((n = ::read(p.read.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-        if (n > 0) status.append(buf, static_cast<std::size_t>(n));
-    if (status != "ok") throw Error("userspace impairment forwarder: " + (status.empty() ? std::string("died at start") : status));
+    auto rec = sys::read_record(p.read.get());
+    if (!rec) throw Error("userspace impairment forwarder: died at start");
+    if (rec->err) sys::throw_failure(*rec, "userspace impairment forwarder: ");
     return f;
 }
 

@@ -10,9 +10,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "sys/netns_guard.hpp"
 #include "sys/process.hpp"
+#include "sys/sync_record.hpp"
 #include "util/error.hpp"
 
 namespace nslab::lab {
@@ -37,36 +39,33 @@ std::vector<sys::Fd> open_here(const std::vector<SocketSpec>& specs) {
     return out;
 }
 
-// What the child sends with each batch of fds, or alone when it failed.
-struct Header {
-    int count = 0;    // fds attached
-    int failed = -1;  // index of the spec that failed, or -1
-    int err = 0;
-    int step = 0;     // 1 join the user namespace, 2 enter the network namespace, 3 socket
-};
-
 constexpr int kBatch = 200;  // SCM_MAX_FD is 253
 
 // Runs in the child: only async-signal-safe calls (the parent may be multi-threaded), and
 // only memory the parent prepared.
 [[noreturn]] void broker(const std::vector<SocketSpec>& specs, int chan, int* fds, char* cbuf, std::size_t clen) {
-    auto fail = [&](int i, int step) {
-        Header h{0, i, errno, step};
-        (void)!::send(chan, &h, sizeof h, MSG_NOSIGNAL);
+    // #1 per batch of sockets: a record with the descriptors attached; #2: a failure, alone.
+    auto fail = [&](std::size_t i, const char* step) {
+        sys::SyncRecord r;
+        r.point = 2;
+        r.index = static_cast<std::uint32_t>(i);
+        sys::fail(r, errno, step, specs[i].node.c_str());
+        (void)!::send(chan, &r, sizeof r, MSG_NOSIGNAL);
         _exit(1);
     };
-    if (::setns(specs[0].pidfd, CLONE_NEWUSER) < 0) fail(0, 1);
+    if (::setns(specs[0].pidfd, CLONE_NEWUSER) < 0) fail(0, "join the lab's user namespace to reach node ");
     int current = -1, n = 0;
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const auto& s = specs[i];
-        if (s.pidfd != current && ::setns(s.pidfd, CLONE_NEWNET) < 0) fail(static_cast<int>(i), 2);
+        if (s.pidfd != current && ::setns(s.pidfd, CLONE_NEWNET) < 0) fail(i, "enter the network namespace of node ");
         current = s.pidfd;
         fds[n] = ::socket(s.domain, s.type | SOCK_CLOEXEC, s.protocol);
-        if (fds[n] < 0) fail(static_cast<int>(i), 3);
+        if (fds[n] < 0) fail(i, "open a socket in node ");
         ++n;
         if (n == kBatch || i + 1 == specs.size()) {
-            Header h{n, -1, 0, 0};
-            iovec iov{&h, sizeof h};
+            sys::SyncRecord batch;
+            batch.point = 1;
+            iovec iov{&batch, sizeof batch};
             msghdr msg{};
             msg.msg_iov = &iov;
             msg.msg_iovlen = 1;
@@ -104,9 +103,9 @@ std::vector<sys::Fd> open_via_child(const std::vector<SocketSpec>& specs) {
 
     std::vector<sys::Fd> out;
     out.reserve(specs.size());
-    Header failure;
+    std::optional<sys::SyncRecord> failure;
     while (out.size() < specs.size()) {
-        Header h;
+        sys::SyncRecord h;
         iovec iov{&h, sizeof h};
         msghdr msg{};
         msg.msg_iov = &iov;
@@ -123,18 +122,15 @@ std::vector<sys::Fd> open_via_child(const std::vector<SocketSpec>& specs) {
             std::memcpy(got.data(), CMSG_DATA(c), k * sizeof(int));
             for (int fd : got) out.emplace_back(fd);
         }
-        if (h.failed >= 0) {
+        if (h.err) {
             failure = h;
             break;
         }
     }
     sys::wait_exit_code(pid);
     if (out.size() == specs.size()) return out;
-    if (failure.failed < 0) throw Error("open sockets in a rootless lab: the helper process died");
-    const auto& s = specs[static_cast<std::size_t>(failure.failed)];
-    static const char* steps[] = {"", "join the lab's user namespace to reach node ", "enter the network namespace of node ",
-                                  "open a socket in node "};
-    throw SystemError(std::string(steps[failure.step]) + s.node, failure.err);
+    if (!failure) throw Error("open sockets in a rootless lab: the helper process died");
+    sys::throw_failure(*failure);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include <cstring>
 
 #include "node/detail/init_recipe.hpp"
-#include "node/init_record.hpp"
+#include "sys/sync_record.hpp"
 #include "node/mounts.hpp"
 #include "node/rootfs.hpp"
 #include "sys/fd.hpp"
@@ -51,15 +51,9 @@ void enter_time_namespace(const topo::TimeOffsets& t) {
     if (::setns(ns.get(), CLONE_NEWTIME) < 0) throw SystemError("enter the time namespace", errno);
 }
 
-void copy(char* dst, std::size_t n, const std::string& src) {
-    std::size_t len = std::min(n - 1, src.size());
-    std::memcpy(dst, src.data(), len);
-    dst[len] = 0;
-}
-
 // What only the forked init adds to the recipe. It has a copy of the keeper's memory and the
 // keeper is single-threaded, so ordinary C++ is safe here.
-bool forked_extra(const InitPlan& p, InitRecord& rec, InitPlan::Extra what) {
+bool forked_extra(const InitPlan& p, sys::SyncRecord& rec, InitPlan::Extra what) {
     std::string step;
     try {
         switch (what) {
@@ -76,13 +70,11 @@ bool forked_extra(const InitPlan& p, InitRecord& rec, InitPlan::Extra what) {
         }
         return true;
     } catch (const SystemError& e) {
-        rec.err = e.err() ? e.err() : EIO;
-        copy(rec.step, sizeof rec.step, e.op());
-        copy(rec.detail, sizeof rec.detail, e.detail());
+        sys::fail(rec, e.err(), e.op().c_str());
+        sys::set_detail(rec, e.detail().c_str());
     } catch (const std::exception& e) {
-        rec.err = EIO;
-        copy(rec.step, sizeof rec.step, step);
-        copy(rec.detail, sizeof rec.detail, e.what());
+        sys::fail(rec, EIO, step.c_str());
+        sys::set_detail(rec, e.what());
     }
     return false;
 }
@@ -153,7 +145,7 @@ void InitReports::await_all(std::vector<InitProcess>& inits) {
     std::vector<bool> seen(inits.size());
     std::size_t left = inits.size();
     while (left > 0) {
-        InitRecord rec;
+        sys::SyncRecord rec;
         std::vector<sys::Fd> fds;
         long n = sys::recv_fds(mine_.get(), &rec, sizeof rec, fds, 2);
         if (n < 0) throw SystemError("receive node init reports", errno);

@@ -61,17 +61,17 @@ NSLAB_CHILD void put(char* dst, std::size_t cap, const char* a, const char* b = 
     dst[n] = 0;
 }
 
-NSLAB_CHILD bool fail(InitRecord& rec, long r, const char* a, const char* b = "", const char* c = "",
+NSLAB_CHILD bool failed_at(sys::SyncRecord& rec, long r, const char* a, const char* b = "", const char* c = "",
                       const char* d = "") noexcept {
     rec.err = static_cast<int>(-r);
     put(rec.step, sizeof rec.step, a, b, c, d);
     return false;
 }
 
-NSLAB_CHILD bool mount_step(InitRecord& rec, const char* src, const char* target, const char* type, unsigned long flags,
+NSLAB_CHILD bool mount_step(sys::SyncRecord& rec, const char* src, const char* target, const char* type, unsigned long flags,
                             const char* data) noexcept {
     long r = rs(SYS_mount, ptr(src), ptr(target), ptr(type), static_cast<long>(flags), ptr(data));
-    return r == 0 || fail(rec, r, "mount ", type, " on ", target);
+    return r == 0 || failed_at(rec, r, "mount ", type, " on ", target);
 }
 
 // The death signal, and only the descriptors the recipe uses.
@@ -91,7 +91,7 @@ NSLAB_CHILD void prologue(const InitPlan& p) noexcept {
 
 // The node's mount namespace: cut off from the host's mount events, its own /proc, /sys and
 // /tmp (or the extra's rootfs), then the extra's private dirs and files.
-NSLAB_CHILD bool mounts(const InitPlan& p, InitRecord& rec) noexcept {
+NSLAB_CHILD bool mounts(const InitPlan& p, sys::SyncRecord& rec) noexcept {
     // Slave first: only then may we unmount things without the unmount reaching the host.
     if (!mount_step(rec, nullptr, "/", "none", MS_REC | MS_SLAVE, nullptr)) return false;
     // Drop our copy of every namespace pin, so this node never keeps another node's namespace
@@ -99,7 +99,7 @@ NSLAB_CHILD bool mounts(const InitPlan& p, InitRecord& rec) noexcept {
     // mount point, or (rootless) locked to us, where the pins are root's and can keep only
     // root's namespaces alive; ENOENT: no such directory.
     long r = rs(SYS_umount2, ptr("/run/netns"), MNT_DETACH);
-    if (r < 0 && r != -EINVAL && r != -ENOENT) return fail(rec, r, "detach /run/netns");
+    if (r < 0 && r != -EINVAL && r != -ENOENT) return failed_at(rec, r, "detach /run/netns");
     if (p.own_root) {
         if (!p.extra(p, rec, InitPlan::Extra::Root)) return false;
     } else {
@@ -113,12 +113,12 @@ NSLAB_CHILD bool mounts(const InitPlan& p, InitRecord& rec) noexcept {
     return !p.extra || p.extra(p, rec, InitPlan::Extra::AfterMounts);
 }
 
-NSLAB_CHILD bool setup(const InitPlan& p, InitRecord& rec, int& nsfd, int& nlfd) noexcept {
+NSLAB_CHILD bool setup(const InitPlan& p, sys::SyncRecord& rec, int& nsfd, int& nlfd) noexcept {
     // Opened before the mount setup, while /proc is the host's and surely there.
     nsfd = static_cast<int>(rs(SYS_openat, AT_FDCWD, ptr("/proc/self/ns/net"), O_RDONLY | O_CLOEXEC));
-    if (nsfd < 0) return fail(rec, nsfd, "open its network namespace");
+    if (nsfd < 0) return failed_at(rec, nsfd, "open its network namespace");
     nlfd = static_cast<int>(rs(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
-    if (nlfd < 0) return fail(rec, nlfd, "open a netlink socket");
+    if (nlfd < 0) return failed_at(rec, nlfd, "open a netlink socket");
     if (p.go_fd >= 0) {
         // #1: EOF instead of a byte means the keeper died before releasing us.
         char b;
@@ -134,27 +134,27 @@ NSLAB_CHILD bool setup(const InitPlan& p, InitRecord& rec, int& nsfd, int& nlfd)
     // at the cgroup we are in when it is made (#1 put us in ours), and a time namespace takes
     // its offsets only before any process enters it.
     if (p.namespaces & topo::NS_CGROUP)
-        if (long r = rs(SYS_unshare, CLONE_NEWCGROUP); r < 0) return fail(rec, r, "unshare the cgroup namespace");
+        if (long r = rs(SYS_unshare, CLONE_NEWCGROUP); r < 0) return failed_at(rec, r, "unshare the cgroup namespace");
     if ((p.namespaces & topo::NS_TIME) && !p.extra(p, rec, InitPlan::Extra::Time)) return false;
     if ((p.namespaces & topo::NS_MNT) && !mounts(p, rec)) return false;
     if (p.namespaces & topo::NS_UTS)
         if (long r = rs(SYS_sethostname, ptr(p.hostname.c_str()), static_cast<long>(p.hostname.size())); r < 0)
-            return fail(rec, r, "sethostname ", p.hostname.c_str());
+            return failed_at(rec, r, "sethostname ", p.hostname.c_str());
     for (std::size_t i = 0; i < p.sysctl_paths.size(); ++i) {
         long fd = rs(SYS_openat, AT_FDCWD, ptr(p.sysctl_paths[i].c_str()), O_WRONLY | O_CLOEXEC);
-        if (fd < 0) return fail(rec, fd, "sysctl ", p.sysctl_keys[i].c_str());
+        if (fd < 0) return failed_at(rec, fd, "sysctl ", p.sysctl_keys[i].c_str());
         const auto& v = p.sysctl_values[i];
         long w = rs(SYS_write, fd, ptr(v.data()), static_cast<long>(v.size()));
         rs(SYS_close, fd);
-        if (w < 0) return fail(rec, w, "sysctl ", p.sysctl_keys[i].c_str(), "=", v.c_str());
+        if (w < 0) return failed_at(rec, w, "sysctl ", p.sysctl_keys[i].c_str(), "=", v.c_str());
     }
     return true;
 }
 
 // #2: the record, with the namespace and the netlink socket attached when ready.
-NSLAB_CHILD void report(int sock, const InitRecord& rec, int nsfd, int nlfd) noexcept {
+NSLAB_CHILD void report(int sock, const sys::SyncRecord& rec, int nsfd, int nlfd) noexcept {
     alignas(cmsghdr) char cbuf[CMSG_SPACE(2 * sizeof(int))] = {};
-    iovec iov{const_cast<InitRecord*>(&rec), sizeof rec};
+    iovec iov{const_cast<sys::SyncRecord*>(&rec), sizeof rec};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
@@ -207,7 +207,8 @@ InitPlan make_init_plan(const topo::Node& node, const Sysctls& sysctls, int keep
 }
 
 NSLAB_CHILD void run_init(const InitPlan& p) noexcept {
-    InitRecord rec;
+    sys::SyncRecord rec;
+    rec.point = 2;
     rec.index = p.index;
     prologue(p);
     int nsfd = -1, nlfd = -1;

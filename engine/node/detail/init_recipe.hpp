@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "node/init_record.hpp"
+#include "sys/sync_record.hpp"
 #include "node/sysctl.hpp"
 #include "topology/model.hpp"
 
@@ -26,7 +26,7 @@ struct InitPlan {
     std::vector<std::string> sysctl_paths, sysctl_keys, sysctl_values;
     // The forked init's additions, called at those points (the heap and exceptions are fine
     // there); false with `rec` filled in fails the init. Null for a light init.
-    bool (*extra)(const InitPlan&, InitRecord& rec, Extra) = nullptr;
+    bool (*extra)(const InitPlan&, sys::SyncRecord& rec, Extra) = nullptr;
     const topo::Node* node = nullptr;  // what `extra` works from
     bool own_root = false;             // `extra` mounts a root (a rootfs) instead of /proc, /sys, /tmp
 };
