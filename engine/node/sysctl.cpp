@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "sys/fd.hpp"
 #include "sys/userns.hpp"
+#include "sys/netns_guard.hpp"
 #include "util/error.hpp"
 
 namespace nslab::node {
@@ -65,17 +67,19 @@ std::vector<std::string> baseline_keys() {
 
 FreshValues fresh_netns_values(const std::vector<std::string>& keys) {
     FreshValues out;
-    sys::Fd home(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    if (!home || ::unshare(CLONE_NEWNET) < 0) return out;
+    std::optional<sys::NetnsGuard> guard;
+    try {
+        guard.emplace();
+        guard->enter_new("the sysctl probe");
+    } catch (const SystemError&) {
+        return out;  // no right to make one (a user without a user namespace): write everything
+    }
     for (const auto& key : keys) {
         sys::Fd fd(::open(sysctl_path(key).c_str(), O_RDONLY | O_CLOEXEC));
         char buf[256];
         ssize_t n = fd ? ::read(fd.get(), buf, sizeof buf - 1) : -1;
         if (n >= 0) out[key] = collapse(std::string(buf, static_cast<std::size_t>(n)));
     }
-    // Going back cannot fail for lack of rights (we were just there); if it did anyway, this
-    // thread would wire the lab from the wrong namespace: stop.
-    if (::setns(home.get(), CLONE_NEWNET) < 0) throw SystemError("return from the sysctl probe namespace", errno);
     return out;
 }
 
