@@ -48,7 +48,8 @@ bool covers(const std::string& made, const std::string& dir) {
 void make_host_dirs(const std::string& lab, const topo::Model& m) {
     std::set<std::string> wanted;
     for (const auto& n : m.nodes)
-        if (n.rootfs.empty()) wanted.insert(n.private_dirs.begin(), n.private_dirs.end());
+        if (n.rootfs.empty())
+            for (const auto& d : n.private_dirs) wanted.insert(d.path);
     if (wanted.empty()) return;
     GlobalLock lock;  // the registry and every lab's uses change together
     auto made = read_lines(registry());

@@ -4,7 +4,11 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <utility>
+#include <vector>
 
 #include "node/safe_path.hpp"
 #include "sys/fd.hpp"
@@ -24,21 +28,82 @@ void do_mount(const char* src, const std::string& target, const char* type, unsi
 // The private dir a file lies in (the innermost), or "/" for a file of the rootfs itself.
 std::string base_of(const topo::Node& node, const std::string& path) {
     std::string best;
-    for (const auto& d : node.private_dirs)
+    for (const auto& dir : node.private_dirs) {
+        const std::string& d = dir.path;
         if (path.size() > d.size() && path.compare(0, d.size(), d) == 0 && path[d.size()] == '/' && d.size() > best.size())
             best = d;
+    }
     return best.empty() ? "/" : best;
+}
+
+bool is_number(const std::string& s) {
+    return !s.empty() && s.size() < 10 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The line of `file` (/etc/passwd or /etc/group: name:x:id:...) whose first field is `name`, as
+// its fields. The node's own files (its rootfs's, or the host's), read directly: NSS would ask
+// the host's services, which know nothing of a rootfs.
+std::vector<std::string> entry_of(const std::string& file, const std::string& name) {
+    std::string text = sys::read_file(file);
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        if (nl == std::string::npos) nl = text.size();
+        std::string line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        if (line.compare(0, name.size() + 1, name + ":") != 0) continue;
+        std::vector<std::string> fields;
+        std::size_t a = 0;
+        for (std::size_t b; (b = line.find(':', a)) != std::string::npos; a = b + 1) fields.push_back(line.substr(a, b - a));
+        fields.push_back(line.substr(a));
+        return fields;
+    }
+    return {};
+}
+
+// "user[:group]" to ids; a user without a group gets its own primary group.
+std::pair<unsigned, unsigned> owner_ids(const std::string& owner, std::string& step) {
+    const auto colon = owner.find(':');
+    const std::string user = owner.substr(0, colon), group = colon == std::string::npos ? "" : owner.substr(colon + 1);
+    step = "look up owner " + owner + " in the node's /etc/passwd and /etc/group";
+    unsigned uid = 0, gid = 0;
+    if (is_number(user)) {
+        uid = static_cast<unsigned>(std::stoul(user));
+    } else {
+        auto pw = entry_of("/etc/passwd", user);
+        if (pw.size() < 4 || !is_number(pw[2]) || !is_number(pw[3]))
+            throw SystemError(step, ENOENT, "no user " + user + " in the node's /etc/passwd");
+        uid = static_cast<unsigned>(std::stoul(pw[2]));
+        gid = static_cast<unsigned>(std::stoul(pw[3]));
+    }
+    if (is_number(group)) {
+        gid = static_cast<unsigned>(std::stoul(group));
+    } else if (!group.empty()) {
+        auto gr = entry_of("/etc/group", group);
+        if (gr.size() < 3 || !is_number(gr[2]))
+            throw SystemError(step, ENOENT, "no group " + group + " in the node's /etc/group");
+        gid = static_cast<unsigned>(std::stoul(gr[2]));
+    } else if (is_number(user)) {
+        gid = uid;
+    }
+    return {uid, gid};
 }
 
 }  // namespace
 
 void make_private_dirs_and_files(const topo::Node& node, std::string& step) {
     for (const auto& dir : node.private_dirs) {
-        step = "create private dir " + dir;
+        char options[96];
+        int n = std::snprintf(options, sizeof options, "mode=%04o", dir.mode);
+        if (!dir.owner.empty()) {
+            auto [uid, gid] = owner_ids(dir.owner, step);
+            std::snprintf(options + n, sizeof options - static_cast<std::size_t>(n), ",uid=%u,gid=%u", uid, gid);
+        }
+        step = "create private dir " + dir.path;
         // A directory missing on the host is created there (empty, like Mininet does); what the
         // node writes into it stays on the node's tmpfs.
-        sys::mkdir_p(dir);
-        do_mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", step);
+        sys::mkdir_p(dir.path);
+        do_mount("tmpfs", dir.path, "tmpfs", MS_NOSUID | MS_NODEV, options, step);
     }
     for (const auto& [path, content] : node.files) {
         step = "write " + path;

@@ -73,6 +73,15 @@ struct Interface {
     int end = 0;                          // 0 or 1: which endpoint of that link
 };
 
+// A private tmpfs of a node. Mode 1777 by default, like /tmp, so a daemon that drops to its own
+// user (FRR's frr, BIRD's bird) can write its pid file and socket there.
+struct PrivateDir {
+    std::string path;
+    unsigned mode = 01777;
+    std::string owner;  // "user[:group]": names of the node's /etc/passwd and /etc/group, or
+                        // numbers; empty: root's
+};
+
 struct Node {
     std::string name;
     NodeKind kind = NodeKind::Host;
@@ -82,7 +91,7 @@ struct Node {
     std::vector<std::pair<std::string, std::string>> sysctls;  // in file order
     std::vector<Route> routes;
     std::vector<std::pair<std::string, std::string>> env;      // in file order
-    std::vector<std::string> private_dirs;
+    std::vector<PrivateDir> private_dirs;
     std::vector<std::pair<std::string, std::string>> files;    // path -> content, file order
     std::vector<std::string> exec;
     Limits limits;

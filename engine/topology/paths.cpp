@@ -1,6 +1,7 @@
 // Paths a node writes to. Files may only land in the node's own tmpfs dirs (or its rootfs),
 // so a typo in a topology can never overwrite a file of the host.
 #include <algorithm>
+#include <cctype>
 
 #include "topology/detail/node.hpp"
 
@@ -45,20 +46,93 @@ void require_mnt(const Node& n, const char* what, const std::string& pointer, Is
                                 " does not have");
 }
 
+constexpr std::string_view kPrivateDirKeys[] = {"path", "mode", "owner"};
+
+bool has_dir(const Node& n, const std::string& path) {
+    return std::any_of(n.private_dirs.begin(), n.private_dirs.end(), [&](const PrivateDir& d) { return d.path == path; });
+}
+
+// "0750", "750", "1777": permission bits and the sticky/setgid bits, in octal.
+std::optional<unsigned> read_mode(const ojson& v, const std::string& pointer, Issues& issues) {
+    auto text = get_string(v, pointer, issues);
+    if (!text) return std::nullopt;
+    const bool octal = text->size() >= 3 && text->size() <= 4 &&
+                       std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '7'; });
+    if (!octal) {
+        issues.add(pointer, quote(*text) + " is not a mode: use octal digits such as \"0750\" or \"1777\"");
+        return std::nullopt;
+    }
+    return static_cast<unsigned>(std::stoul(*text, nullptr, 8));
+}
+
+// "user" or "user:group", each a name or a number; names are looked up when the node starts.
+std::optional<std::string> read_owner(const ojson& v, const std::string& pointer, Issues& issues) {
+    auto text = get_string(v, pointer, issues);
+    if (!text) return std::nullopt;
+    auto colon = text->find(':');
+    auto part_ok = [](std::string_view s) {
+        return !s.empty() && s.size() <= 32 && std::all_of(s.begin(), s.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+        });
+    };
+    if (!part_ok(std::string_view(*text).substr(0, colon)) ||
+        (colon != std::string::npos && !part_ok(std::string_view(*text).substr(colon + 1)))) {
+        issues.add(pointer, quote(*text) + " is not an owner: use \"user\" or \"user:group\" (names or numbers)");
+        return std::nullopt;
+    }
+    return text;
+}
+
+std::optional<PrivateDir> read_private_dir(const ojson& v, const std::string& pointer, Issues& issues) {
+    PrivateDir d;
+    std::optional<std::string> text;
+    std::string path_pointer = pointer;
+    if (v.is_object()) {
+        check_keys(v, pointer, kPrivateDirKeys, issues);
+        if (!v.contains("path")) {
+            issues.add(pointer, "a private dir object needs \"path\"");
+            return std::nullopt;
+        }
+        path_pointer = child(pointer, "path");
+        text = get_string(v["path"], path_pointer, issues);
+        if (v.contains("mode")) {
+            auto mode = read_mode(v["mode"], child(pointer, "mode"), issues);
+            if (!mode) return std::nullopt;
+            d.mode = *mode;
+        }
+        if (v.contains("owner")) {
+            auto owner = read_owner(v["owner"], child(pointer, "owner"), issues);
+            if (!owner) return std::nullopt;
+            d.owner = *owner;
+        }
+    } else if (v.is_string()) {
+        text = get_string(v, pointer, issues);
+    } else {
+        issues.add(pointer, std::string("a private dir is a path or an object {\"path\", \"mode\", \"owner\"}, not ") +
+                                type_name(v));
+        return std::nullopt;
+    }
+    auto dir = text ? absolute_path(*text, path_pointer, issues) : std::nullopt;
+    if (!dir) return std::nullopt;
+    if (*dir == "/") {
+        issues.add(path_pointer, "\"/\" cannot be a private dir: it would hide the whole filesystem");
+        return std::nullopt;
+    }
+    d.path = *dir;
+    return d;
+}
+
 void read_private_dirs(const NodeView& view, Node& n, Issues& issues) {
     Located at = view.get("private_dirs");
     if (!at || !expect(*at, Want::Array, at.pointer, issues)) return;
     for (std::size_t i = 0; i < at.value->size(); ++i) {
         std::string pointer = child(at.pointer, i);
-        auto text = get_string((*at)[i], pointer, issues);
-        auto dir = text ? absolute_path(*text, pointer, issues) : std::nullopt;
+        auto dir = read_private_dir((*at)[i], pointer, issues);
         if (!dir) continue;
-        if (*dir == "/")
-            issues.add(pointer, "\"/\" cannot be a private dir: it would hide the whole filesystem");
-        else if (std::find(n.private_dirs.begin(), n.private_dirs.end(), *dir) != n.private_dirs.end())
-            issues.add(pointer, quote(*dir) + " is listed twice");
+        if (has_dir(n, dir->path))
+            issues.add(pointer, quote(dir->path) + " is listed twice");
         else
-            n.private_dirs.push_back(*dir);
+            n.private_dirs.push_back(std::move(*dir));
     }
     if (!n.private_dirs.empty()) require_mnt(n, "private_dirs", at.pointer, issues);
 }
@@ -79,11 +153,11 @@ void read_rootfs(const NodeView& view, Node& n, Issues& issues) {
 
 std::string outside_message(const std::string& path, const Node& n) {
     static const std::string why = ": files are written only there (or under a rootfs), never on the host's own filesystem";
-    if (std::find(n.private_dirs.begin(), n.private_dirs.end(), path) != n.private_dirs.end())
+    if (has_dir(n, path))
         return quote(path) + " is a private dir itself, not a file inside one";
     if (n.private_dirs.empty()) return quote(path) + " is outside any private dir (node " + quote(n.name) + " has no private_dirs)" + why;
     std::string dirs;
-    for (const auto& d : n.private_dirs) dirs += (dirs.empty() ? "" : ", ") + d;
+    for (const auto& d : n.private_dirs) dirs += (dirs.empty() ? "" : ", ") + d.path;
     return quote(path) + " is outside node " + quote(n.name) + "'s private_dirs (" + dirs + ")" + why;
 }
 
@@ -94,7 +168,7 @@ void read_files(const NodeView& view, Node& n, Issues& issues) {
         auto content = get_string(*at, at.pointer, issues);
         if (!path || !content) continue;
         bool in_dir = std::any_of(n.private_dirs.begin(), n.private_dirs.end(),
-                                  [&](const std::string& dir) { return inside(*path, dir); });
+                                  [&](const PrivateDir& dir) { return inside(*path, dir.path); });
         if (!in_dir && n.rootfs.empty()) {
             issues.add(at.pointer, outside_message(*path, n));
             continue;

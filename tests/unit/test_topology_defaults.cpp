@@ -4,6 +4,13 @@
 
 #include "topology/model.hpp"
 
+// The paths of a node's private dirs, in order.
+inline std::vector<std::string> topo_dir_paths(const std::vector<nslab::topo::PrivateDir>& dirs) {
+    std::vector<std::string> out;
+    for (const auto& d : dirs) out.push_back(d.path);
+    return out;
+}
+
 namespace {
 
 using namespace nslab;
@@ -39,11 +46,11 @@ TEST(TopologyDefaults, ListsAreReplaced) {
     Model m = parse(R"({"name": "d",
       "defaults": {"private_dirs": ["/a", "/b"], "exec": ["one"], "loopback": ["10.0.0.1/32"]},
       "nodes": {"h1": {"private_dirs": ["/c"], "exec": [], "loopback": ["10.0.0.2/32"]}, "h2": {"loopback": []}}})");
-    EXPECT_EQ(m.nodes[0].private_dirs, std::vector<std::string>{"/c"});
+    EXPECT_EQ(topo_dir_paths(m.nodes[0].private_dirs), std::vector<std::string>{"/c"});
     EXPECT_TRUE(m.nodes[0].exec.empty());
     ASSERT_EQ(m.nodes[0].loopback.size(), 1u);
     EXPECT_EQ(m.nodes[0].loopback[0].str(), "10.0.0.2/32");
-    EXPECT_EQ(m.nodes[1].private_dirs, (std::vector<std::string>{"/a", "/b"}));
+    EXPECT_EQ(topo_dir_paths(m.nodes[1].private_dirs), (std::vector<std::string>{"/a", "/b"}));
     EXPECT_EQ(m.nodes[1].exec, std::vector<std::string>{"one"});
     EXPECT_TRUE(m.nodes[1].loopback.empty());
 }

@@ -13,6 +13,13 @@
 #include "nslab_testing.hpp"
 #include "topology/model.hpp"
 
+// The paths of a node's private dirs, in order.
+inline std::vector<std::string> topo_dir_paths(const std::vector<nslab::topo::PrivateDir>& dirs) {
+    std::vector<std::string> out;
+    for (const auto& d : dirs) out.push_back(d.path);
+    return out;
+}
+
 namespace {
 
 using namespace nslab;
@@ -327,7 +334,7 @@ TEST(TopologyExamples, OspfLine) {
     ASSERT_EQ(m.nodes.size(), 3u);
     for (const auto& n : m.nodes) {
         EXPECT_EQ(n.kind, NodeKind::Router);
-        EXPECT_EQ(n.private_dirs, (std::vector<std::string>{"/etc/frr", "/var/run/frr"}));
+        EXPECT_EQ(topo_dir_paths(n.private_dirs), (std::vector<std::string>{"/etc/frr", "/var/run/frr"}));
         EXPECT_TRUE(n.exec.empty());
         EXPECT_TRUE(n.routes.empty());  // OSPF's job
     }

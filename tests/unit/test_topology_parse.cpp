@@ -6,6 +6,13 @@
 #include "topology/model.hpp"
 #include "util/error.hpp"
 
+// The paths of a node's private dirs, in order.
+inline std::vector<std::string> topo_dir_paths(const std::vector<nslab::topo::PrivateDir>& dirs) {
+    std::vector<std::string> out;
+    for (const auto& d : dirs) out.push_back(d.path);
+    return out;
+}
+
 namespace {
 
 using namespace nslab;
@@ -133,7 +140,7 @@ TEST(TopologyParse, NodeKeys) {
     using Pairs = std::vector<std::pair<std::string, std::string>>;
     EXPECT_EQ(h1.sysctls, (Pairs{{"net.ipv4.ip_forward", "1"}, {"kernel.shmmax", "4096"}, {"fs.mqueue.msg_max", "20"}}));
     EXPECT_EQ(h1.env, (Pairs{{"A", "1"}, {"B", "two"}}));
-    EXPECT_EQ(h1.private_dirs, (std::vector<std::string>{"/etc/frr", "/run/x"}));
+    EXPECT_EQ(topo_dir_paths(h1.private_dirs), (std::vector<std::string>{"/etc/frr", "/run/x"}));
     EXPECT_EQ(h1.files, (Pairs{{"/etc/frr/frr.conf", "hostname h1\n"}, {"/run/x/y", ""}}));
     EXPECT_EQ(h1.exec, (std::vector<std::string>{"echo hi", "true"}));
     EXPECT_EQ(h1.limits.cpus, 0.5);
@@ -271,4 +278,22 @@ TEST(TopologyParse, NamesAndKinds) {
     EXPECT_STREQ(topo::to_string(NodeKind::Switch), "switch");
 }
 
+}  // namespace
+
+namespace {
+// A string entry is a tmpfs like /tmp (1777, root's); an object sets mode and owner.
+TEST(TopologyParse, PrivateDirsAsPathsOrObjects) {
+    nslab::topo::Model m = nslab::topo::parse(R"({"name": "pd", "nodes": {"r1": {"private_dirs": [
+        "/var/run/frr", {"path": "/etc/frr/", "mode": "0750", "owner": "frr:frrvty"}, {"path": "/srv", "owner": "100"}]}}})");
+    const auto& d = m.nodes[0].private_dirs;
+    ASSERT_EQ(d.size(), 3u);
+    EXPECT_EQ(d[0].path, "/var/run/frr");
+    EXPECT_EQ(d[0].mode, 01777u);
+    EXPECT_EQ(d[0].owner, "");
+    EXPECT_EQ(d[1].path, "/etc/frr");
+    EXPECT_EQ(d[1].mode, 0750u);
+    EXPECT_EQ(d[1].owner, "frr:frrvty");
+    EXPECT_EQ(d[2].mode, 01777u);
+    EXPECT_EQ(d[2].owner, "100");
+}
 }  // namespace
