@@ -12,6 +12,7 @@
 #include "probe/inspect.hpp"
 #include "lab/lab.hpp"
 #include "lab/links.hpp"
+#include "lab/node_pids.hpp"
 #include "netlink/netlink.hpp"
 #include "topology/model.hpp"
 #include "util/error.hpp"
@@ -168,6 +169,8 @@ PYBIND11_MODULE(_nslab, m) {
                  // The caller (Python) owns the child from here: it waits by PID.
                  return c.pid;
              })
+        .def("host_pid", &lab::host_pid, py::call_guard<py::gil_scoped_release>())
+        .def("node_pid", &lab::node_pid, py::call_guard<py::gil_scoped_release>())
         .def("inspect",
              [](const lab::Lab& l, const std::string& node, bool routes) {
                  probe::NodeLive live;

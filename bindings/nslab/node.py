@@ -98,6 +98,17 @@ class Node:
             os.close(devnull)
         return Process(self.name, cmd, pid, out, err)
 
+    def host_pid(self, pid: int) -> int:
+        """The host's PID of the process that is ``pid`` inside this node (a daemon's pid file
+        holds that), e.g. to signal it from the test: ``os.kill(node.host_pid(pid), SIGHUP)``.
+        Raises LabError if the node has no such process."""
+        return self._lab._h().host_pid(self.name, int(pid))
+
+    def node_pid(self, host_pid: int) -> int:
+        """The PID inside this node of the host's process ``host_pid`` (e.g. ``spawn(...).pid``).
+        Raises LabError if that process is not in this node."""
+        return self._lab._h().node_pid(self.name, int(host_pid))
+
     def ping(self, dst: str, timeout: float = 2.0) -> bool:
         """True if `dst` (an address, or a node name: its first IPv4 address, loopback first, else
         its first IPv6 one, as `lab ping` picks it) answers an ICMP echo sent from a raw socket

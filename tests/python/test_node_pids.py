@@ -1,0 +1,41 @@
+"""PIDs between a node's PID namespace and the host's (issue 16, gap 2): a daemon's pid file
+inside a node holds its PID there; the test signals it from the host."""
+import os
+import signal
+import time
+
+import pytest
+
+import nslab
+
+ONE = {"name": "pids", "nodes": {"a": {}, "b": {}}}
+
+
+def test_pid_file_written_in_the_node_is_signalled_from_the_host(lab):
+    lab.up(ONE)
+    a = lab["a"]
+    p = a.spawn(["sh", "-c", "echo $$ > /tmp/d.pid; exec sleep 60"])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        text = a.run("cat /tmp/d.pid 2>/dev/null").stdout.strip()
+        if text:
+            break
+        time.sleep(0.02)
+    inside = int(text)
+    assert inside != p.pid, "a node has its own PID namespace: its PIDs are not the host's"
+    assert a.host_pid(inside) == p.pid
+    assert a.node_pid(p.pid) == inside
+    os.kill(a.host_pid(inside), signal.SIGTERM)
+    assert p.wait(timeout=10) in (-signal.SIGTERM, 128 + signal.SIGTERM)
+
+
+def test_pid_1_is_the_init_and_other_nodes_processes_are_refused(lab):
+    lab.up(ONE)
+    a, b = lab["a"], lab["b"]
+    assert a.host_pid(1) == a.pid and a.node_pid(a.pid) == 1
+    with pytest.raises(nslab.LabError, match="not in node a"):
+        a.node_pid(b.pid)
+    with pytest.raises(nslab.LabError, match="no process 99999 in node a"):
+        a.host_pid(99999)
+    with pytest.raises(nslab.LabError, match="not in node a"):
+        a.node_pid(os.getpid())
