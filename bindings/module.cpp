@@ -143,10 +143,12 @@ PYBIND11_MODULE(_nslab, m) {
         })
         .def("run",
              [](const lab::Lab& l, const std::string& node, const std::vector<std::string>& argv,
-                std::optional<double> timeout, const std::string& input) {
+                std::optional<double> timeout, const std::string& input, const std::string& cwd, bool merge_stderr) {
                  exec::RunOptions o;
                  if (timeout) o.timeout = std::chrono::milliseconds(static_cast<long>(*timeout * 1000));
                  o.input = input;
+                 o.cwd = cwd;
+                 o.merge_stderr = merge_stderr;
                  exec::RunResult r;
                  {
                      py::gil_scoped_release nogil;
@@ -154,7 +156,8 @@ PYBIND11_MODULE(_nslab, m) {
                  }
                  return py::make_tuple(r.exit_code, py::bytes(r.out), py::bytes(r.err), r.timed_out);
              },
-             py::arg("node"), py::arg("argv"), py::arg("timeout") = py::none(), py::arg("input") = "")
+             py::arg("node"), py::arg("argv"), py::arg("timeout") = py::none(), py::arg("input") = "",
+             py::arg("cwd") = "", py::arg("merge_stderr") = false)
         .def("spawn",
              [](const lab::Lab& l, const std::string& node, const std::vector<std::string>& argv, int in, int out,
                 int err) {

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections
 import os
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -65,15 +66,22 @@ class Node:
         return f"<Node {self._lab.name}.{self.name} {self.kind} pid={self.pid}>"
 
     def run(self, cmd: Command, *, timeout: Optional[float] = None, check: bool = False,
-            input: Union[str, bytes, None] = None, env: Optional[Mapping[str, str]] = None) -> Result:
+            input: Union[str, bytes, None] = None, env: Optional[Mapping[str, str]] = None,
+            cwd: Union[str, os.PathLike, None] = None, stderr: Optional[int] = None) -> Result:
         """Run `cmd` in the node and wait for it. A string runs through ``/bin/sh -c``, a list
         is the argv. Returns a Result whatever the exit code (``check=True`` raises CommandError
         instead); raises CommandTimeout, after killing the command's process group, if it runs
         longer than `timeout` seconds. Output is captured until the command exits; background
-        processes it starts should write elsewhere (or use spawn)."""
+        processes it starts should write elsewhere (or use spawn). `cwd` is a directory inside
+        the node (KernelError if the node lacks it); ``stderr=subprocess.STDOUT`` merges stderr
+        into stdout, in the order the command wrote them."""
+        if stderr not in (None, subprocess.STDOUT):
+            raise ValueError("Node.run: stderr is None or subprocess.STDOUT (use popen for pipes or files)")
         data = input.encode() if isinstance(input, str) else (input or b"")
         t0 = time.monotonic()
-        code, out, err, timed_out = self._lab._h().run(self.name, _argv(cmd, env), timeout, data)
+        code, out, err, timed_out = self._lab._h().run(self.name, _argv(cmd, env), timeout, data,
+                                                        os.fspath(cwd) if cwd is not None else "",
+                                                        stderr == subprocess.STDOUT)
         res = Result(self.name, cmd, code, _text(out), _text(err), time.monotonic() - t0)
         self.history.append(res)
         if timed_out:

@@ -52,6 +52,10 @@ RunResult run(int init_pidfd, unsigned long ns_flags, SpawnSpec spec, const RunO
     }
     spec.out = out.write.get();
     spec.err = err.write.get();
+    if (opts.merge_stderr) {
+        spec.err = spec.out;  // one pipe: the two streams interleave as the command wrote them
+        err.read.reset();
+    }
     spec.new_session = true;
     Child child = spawn(init_pidfd, ns_flags, spec, where);
     out.write.reset();

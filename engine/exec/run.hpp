@@ -19,6 +19,8 @@ struct RunResult {
 struct RunOptions {
     std::optional<std::chrono::milliseconds> timeout;
     std::string input;          // fed on stdin, then closed; stdin is /dev/null when empty
+    std::string cwd;            // a directory of the node; "" = the caller's, or "/"
+    bool merge_stderr = false;  // stderr goes where stdout goes (RunResult::err stays empty)
 };
 
 // spec.in/out/err are replaced by pipes. Output is collected until the command exits; what

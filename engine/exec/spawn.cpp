@@ -148,7 +148,10 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
         if (spec.controlling_tty && ::ioctl(0, TIOCSCTTY, 0) < 0) {
             report_failure(sync.write.get(), "set up stdio/cwd in ", w, "", "", 127);
         }
-        if (::chdir(cwd.c_str()) < 0) (void)!::chdir("/");
+        if (::chdir(cwd.c_str()) < 0) {
+            if (spec.cwd_required) report_failure(sync.write.get(), "change to directory ", cwd.c_str(), " in ", w, 127);
+            (void)!::chdir("/");
+        }
         exec_path(argv[0], argv.data(), envp.data(), path);
         report_failure(sync.write.get(), "exec ", argv[0], " in ", w, 127);
     }

@@ -17,6 +17,7 @@ struct SpawnSpec {
     std::vector<std::string> argv;      // argv[0] is looked up in PATH (from env) if it has no '/'
     std::vector<std::string> env;       // the complete environment, "KEY=VALUE"
     std::string cwd;                    // "" = the caller's; "/" when the node cannot see it
+    bool cwd_required = false;          // the node must have `cwd`: fail rather than start in "/"
     int in = -1, out = -1, err = -1;    // -1 = inherit the caller's
     bool new_session = true;            // setsid: the process leads a group a timeout can kill
     bool controlling_tty = false;       // with new_session: stdin (a pty) becomes its terminal

@@ -366,6 +366,10 @@ exec::RunResult Lab::run(const std::string& name, const std::vector<std::string>
     exec::SpawnSpec spec;
     spec.argv = argv;
     spec.env = std::move(e.env);
+    if (!opts.cwd.empty()) {
+        spec.cwd = opts.cwd;
+        spec.cwd_required = true;
+    }
     return exec::run(e.pidfd.get(), e.flags, spec, opts, "node " + name);
 }
 

@@ -1,5 +1,7 @@
-"""PIDs between a node's PID namespace and the host's (issue 16, gap 2): a daemon's pid file
-inside a node holds its PID there; the test signals it from the host."""
+"""Processes in nodes (issue 16, gaps 2 and 6): PIDs between a node's PID namespace and the
+host's (a daemon's pid file inside a node holds its PID there; the test signals it from the
+host), and Node.run's cwd and stderr merge.
+"""
 import os
 import signal
 import time
@@ -39,3 +41,22 @@ def test_pid_1_is_the_init_and_other_nodes_processes_are_refused(lab):
         a.host_pid(99999)
     with pytest.raises(nslab.LabError, match="not in node a"):
         a.node_pid(os.getpid())
+
+
+def test_run_in_a_directory_of_the_node_and_with_stderr_merged(lab):
+    """Issue 16, gap 6: Node.run's cwd and stderr=subprocess.STDOUT."""
+    import subprocess
+    lab.up(ONE)
+    a = lab["a"]
+    a.run("mkdir -p /tmp/work && echo data > /tmp/work/f", check=True)
+    r = a.run("pwd; cat f", cwd="/tmp/work")
+    assert r.stdout == "/tmp/work\ndata\n", r
+    merged = a.run("echo one; echo two >&2; echo three", stderr=subprocess.STDOUT)
+    assert merged.stdout == "one\ntwo\nthree\n" and merged.stderr == ""
+    apart = a.run("echo one; echo two >&2")
+    assert apart.stdout == "one\n" and apart.stderr == "two\n"
+    # The node's /tmp is its own: a directory only the host has is not there.
+    with pytest.raises(nslab.KernelError, match="change to directory /tmp/nowhere-here in node a"):
+        a.run("true", cwd="/tmp/nowhere-here")
+    with pytest.raises(ValueError):
+        a.run("true", stderr=subprocess.PIPE)
