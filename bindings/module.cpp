@@ -160,9 +160,11 @@ PYBIND11_MODULE(_nslab, m) {
              py::arg("cwd") = "", py::arg("merge_stderr") = false)
         .def("spawn",
              [](const lab::Lab& l, const std::string& node, const std::vector<std::string>& argv, int in, int out,
-                int err) {
+                int err, const std::string& cwd) {
                  exec::SpawnSpec spec;
                  spec.argv = argv;
+                 spec.cwd = cwd;
+                 spec.cwd_required = !cwd.empty();
                  spec.in = in;
                  spec.out = out;
                  spec.err = err;
@@ -171,7 +173,8 @@ PYBIND11_MODULE(_nslab, m) {
                  exec::Child c = l.spawn(node, spec);
                  // The caller (Python) owns the child from here: it waits by PID.
                  return c.pid;
-             })
+             },
+             py::arg("node"), py::arg("argv"), py::arg("in"), py::arg("out"), py::arg("err"), py::arg("cwd") = "")
         .def("host_pid", &lab::host_pid, py::call_guard<py::gil_scoped_release>())
         .def("node_pid", &lab::node_pid, py::call_guard<py::gil_scoped_release>())
         .def("inspect",

@@ -12,6 +12,7 @@ from .lab import Lab
 from .link import Link
 from .node import Interface, Node
 from .ping import PingMatrix, PingResult
+from .popen import Popen
 from .process import Process, Result
 from . import _nslab
 
@@ -44,6 +45,6 @@ def validate(topology: "str | dict", name: str = "") -> tuple[str, int, int]:
     return tuple(_nslab.validate(text, name, source))  # type: ignore[return-value]
 
 
-__all__ = ["Lab", "Node", "Link", "Capture", "Packet", "Interface", "Result", "Process", "PingMatrix", "PingResult",
+__all__ = ["Lab", "Node", "Link", "Capture", "Packet", "Interface", "Result", "Process", "Popen", "PingMatrix", "PingResult",
            "NslabError", "TopologyError", "LabError", "KernelError", "NetlinkError", "CommandTimeout",
            "CommandError", "labs", "down", "clean", "validate"]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Deque, Mapping, Optional, Sequence, Union
 
 from .capture import Capture
 from .errors import CommandTimeout
+from .popen import Popen
 from .process import Process, Result, _text
 
 if TYPE_CHECKING:
@@ -105,6 +106,17 @@ class Node:
         finally:
             os.close(devnull)
         return Process(self.name, cmd, pid, out, err)
+
+    def popen(self, cmd: Command, stdin: Any = None, stdout: Any = None, stderr: Any = None, *,
+              cwd: Union[str, os.PathLike, None] = None, env: Optional[Mapping[str, str]] = None,
+              text: bool = False) -> Popen:
+        """Start `cmd` in the node behind ``subprocess.Popen``'s interface: streams are None
+        (inherited), ``subprocess.PIPE``, ``DEVNULL``, ``STDOUT`` (for stderr), a file or a
+        descriptor; `cwd` is a directory inside the node; `text` gives str streams."""
+        argv = _argv(cmd, env)
+        handle = self._lab._h()
+        where = os.fspath(cwd) if cwd is not None else ""
+        return Popen(lambda i, o, e: handle.spawn(self.name, argv, i, o, e, where), cmd, stdin, stdout, stderr, text)
 
     def host_pid(self, pid: int) -> int:
         """The host's PID of the process that is ``pid`` inside this node (a daemon's pid file

@@ -60,3 +60,30 @@ def test_run_in_a_directory_of_the_node_and_with_stderr_merged(lab):
         a.run("true", cwd="/tmp/nowhere-here")
     with pytest.raises(ValueError):
         a.run("true", stderr=subprocess.PIPE)
+
+
+def test_popen_has_subprocess_popens_interface(lab):
+    """Issue 16, gap 6: Node.popen with pipes, stdin, text, cwd, signals and returncode."""
+    import subprocess
+    lab.up(ONE)
+    a = lab["a"]
+    with a.popen(["sh", "-c", "pwd; tr a-z A-Z; echo oops >&2; exit 3"], stdin=subprocess.PIPE,
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/proc", text=True) as p:
+        out, err = p.communicate("hello\n", timeout=10)
+    assert (out, err, p.returncode) == ("/proc\nHELLO\n", "oops\n", 3)
+    # Bytes, stderr into stdout, line by line while it runs.
+    p = a.popen(["sh", "-c", "echo one; echo two >&2; sleep 60"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert p.stdout.readline() == b"one\n" and p.stdout.readline() == b"two\n"
+    assert p.poll() is None and p.returncode is None
+    inside = a.node_pid(p.pid)
+    assert inside != p.pid and a.host_pid(inside) == p.pid
+    with pytest.raises(subprocess.TimeoutExpired):
+        p.wait(timeout=0.05)
+    p.terminate()
+    assert p.wait(timeout=10) == -signal.SIGTERM
+    p.stdout.close()
+    # Nothing asked for: DEVNULL, and communicate() gives None for streams without a pipe.
+    q = a.popen("cat", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    assert q.communicate(timeout=10) == (None, None) and q.returncode == 0
+    with pytest.raises(nslab.KernelError, match="change to directory /nowhere in node a"):
+        a.popen("true", cwd="/nowhere")
