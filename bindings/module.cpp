@@ -187,7 +187,8 @@ PYBIND11_MODULE(_nslab, m) {
                  return live_dict(live);
              },
              py::arg("node"), py::arg("routes") = false)
-        .def("set_link_up", &lab::set_link_up, py::call_guard<py::gil_scoped_release>())
+        .def("set_link_up", &lab::set_link_up, py::arg("endpoint"), py::arg("up"), py::arg("only_end") = "",
+             py::call_guard<py::gil_scoped_release>())
         .def("link_state", [](const lab::Lab& l, const std::string& endpoint) {
             auto st = lab::link_state(l, endpoint);
             py::list out;

@@ -15,7 +15,7 @@ bool is_action(const std::string& s) { return s == "up" || s == "down" || s == "
 }  // namespace
 
 int cmd_link(const Argv& argv) {
-    Args a = parse_args(argv, {}, {});
+    Args a = parse_args(argv, {}, {"--one-end"});
     // [LAB] NODE:IFACE ACTION [key=value...]: the action is the 2nd or 3rd word.
     std::size_t at = a.pos.size() >= 3 && is_action(a.pos[2]) ? 2 : 1;
     if (a.pos.size() <= at || !is_action(a.pos[at])) throw UsageError(usage_line("link"));
@@ -23,9 +23,10 @@ int cmd_link(const Argv& argv) {
     std::string endpoint = a.pos[at - 1], action = a.pos[at];
     std::vector<std::string> rest(a.pos.begin() + static_cast<long>(at) + 1, a.pos.end());
     if (action != "set" && !rest.empty()) throw UsageError(usage_line("link"));
+    if (a.flag("--one-end") && action != "up" && action != "down") throw UsageError("--one-end goes with up or down");
     lab::Lab l = lab::Lab::attach(lab_name);
     if (action == "up" || action == "down") {
-        lab::set_link_up(l, endpoint, action == "up");
+        lab::set_link_up(l, endpoint, action == "up", a.flag("--one-end") ? endpoint : std::string());
         return 0;
     }
     if (action == "set") {

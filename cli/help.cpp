@@ -57,13 +57,17 @@ constexpr CommandHelp kHelp[] = {
      "options:\n"
      "  -4, -6             only IPv4 or only IPv6\n"
      "  --timeout S        seconds for the whole matrix, not each reply (default 2, at most 3600)"},
-    {"link", "[LAB] NODE:IFACE up|down|show|set [KEY=VALUE...]", "change or show a link (both ends), named by either endpoint",
-     "Sets both ends of the link administratively up or down (daemons see the carrier go),\n"
-     "shows each end's state and MTU and the impairment in force, or replaces the impairment\n"
+    {"link", "[LAB] NODE:IFACE up|down [--one-end] | show | set [KEY=VALUE...]",
+     "change or show a link (both ends), named by either endpoint",
+     "Sets both ends of the link administratively up or down (daemons see the carrier go), or\n"
+     "with --one-end only the end NODE:IFACE names, so its peer keeps its state and sees the\n"
+     "carrier go (one side of a cable unplugged). show gives each end's state and MTU and the\n"
+     "impairment in force; set replaces the impairment\n"
      "(set with no KEY=VALUE, or set none, removes it). Keys as in a topology's netem: delay,\n"
      "jitter, loss, duplicate, corrupt, reorder, rate, limit; each applies in both directions.\n"
      "examples:\n"
      "  lab link triangle r1:eth1 down\n"
+     "  lab link triangle r1:eth1 down --one-end\n"
      "  lab link triangle r1:eth1 set delay=20ms loss=1%"},
     {"capture", "[LAB] NODE:IFACE [-w FILE] [--count N] [--timeout S]",
      "capture the frames of one interface: a pcap file, or one line each",

@@ -24,13 +24,14 @@ class Link:
     def __repr__(self) -> str:
         return f"<Link {self.endpoints[0]} <-> {self.endpoints[1]}>"
 
-    def down(self) -> None:
-        """Set both ends administratively down; daemons see the carrier go."""
-        self._lab._h().set_link_up(self.endpoints[0], False)
+    def down(self, end: Optional[str] = None) -> None:
+        """Set both ends administratively down, or only `end` ("r1:eth1"), whose peer then
+        sees its carrier go; daemons see the carrier go."""
+        self._lab._h().set_link_up(self.endpoints[0], False, end or "")
 
-    def up(self) -> None:
-        """Set both ends up again; addresses were kept."""
-        self._lab._h().set_link_up(self.endpoints[0], True)
+    def up(self, end: Optional[str] = None) -> None:
+        """Set both ends up again, or only `end`; addresses were kept."""
+        self._lab._h().set_link_up(self.endpoints[0], True, end or "")
 
     @property
     def is_up(self) -> bool:

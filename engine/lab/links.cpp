@@ -43,10 +43,14 @@ void restore_routes(nl::Socket& s, const topo::Node& node) {
 }
 }  // namespace
 
-void set_link_up(const Lab& lab, const std::string& endpoint, bool up) {
+void set_link_up(const Lab& lab, const std::string& endpoint, bool up, const std::string& only_end) {
     const auto& link = find_link(lab.model(), endpoint);
+    const std::string ends[2] = {lab.model().endpoint_name(link.ends[0]), lab.model().endpoint_name(link.ends[1])};
+    if (!only_end.empty() && only_end != ends[0] && only_end != ends[1])
+        throw Error("\"" + only_end + "\" is not an end of the link " + ends[0] + " <-> " + ends[1]);
     for (const auto& e : link.ends) {
         const std::string& node = lab.model().nodes[e.node].name;
+        if (!only_end.empty() && lab.model().endpoint_name(e) != only_end) continue;
         nl::LinkChange c;
         c.name = e.iface;
         c.up = up;

@@ -12,9 +12,11 @@ namespace nslab::lab {
 // there is none).
 const topo::Link& find_link(const topo::Model& m, const std::string& endpoint);
 
-// Administrative state of both ends. Routing daemons see the carrier go and come back;
-// addresses stay (keep_addr_on_down for IPv6).
-void set_link_up(const Lab& lab, const std::string& endpoint, bool up);
+// Administrative state of both ends, or with `only_end` ("r1:eth1", one of the link's ends)
+// of that end alone: its peer keeps its own state and sees the carrier go, as when one side
+// of a cable is unplugged. Routing daemons see the carrier go and come back; addresses stay
+// (keep_addr_on_down for IPv6).
+void set_link_up(const Lab& lab, const std::string& endpoint, bool up, const std::string& only_end = {});
 
 struct LinkEndState {
     std::string endpoint;      // "r1:eth1"

@@ -1,0 +1,50 @@
+"""A link down at one end only (issue 16, gap 5): the peer keeps its admin state and sees the
+carrier go, as protocol tests need; CLI `--one-end` and Python `end=`."""
+import uuid
+
+import pytest
+
+import nslab
+from isolation import lab_cli
+
+TWO = {"nodes": {"a": {}, "b": {}},
+       "links": [{"endpoints": ["a:eth0", "b:eth0"], "ipv4": ["10.9.0.1/24", "10.9.0.2/24"]}]}
+
+
+def state(lab, endpoint):
+    """{endpoint: (admin up, carrier)} of the link's two ends."""
+    return {e: (up, carrier) for e, up, carrier, _ in lab._h().link_state(endpoint)}
+
+
+def test_python_end_downs_only_that_end_and_the_peer_sees_the_carrier_go(lab):
+    lab.up(dict(TWO, name="oneend"))
+    link = lab.link("a:eth0")
+    link.down(end="b:eth0")
+    assert state(lab, "a:eth0") == {"a:eth0": (True, False), "b:eth0": (False, False)}
+    assert not lab["a"].ping("10.9.0.2", timeout=0.5)
+    link.up(end="b:eth0")
+    assert state(lab, "a:eth0") == {"a:eth0": (True, True), "b:eth0": (True, True)}
+    assert lab["a"].ping("10.9.0.2")
+    with pytest.raises(nslab.LabError, match="not an end of the link a:eth0 <-> b:eth0"):
+        link.down(end="a:eth1")
+
+
+def test_cli_one_end(tmp_path):
+    import json
+    name = f"oneend-{uuid.uuid4().hex[:6]}"
+    t = tmp_path / "t.json"
+    t.write_text(json.dumps(dict(TWO, name=name)))
+    assert lab_cli("up", "-q", str(t)).returncode == 0
+    try:
+        r = lab_cli("link", name, "a:eth0", "down", "--one-end")
+        assert r.returncode == 0, r.stderr
+        show = lab_cli("link", name, "b:eth0", "show").stdout
+        rows = {l.split()[0]: l.split()[1] for l in show.splitlines()[1:3]}
+        assert rows == {"a:eth0": "down", "b:eth0": "no-carrier"}, show
+        assert lab_cli("link", name, "a:eth0", "up", "--one-end").returncode == 0
+        show = lab_cli("link", name, "b:eth0", "show").stdout
+        assert {l.split()[0]: l.split()[1] for l in show.splitlines()[1:3]} == {"a:eth0": "up", "b:eth0": "up"}
+        bad = lab_cli("link", name, "a:eth0", "show", "--one-end")
+        assert bad.returncode == 2 and "--one-end goes with up or down" in bad.stderr
+    finally:
+        assert lab_cli("down", name).returncode == 0
