@@ -1,5 +1,6 @@
 #include "lab/host_dirs.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "lab/pins.hpp"
 #include "lab/state.hpp"
 #include "sys/files.hpp"
+#include "util/error.hpp"
 
 namespace nslab::lab {
 
@@ -47,9 +49,27 @@ bool covers(const std::string& made, const std::string& dir) {
 
 void make_host_dirs(const std::string& lab, const topo::Model& m) {
     std::set<std::string> wanted;
-    for (const auto& n : m.nodes)
-        if (n.rootfs.empty())
-            for (const auto& d : n.private_dirs) wanted.insert(d.path);
+    for (const auto& n : m.nodes) {
+        if (!n.rootfs.empty()) continue;  // the node makes what it needs inside its rootfs
+        for (const auto& d : n.private_dirs) wanted.insert(d.path);
+        // A mount target outside the node's private dirs is a path of the host's: made here,
+        // recorded, and removed again like a private dir's mount point.
+        for (const auto& mt : n.mounts) {
+            const bool in_private = std::any_of(n.private_dirs.begin(), n.private_dirs.end(),
+                                                [&](const topo::PrivateDir& d) { return covers(d.path, mt.target); });
+            struct stat src {};
+            if (in_private || sys::exists(mt.target) || ::stat(mt.source.c_str(), &src) < 0) continue;
+            if (S_ISDIR(src.st_mode)) {
+                wanted.insert(mt.target);
+            } else {
+                throw NodeError({n.name, mt.pointer + "/target", "mount " + mt.target, false}, "mount " + mt.target,
+                                ENOENT, "",
+                                "node " + n.name + ": mount target " + mt.target +
+                                    " does not exist on the host; a file is mounted only onto an existing file or "
+                                    "inside a private dir");
+            }
+        }
+    }
     if (wanted.empty()) return;
     GlobalLock lock;  // the registry and every lab's uses change together
     auto made = read_lines(registry());

@@ -54,6 +54,9 @@ void enter_time_namespace(const topo::TimeOffsets& t) {
 // What only the forked init adds to the recipe. It has a copy of the keeper's memory and the
 // keeper is single-threaded, so ordinary C++ is safe here.
 bool forked_extra(const InitPlan& p, sys::SyncRecord& rec, InitPlan::Extra what) {
+    // The mounts' sources, opened while the host's paths are in view. Static: this runs in the
+    // forked init, once, and its memory is its own.
+    static std::vector<sys::Fd> sources;
     std::string step;
     try {
         switch (what) {
@@ -61,11 +64,16 @@ bool forked_extra(const InitPlan& p, sys::SyncRecord& rec, InitPlan::Extra what)
                 step = "set up the time namespace";
                 enter_time_namespace(p.node->time_offsets);
                 break;
+            case InitPlan::Extra::BeforeRoot:
+                sources = open_mount_sources(*p.node, step);
+                break;
             case InitPlan::Extra::Root:
                 enter_rootfs(p.node->rootfs, step);
                 break;
             case InitPlan::Extra::AfterMounts:
                 make_private_dirs_and_files(*p.node, step);
+                attach_mounts(*p.node, sources, step);
+                sources.clear();
                 break;
         }
         return true;

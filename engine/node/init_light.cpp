@@ -39,6 +39,7 @@ __attribute__((no_sanitize("address", "undefined"), noinline)) int light_main(vo
 
 bool light_init_possible(const topo::Node& node) {
     return raw_init_recipe() && node.rootfs.empty() && node.private_dirs.empty() && node.files.empty() &&
+           node.mounts.empty() &&
            !(node.namespaces & topo::NS_TIME);
 }
 

@@ -100,6 +100,8 @@ NSLAB_CHILD bool mounts(const InitPlan& p, sys::SyncRecord& rec) noexcept {
     // root's namespaces alive; ENOENT: no such directory.
     long r = rs(SYS_umount2, ptr("/run/netns"), MNT_DETACH);
     if (r < 0 && r != -EINVAL && r != -ENOENT) return failed_at(rec, r, "detach /run/netns");
+    // While the host's paths are still in view (a rootfs hides them).
+    if (p.extra && !p.extra(p, rec, InitPlan::Extra::BeforeRoot)) return false;
     if (p.own_root) {
         if (!p.extra(p, rec, InitPlan::Extra::Root)) return false;
     } else {
@@ -108,7 +110,8 @@ NSLAB_CHILD bool mounts(const InitPlan& p, sys::SyncRecord& rec) noexcept {
             return false;
         // sysfs shows the network devices of the namespace that mounts it: ours.
         if (!mount_step(rec, "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr)) return false;
-        if (!mount_step(rec, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) return false;
+        if (!p.shared_tmp && !mount_step(rec, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
+            return false;
     }
     return !p.extra || p.extra(p, rec, InitPlan::Extra::AfterMounts);
 }
@@ -198,6 +201,7 @@ InitPlan make_init_plan(const topo::Node& node, const Sysctls& sysctls, int keep
     p.index = index;
     p.namespaces = node.namespaces;
     p.hostname = node.hostname;
+    p.shared_tmp = node.shared_tmp;
     for (const auto& [key, value] : sysctls) {
         p.sysctl_paths.push_back(sysctl_path(key));
         p.sysctl_keys.push_back(key);

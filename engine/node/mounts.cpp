@@ -1,7 +1,10 @@
 #include "node/mounts.hpp"
 
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -109,6 +112,48 @@ void make_private_dirs_and_files(const topo::Node& node, std::string& step) {
         step = "write " + path;
         std::string base = base_of(node, path);
         write_beneath(base, path.substr(base == "/" ? 1 : base.size() + 1), content, path);
+    }
+}
+
+std::vector<sys::Fd> open_mount_sources(const topo::Node& node, std::string& step) {
+    std::vector<sys::Fd> out;
+    for (const auto& m : node.mounts) {
+        step = "open mount source " + m.source;
+        sys::Fd tree(::open_tree(AT_FDCWD, m.source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+        if (!tree) throw SystemError(step, errno);
+        if (m.readonly) {
+            step = "make mount source " + m.source + " read-only";
+            mount_attr attr{};
+            attr.attr_set = MOUNT_ATTR_RDONLY;
+            if (::syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+                throw SystemError(step, errno);
+        }
+        out.push_back(std::move(tree));
+    }
+    return out;
+}
+
+void attach_mounts(const topo::Node& node, std::vector<sys::Fd>& sources, std::string& step) {
+    for (std::size_t i = 0; i < node.mounts.size() && i < sources.size(); ++i) {
+        const auto& m = node.mounts[i];
+        struct stat src {};
+        step = "bind-mount " + m.source + " on " + m.target;
+        if (::fstat(sources[i].get(), &src) < 0) throw SystemError(step, errno);
+        struct stat dst {};
+        if (::stat(m.target.c_str(), &dst) < 0) {
+            if (errno != ENOENT) throw SystemError(step, errno);
+            // A missing target is made as the node sees it (see attach_mounts in mounts.hpp).
+            auto slash = m.target.rfind('/');
+            if (slash > 0) sys::mkdir_p(m.target.substr(0, slash));
+            if (S_ISDIR(src.st_mode)) {
+                sys::mkdir_p(m.target);
+            } else {
+                sys::Fd f(::open(m.target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+                if (!f) throw SystemError("create mount point " + m.target, errno);
+            }
+        }
+        if (::move_mount(sources[i].get(), "", AT_FDCWD, m.target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) < 0)
+            throw SystemError(step, errno);
     }
 }
 

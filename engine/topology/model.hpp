@@ -82,6 +82,13 @@ struct PrivateDir {
                         // numbers; empty: root's
 };
 
+// A host path bind-mounted into the node.
+struct Mount {
+    std::string source, target;
+    bool readonly = false;
+    std::string pointer;  // "/nodes/r1/mounts/0"
+};
+
 struct Node {
     std::string name;
     NodeKind kind = NodeKind::Host;
@@ -92,6 +99,8 @@ struct Node {
     std::vector<Route> routes;
     std::vector<std::pair<std::string, std::string>> env;      // in file order
     std::vector<PrivateDir> private_dirs;
+    std::vector<Mount> mounts;            // after private dirs and files, in file order
+    bool shared_tmp = false;              // the host's /tmp instead of a tmpfs of its own
     std::vector<std::pair<std::string, std::string>> files;    // path -> content, file order
     std::vector<std::string> exec;
     Limits limits;

@@ -177,12 +177,65 @@ void read_files(const NodeView& view, Node& n, Issues& issues) {
     }
 }
 
+constexpr std::string_view kMountKeys[] = {"source", "target", "readonly"};
+
+void read_mounts(const NodeView& view, Node& n, Issues& issues) {
+    Located at = view.get("mounts");
+    if (!at || !expect(*at, Want::Array, at.pointer, issues)) return;
+    for (std::size_t i = 0; i < at.value->size(); ++i) {
+        const std::string pointer = child(at.pointer, i);
+        const ojson& v = (*at)[i];
+        if (!expect(v, Want::Object, pointer, issues)) continue;
+        check_keys(v, pointer, kMountKeys, issues);
+        Mount m;
+        m.pointer = pointer;
+        bool ok = true;
+        for (const char* key : {"source", "target"}) {
+            if (!v.contains(key)) {
+                issues.add(pointer, std::string("a mount needs \"") + key + "\"");
+                ok = false;
+                continue;
+            }
+            auto text = get_string(v[key], child(pointer, key), issues);
+            auto path = text ? absolute_path(*text, child(pointer, key), issues) : std::nullopt;
+            if (!path) {
+                ok = false;
+                continue;
+            }
+            (std::string_view(key) == "source" ? m.source : m.target) = *path;
+        }
+        if (v.contains("readonly")) {
+            auto b = get_bool(v["readonly"], child(pointer, "readonly"), issues);
+            if (b) m.readonly = *b;
+            else ok = false;
+        }
+        if (!ok) continue;
+        if (m.target == "/") {
+            issues.add(child(pointer, "target"), "\"/\" cannot be a mount target: it would hide the whole filesystem");
+            continue;
+        }
+        for (const auto& other : n.mounts)
+            if (other.target == m.target) {
+                issues.add(child(pointer, "target"), quote(m.target) + " is a target twice");
+                ok = false;
+            }
+        if (ok) n.mounts.push_back(std::move(m));
+    }
+    if (!n.mounts.empty()) require_mnt(n, "mounts", at.pointer, issues);
+}
+
 }  // namespace
 
 void read_paths(const NodeView& view, Node& n, Issues& issues) {
     read_private_dirs(view, n, issues);
     read_rootfs(view, n, issues);
     read_files(view, n, issues);
+    read_mounts(view, n, issues);
+    if (Located at = view.get("shared_tmp")) {
+        if (auto b = get_bool(*at, at.pointer, issues)) n.shared_tmp = *b;
+        if (n.shared_tmp && !n.rootfs.empty())
+            issues.add(at.pointer, "shared_tmp shares the host's /tmp, which a node with a rootfs does not see");
+    }
 }
 
 }  // namespace nslab::topo::detail

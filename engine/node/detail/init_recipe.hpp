@@ -17,7 +17,7 @@
 namespace nslab::node {
 
 struct InitPlan {
-    enum class Extra { Time, Root, AfterMounts };
+    enum class Extra { Time, BeforeRoot, Root, AfterMounts };
 
     int keeper_pidfd = -1, go_fd = -1, report_fd = -1;
     std::uint32_t index = 0;
@@ -29,6 +29,7 @@ struct InitPlan {
     bool (*extra)(const InitPlan&, sys::SyncRecord& rec, Extra) = nullptr;
     const topo::Node* node = nullptr;  // what `extra` works from
     bool own_root = false;             // `extra` mounts a root (a rootfs) instead of /proc, /sys, /tmp
+    bool shared_tmp = false;           // no /tmp of its own: the host's
 };
 
 InitPlan make_init_plan(const topo::Node& node, const Sysctls& sysctls, int keeper_pidfd, int go_fd, int report_fd,
