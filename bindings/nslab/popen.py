@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import os
-import select
 import signal
 import subprocess
 import threading
 from typing import IO, Any, Callable, Optional
+
+from .process import _exited_within
 
 
 class Popen:
@@ -89,14 +90,8 @@ class Popen:
     def wait(self, timeout: Optional[float] = None) -> int:
         if self.returncode is not None:
             return self.returncode
-        if timeout is not None:
-            fd = os.pidfd_open(self.pid)
-            try:
-                ready, _, _ = select.select([fd], [], [], timeout)
-            finally:
-                os.close(fd)
-            if not ready:
-                raise subprocess.TimeoutExpired(self.args, timeout)
+        if timeout is not None and not _exited_within(self.pid, timeout):
+            raise subprocess.TimeoutExpired(self.args, timeout)
         _, status = os.waitpid(self.pid, 0)
         return self._reaped(status)
 

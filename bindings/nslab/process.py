@@ -11,6 +11,16 @@ from typing import IO, Optional
 from .errors import CommandError, CommandTimeout
 
 
+def _exited_within(pid: int, timeout: Optional[float]) -> bool:
+    """Whether our child `pid` has exited within `timeout` seconds (None: waits), unreaped."""
+    fd = os.pidfd_open(pid)
+    try:
+        ready, _, _ = select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
+    return bool(ready)
+
+
 def _text(b: bytes) -> str:
     return b.decode("utf-8", errors="replace")
 
@@ -73,12 +83,7 @@ class Process:
         """Wait for the process to end and return its exit code; CommandTimeout after `timeout`."""
         if self.poll() is not None:
             return self.returncode  # type: ignore[return-value]
-        fd = os.pidfd_open(self.pid)
-        try:
-            ready, _, _ = select.select([fd], [], [], timeout)
-        finally:
-            os.close(fd)
-        if not ready:
+        if not _exited_within(self.pid, timeout):
             raise CommandTimeout(self.cmd, timeout or 0.0, *self.output())
         while self.poll() is None:
             time.sleep(0.001)

@@ -82,13 +82,7 @@ std::vector<std::string> recorded_pins(const std::string& lab) {
     const std::string path = pins_record(lab);
     if (!sys::exists(path)) return {};
     std::vector<std::string> made;
-    std::string text = sys::read_file(path);
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t nl = text.find('\n', pos);
-        if (nl == std::string::npos) nl = text.size();
-        std::string line = text.substr(pos, nl - pos);
-        pos = nl + 1;
+    for (const auto& line : sys::split_lines(sys::read_file(path))) {
         if (line.empty()) continue;
         if (line[0] == '-') std::erase(made, line.substr(1));
         else if (topo::valid_node_name(line)) made.push_back(line);

@@ -47,13 +47,7 @@ bool is_number(const std::string& s) {
 // its fields. The node's own files (its rootfs's, or the host's), read directly: NSS would ask
 // the host's services, which know nothing of a rootfs.
 std::vector<std::string> entry_of(const std::string& file, const std::string& name) {
-    std::string text = sys::read_file(file);
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t nl = text.find('\n', pos);
-        if (nl == std::string::npos) nl = text.size();
-        std::string line = text.substr(pos, nl - pos);
-        pos = nl + 1;
+    for (const auto& line : sys::split_lines(sys::read_file(file))) {
         if (line.compare(0, name.size() + 1, name + ":") != 0) continue;
         std::vector<std::string> fields;
         std::size_t a = 0;

@@ -14,6 +14,8 @@ std::vector<std::string> mkdir_p(const std::string& path, unsigned mode = 0755);
 // Removes a directory tree that holds only regular files and directories (a state dir).
 void remove_tree(const std::string& path);
 bool exists(const std::string& path);
+// `text` cut at '\n' (a last line without one included; no empty last line for a final '\n').
+std::vector<std::string> split_lines(const std::string& text);
 std::vector<std::string> list_dir(const std::string& path);  // names, no "." / ".."; [] if missing
 
 }  // namespace nslab::sys
