@@ -1,13 +1,34 @@
 """Helpers shared by the isolation tests: the lab CLI, cgroup directories on the host, and a
 root filesystem built from Debian's busybox-static."""
+import contextlib
+import json
 import os
 import pathlib
 import shutil
 import subprocess
+import uuid
 
 from nslab_testing import LAB
 
 BUSYBOX = "/bin/busybox"
+
+
+@contextlib.contextmanager
+def host_scratch(prefix):
+    """A path /srv/<prefix>-<random> for a test's host files, removed afterwards. Not under /tmp:
+    a node has a /tmp of its own, so the host's would never be touched."""
+    d = f"/srv/{prefix}-{uuid.uuid4().hex[:8]}"
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def one_node_topology(tmp_path, name, node):
+    """A topology file of lab `name` with one node `n` whose keys are `node`; its path."""
+    t = tmp_path / f"{name}.json"
+    t.write_text(json.dumps({"name": name, "nodes": {"n": node}}))
+    return str(t)
 
 
 def lab_cli(*args, **kw):

@@ -3,27 +3,21 @@ the last lab that uses it, while it is empty (issue 14, item 13; TOPOLOGY "mount
 has to create")."""
 import json
 import os
-import shutil
 import signal
-import uuid
 
 import pytest
 
-from isolation import lab_cli
+from isolation import host_scratch, lab_cli, one_node_topology
 
 
 @pytest.fixture
 def base():
-    # Not under /tmp: a node has a /tmp of its own, so the host's would never be touched.
-    d = f"/srv/nslab-test-{uuid.uuid4().hex[:8]}"
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
+    with host_scratch("nslab-test") as d:
+        yield d
 
 
 def topo(tmp_path, name, dirs):
-    t = tmp_path / f"{name}.json"
-    t.write_text(json.dumps({"name": name, "nodes": {"n": {"private_dirs": dirs}}}))
-    return str(t)
+    return one_node_topology(tmp_path, name, {"private_dirs": dirs})
 
 
 def up(path):

@@ -2,30 +2,26 @@
 node and reads its logs back; mount points nslab makes on the host go again at lab down."""
 import json
 import os
-import shutil
 import uuid
 
 import pytest
 
-from isolation import lab_cli
+from isolation import host_scratch, lab_cli, one_node_topology
 
 
 @pytest.fixture
 def work():
-    d = f"/srv/nslab-mt-{uuid.uuid4().hex[:8]}"
-    os.makedirs(f"{d}/src")
-    with open(f"{d}/src/in.txt", "w") as f:
-        f.write("from the host\n")
-    with open(f"{d}/file.conf", "w") as f:
-        f.write("conf\n")
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
+    with host_scratch("nslab-mt") as d:
+        os.makedirs(f"{d}/src")
+        with open(f"{d}/src/in.txt", "w") as f:
+            f.write("from the host\n")
+        with open(f"{d}/file.conf", "w") as f:
+            f.write("conf\n")
+        yield d
 
 
 def up(tmp_path, name, node):
-    t = tmp_path / f"{name}.json"
-    t.write_text(json.dumps({"name": name, "nodes": {"n": node}}))
-    return lab_cli("up", "-q", str(t))
+    return lab_cli("up", "-q", one_node_topology(tmp_path, name, node))
 
 
 def in_node(name, cmd):

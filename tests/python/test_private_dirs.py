@@ -1,28 +1,22 @@
 """Private dirs a daemon can use (issue 16, gap 1): a string entry is a tmpfs like /tmp (1777,
 root's), so a daemon that drops to its own user writes its pid file there; an object entry sets
 mode and owner, names looked up in the node's own /etc/passwd and /etc/group."""
-import json
 import os
-import shutil
 import uuid
 
 import pytest
 
-from isolation import lab_cli
+from isolation import host_scratch, lab_cli, one_node_topology
 
 
 @pytest.fixture
 def base():
-    # Not under /tmp: a node has a /tmp of its own.
-    d = f"/srv/nslab-pd-{uuid.uuid4().hex[:8]}"
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
+    with host_scratch("nslab-pd") as d:
+        yield d
 
 
 def topo(tmp_path, name, dirs):
-    t = tmp_path / f"{name}.json"
-    t.write_text(json.dumps({"name": name, "nodes": {"n": {"private_dirs": dirs}}}))
-    return str(t)
+    return one_node_topology(tmp_path, name, {"private_dirs": dirs})
 
 
 def in_node(name, *cmd):
