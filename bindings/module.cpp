@@ -203,7 +203,29 @@ PYBIND11_MODULE(_nslab, m) {
             if (pairs) lab::set_impairment(l, endpoint, topo::parse_netem(*pairs));
             auto im = lab::impairment(l, endpoint);
             return std::make_pair(im.path, impair::format_netem(im.netem));
-        }, py::arg("endpoint"), py::arg("pairs") = py::none());
+        }, py::arg("endpoint"), py::arg("pairs") = py::none())
+        // Live changes (lab/lab.hpp): each returns (lines, applied, ms) and leaves the handle
+        // showing the lab's new version.
+        .def("apply", [](lab::Lab& l, const std::string& text, const std::string& source, bool dry_run) {
+            lab::ChangeResult r;
+            {
+                py::gil_scoped_release nogil;
+                r = l.apply(text, source, dry_run);
+            }
+            return py::make_tuple(r.lines, r.applied, r.ms);
+        }, py::arg("text"), py::arg("source") = "", py::arg("dry_run") = false)
+        .def("change", [](lab::Lab& l, const std::string& op, const std::string& a, const std::string& b, const std::string& spec) {
+            lab::ChangeResult r;
+            {
+                py::gil_scoped_release nogil;
+                if (op == "add_node") r = l.add_node(a, spec);
+                else if (op == "remove_node") r = l.remove_node(a);
+                else if (op == "add_link") r = l.add_link(a, b, spec);
+                else if (op == "remove_link") r = l.remove_link(a);
+                else throw Error("unknown change " + op);
+            }
+            return py::make_tuple(r.lines, r.applied, r.ms);
+        }, py::arg("op"), py::arg("a"), py::arg("b") = "", py::arg("spec") = "");
 
     m.def(
         "up",

@@ -15,6 +15,9 @@ bool is_action(const std::string& s) { return s == "up" || s == "down" || s == "
 }  // namespace
 
 int cmd_link(const Argv& argv) {
+    // add A B / rm NODE:IFACE (a lab named "add" or "rm" is still reached by `lab link rm r1:eth1 down`).
+    if (!argv.empty() && (argv[0] == "add" || argv[0] == "rm") && !(argv.size() == 3 && is_action(argv[2])))
+        return cmd_link_change(argv);
     Args a = parse_args(argv, {}, {"--one-end"});
     // [LAB] NODE:IFACE ACTION [key=value...]: the action is the 2nd or 3rd word.
     std::size_t at = a.pos.size() >= 3 && is_action(a.pos[2]) ? 2 : 1;

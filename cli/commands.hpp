@@ -20,7 +20,11 @@ int cmd_clean(const Argv& args);
 int cmd_link(const Argv& args);
 int cmd_gen(const Argv& args);    // cmd_gen.cpp: print a generated topology
 int cmd_graph(const Argv& args);  // cmd_graph.cpp: dot/mermaid/svg/html picture of a lab
-int cmd_capture(const Argv& args);  // cmd_capture.cpp: pcap or one line per frame of an interface
+int cmd_capture(const Argv& args);
+// cmd_change.cpp: live changes to a running lab
+int cmd_node(const Argv& args);
+int cmd_link_change(const Argv& args);  // lab link add|rm
+int cmd_apply(const Argv& args);  // cmd_capture.cpp: pcap or one line per frame of an interface
 
 // Exit codes: 0 success, 1 a runtime failure, 2 bad usage or an invalid topology.
 constexpr int kFail = 1;

@@ -57,8 +57,8 @@ constexpr CommandHelp kHelp[] = {
      "options:\n"
      "  -4, -6             only IPv4 or only IPv6\n"
      "  --timeout S        seconds for the whole matrix, not each reply (default 2, at most 3600)"},
-    {"link", "[LAB] NODE:IFACE up|down [--one-end] | show | set [KEY=VALUE...]",
-     "change or show a link (both ends), named by either endpoint",
+    {"link", "[LAB] NODE:IFACE up|down [--one-end] | show | set [KEY=VALUE...] | add [LAB] A B [--json SPEC] | rm [LAB] NODE:IFACE",
+     "change, show, add or remove a link (both ends), named by either endpoint",
      "Sets both ends of the link administratively up or down (daemons see the carrier go), or\n"
      "with --one-end only the end NODE:IFACE names, so its peer keeps its state and sees the\n"
      "carrier go (one side of a cable unplugged). show gives each end's state and MTU and the\n"
@@ -68,7 +68,36 @@ constexpr CommandHelp kHelp[] = {
      "examples:\n"
      "  lab link triangle r1:eth1 down\n"
      "  lab link triangle r1:eth1 down --one-end\n"
-     "  lab link triangle r1:eth1 set delay=20ms loss=1%"},
+     "  lab link triangle r1:eth1 set delay=20ms loss=1%\n"
+     "add A B joins two nodes of the running lab with a new link (A and B as in a topology's\n"
+     "endpoints; SPEC the link's other keys: ipv4, ipv6, mtu, netem, up); rm removes the link that\n"
+     "has the end NODE:IFACE. Both print the change and apply it at once; a change that fails is\n"
+     "undone and the rest of the lab keeps running.\n"
+     "examples:\n"
+     "  lab link add triangle r1:eth3 r4:eth1 --json '{\"ipv4\": [\"10.0.14.1/30\", \"10.0.14.2/30\"]}'\n"
+     "  lab link rm triangle r1:eth3"},
+    {"node", "add [LAB] NAME [--json SPEC] | rm [LAB] NAME", "add a node to a running lab, or remove one with its links",
+     "add starts a new node (host, router or switch) in the running lab; SPEC is its object as\n"
+     "in a topology's nodes (the topology's defaults apply). Link it with lab link add. rm stops\n"
+     "the node and removes every link with an end on it. The change is printed; one that fails is\n"
+     "undone and the rest of the lab keeps running.\n"
+     "examples:\n"
+     "  lab node add triangle r4 --json '{\"kind\": \"router\", \"loopback\": [\"10.0.0.4/32\"]}'\n"
+     "  lab node rm triangle r4"},
+    {"apply", "[LAB] FILE [--dry-run] [--json]", "reconcile a running lab to an edited topology file",
+     "Compares FILE with the running lab and applies the difference: nodes and links added or\n"
+     "removed, addresses, routes, impairments (netem) and link admin states changed. Nothing else\n"
+     "is touched: kept nodes keep their processes and kept links their interfaces. What a running\n"
+     "node cannot change (namespaces, mounts, files, sysctls, exec, rootfs, limits) is refused\n"
+     "with its place in FILE; remove the node and add it again instead. Each change is printed\n"
+     "(- removed, + added, ~ changed); one that fails is undone as a whole.\n"
+     "Links are matched by their two ends: name a switch's ports in FILE (\"s1:p1\"), since an\n"
+     "automatic port name counts the switch's links in file order.\n"
+     "options:\n"
+     "  --dry-run          print the difference, change nothing\n"
+     "  --json             {\"lab\", \"changes\": [...], \"applied\", \"ms\"}\n"
+     "example:\n"
+     "  lab apply triangle triangle-v2.json --dry-run"},
     {"capture", "[LAB] NODE:IFACE [-w FILE] [--count N] [--timeout S]",
      "capture the frames of one interface: a pcap file, or one line each",
      "Captures what NODE's interface IFACE sends and receives, from a packet socket inside the\n"

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
         {"gen", cli::cmd_gen},
         {"graph", cli::cmd_graph},
         {"capture", cli::cmd_capture},
+        {"node", cli::cmd_node},     {"apply", cli::cmd_apply},
     };
     auto it = commands.find(args[0]);
     if (it == commands.end()) {
@@ -43,7 +44,9 @@ int main(int argc, char** argv) {
         std::cout << (h ? cli::command_help(*h) : cli::main_help());
         return 0;
     }
-    const bool json = cli::json_requested(args);  // errors as JSON too, same exit codes
+    // Errors as JSON too, same exit codes; but `node add` and `link add` take --json SPEC.
+    const bool spec = args[0] == "node" || (args[0] == "link" && args.size() > 1 && args[1] == "add");
+    const bool json = !spec && cli::json_requested(args);
     try {
         return it->second(cli::Argv(args.begin() + 1, args.end()));
     } catch (const cli::UsageError& e) {

@@ -8,7 +8,7 @@
 from .capture import Capture, Packet
 from .errors import (CommandError, CommandTimeout, KernelError, LabError, NetlinkError, NslabError,
                      TopologyError)
-from .lab import Lab
+from .lab import Change, Lab
 from .link import Link
 from .node import Interface, Node
 from .ping import PingMatrix, PingResult
@@ -45,6 +45,6 @@ def validate(topology: "str | dict", name: str = "") -> tuple[str, int, int]:
     return tuple(_nslab.validate(text, name, source))  # type: ignore[return-value]
 
 
-__all__ = ["Lab", "Node", "Link", "Capture", "Packet", "Interface", "Result", "Process", "Popen", "PingMatrix", "PingResult",
+__all__ = ["Lab", "Change", "Node", "Link", "Capture", "Packet", "Interface", "Result", "Process", "Popen", "PingMatrix", "PingResult",
            "NslabError", "TopologyError", "LabError", "KernelError", "NetlinkError", "CommandTimeout",
            "CommandError", "labs", "down", "clean", "validate"]

@@ -30,6 +30,24 @@ def _load(topology: Topology) -> tuple[str, str, str]:
     return text, str(path), str(path.resolve().parent)
 
 
+class Change:
+    """What a live change did: `lines` the difference as ``lab apply`` prints it ("+ node r4",
+    "- link r1:eth2 <-> r3:eth1", "~ netem ..."), `applied` False for a dry run, `ms` the
+    keeper's time."""
+
+    def __init__(self, lines: list[str], applied: bool, ms: float) -> None:
+        self.lines, self.applied, self.ms = lines, applied, ms
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+    def __repr__(self) -> str:
+        return f"Change({self.lines!r}, applied={self.applied}, ms={self.ms:.1f})"
+
+
 class Lab:
     """A lab: a network of namespaces built from a topology.
 
@@ -176,6 +194,49 @@ class Lab:
             if endpoint in l.endpoints:
                 return Link(self, *l.endpoints, l._configured_up, l.mtu, named=endpoint)
         raise LabError(f"lab {self.name} has no link at {endpoint!r}")
+
+    # -- live changes ----------------------------------------------------------------------
+
+    def add_node(self, name: str, spec: Optional[dict] = None) -> Node:
+        """Start node `name` in the running lab; `spec` is its object as in a topology's
+        ``nodes`` (the topology's ``defaults`` apply). Returns the new Node."""
+        self._change("add_node", name, spec=json.dumps(spec or {}))
+        return self[name]
+
+    def remove_node(self, name: str) -> Change:
+        """Stop node `name` and remove every link with an end on it."""
+        return self._change("remove_node", name)
+
+    def add_link(self, a: str, b: str, **spec: Any) -> Link:
+        """Join endpoints `a` and `b` ("r1:eth3", a switch "s1") with a new link; `spec` holds
+        the link's other keys as in a topology (``ipv4=["10.0.14.1/30", "10.0.14.2/30"]``,
+        ``ipv6``, ``mtu``, ``netem={"delay": "5ms"}``, ``up``). Returns the new Link."""
+        before = {frozenset(l.endpoints) for l in self._links}
+        self._change("add_link", a, b, json.dumps(spec))
+        new = [l for l in self._links if frozenset(l.endpoints) not in before]
+        if not new:
+            raise LabError(f"lab {self.name}: the link {a} -- {b} is not in the lab after adding it")
+        ends = new[0].endpoints
+        return self.link(ends[0] if ends[0].split(":")[0] == a.split(":")[0] else ends[1])
+
+    def remove_link(self, endpoint: str) -> Change:
+        """Remove the link that has the end `endpoint` ("r1:eth3")."""
+        return self._change("remove_link", endpoint)
+
+    def apply(self, topology: Topology, dry_run: bool = False) -> Change:
+        """Reconcile the running lab to `topology` (a path, a dict or JSON text): nodes and
+        links added or removed, addresses, routes, impairments and link states changed, nothing
+        else touched. With `dry_run` only the difference is returned. A change that fails is
+        undone as a whole (the exception says why) and the lab keeps running as it was."""
+        text, source, _ = _load(topology)
+        lines, applied, ms = self._h().apply(text, source, dry_run)
+        self._load_model()
+        return Change(list(lines), applied, ms)
+
+    def _change(self, op: str, a: str, b: str = "", spec: str = "") -> Change:
+        lines, applied, ms = self._h().change(op, a, b, spec)
+        self._load_model()
+        return Change(list(lines), applied, ms)
 
     # -- checks ----------------------------------------------------------------------------
 

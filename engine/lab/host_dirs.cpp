@@ -73,7 +73,8 @@ void make_host_dirs(const std::string& lab, const topo::Model& m) {
     if (wanted.empty()) return;
     GlobalLock lock;  // the registry and every lab's uses change together
     auto made = read_lines(registry());
-    std::set<std::string> uses;
+    // A node added to a running lab adds to what the lab uses.
+    std::set<std::string> uses = read_lines(uses_of(lab));
     for (const auto& dir : wanted) {
         try {
             for (auto& d : sys::mkdir_p(dir)) made.insert(std::move(d));

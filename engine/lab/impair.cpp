@@ -84,6 +84,7 @@ LabImpairments::LabImpairments(std::string lab, const plan::Plan& plan) : lab_(s
         li.netem = im.netem;
         li.path = im.path;
         li.forwarded = im.path == "userspace";
+        li.forwarder_id = im.link;
         if (li.forwarded && !hidden_) hidden_ = make_hidden_netns();
         plan_[im.link] = li;
     }
@@ -100,25 +101,17 @@ void LabImpairments::start() {
     save_impairments(lab_, plan_);
 }
 
-void set_impairment(const Lab& lab, const std::string& endpoint, const topo::Netem& netem) {
-    const auto& link = find_link(lab.model(), endpoint);
-    std::size_t i = static_cast<std::size_t>(&link - lab.model().links.data());
-    // Held until saved: the whole file is rewritten, with every other link's entry as loaded.
-    LabLock lock(lab.name());
-    Impairments im = load_impairments(lab.name());
-    LinkImpairment& li = im[i];
+void change_impairment(const std::string& lab, const std::string& link, LinkImpairment& li, const std::vector<ImpairedEnd>& ends,
+                       const topo::Netem& netem) {
     if (li.forwarded) {
-        impair::tell_forwarder(impair_socket(lab.name()), i, netem);
+        impair::tell_forwarder(impair_socket(lab), li.forwarder_id, netem);
         li.path = "userspace";
     } else {
         std::string path;
-        for (const auto& ep : link.ends) {
-            const std::string& node = lab.model().nodes[ep.node].name;
-            nl::Socket s = node_socket(lab, node);
-            std::string where = "node " + node + ": " + ep.iface;
-            auto p = kernel_apply(s, ifindex_of(s, ep.iface, node), netem, where);
+        for (const auto& e : ends) {
+            auto p = kernel_apply(*e.sock, e.ifindex, netem, e.where);
             if (!p)
-                throw Error("link " + endpoint + ": this kernel has no sch_netem, and the link has no userspace path: only "
+                throw Error("link " + link + ": this kernel has no sch_netem, and the link has no userspace path: only "
                             "links with a \"netem\" key in the topology are wired through it at lab up (e.g. \"netem\": "
                             "{\"delay\": \"0ms\"}). A rate alone works on any link (tbf).");
             path = *p;
@@ -126,6 +119,27 @@ void set_impairment(const Lab& lab, const std::string& endpoint, const topo::Net
         li.path = path;
     }
     li.netem = netem;
+}
+
+void set_impairment(const Lab& lab, const std::string& endpoint, const topo::Netem& netem) {
+    const auto& link = find_link(lab.model(), endpoint);
+    std::size_t i = static_cast<std::size_t>(&link - lab.model().links.data());
+    // Held until saved: the whole file is rewritten, with every other link's entry as loaded.
+    LabLock lock(lab.name());
+    Impairments im = load_impairments(lab.name());
+    if (!im.count(i)) im[i].forwarder_id = i;
+    LinkImpairment& li = im[i];
+    std::vector<nl::Socket> socks;
+    std::vector<ImpairedEnd> ends;
+    if (!li.forwarded) {
+        socks.reserve(2);
+        for (const auto& ep : link.ends) {
+            const std::string& node = lab.model().nodes[ep.node].name;
+            socks.push_back(node_socket(lab, node));
+            ends.push_back({&socks.back(), ifindex_of(socks.back(), ep.iface, node), "node " + node + ": " + ep.iface});
+        }
+    }
+    change_impairment(lab.name(), endpoint, li, ends, netem);
     save_impairments(lab.name(), im);
 }
 

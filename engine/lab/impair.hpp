@@ -43,6 +43,17 @@ private:
     impair::Forwarder forwarder_;
 };
 
+// One end of a link to impair through the kernel: a socket in its node and its ifindex.
+struct ImpairedEnd {
+    nl::Socket* sock = nullptr;
+    int ifindex = 0;
+    std::string where;  // "node r1: eth1", for errors
+};
+// Puts `netem` on the link named `link` by the path its record `li` allows (the forwarder, or
+// the kernel on `ends`) and updates `li`. set_impairment() and live changes in the keeper.
+void change_impairment(const std::string& lab, const std::string& link, LinkImpairment& li, const std::vector<ImpairedEnd>& ends,
+                       const topo::Netem& netem);
+
 // Replaces the impairment of the link `endpoint` belongs to, on both ends (an empty Netem
 // removes it). Works from any process.
 void set_impairment(const Lab& lab, const std::string& endpoint, const topo::Netem& netem);

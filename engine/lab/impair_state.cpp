@@ -20,6 +20,7 @@ Impairments load_impairments(const std::string& lab) {
         li.path = v.value("path", "none");
         li.forwarded = v.value("forwarded", false);
         li.netem = impair::netem_from_json(v.value("netem", nlohmann::json::object()));
+        li.forwarder_id = v.value("forwarder_id", std::stoul(k));
         im[std::stoul(k)] = li;
     }
     return im;
@@ -28,7 +29,7 @@ Impairments load_impairments(const std::string& lab) {
 void save_impairments(const std::string& lab, const Impairments& im) {
     nlohmann::json links = nlohmann::json::object();
     for (const auto& [i, li] : im)
-        links[std::to_string(i)] = {{"path", li.path}, {"forwarded", li.forwarded}, {"netem", impair::netem_to_json(li.netem)}};
+        links[std::to_string(i)] = {{"path", li.path}, {"forwarded", li.forwarded}, {"netem", impair::netem_to_json(li.netem)}, {"forwarder_id", li.forwarder_id}};
     sys::write_file_atomic(impair_file(lab), nlohmann::json{{"links", links}}.dump(1) + "\n");
 }
 

@@ -17,6 +17,9 @@ struct LinkImpairment {
     topo::Netem netem;
     // Wired through the hidden namespace at `lab up`: only such a link can use the userspace path.
     bool forwarded = false;
+    // The number the forwarder knows the link by: its index at `lab up`, which a live change
+    // that removes an earlier link does not renumber.
+    std::size_t forwarder_id = 0;
 };
 
 using Impairments = std::map<std::size_t, LinkImpairment>;  // by index in Model::links

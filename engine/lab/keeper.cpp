@@ -17,6 +17,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "lab/control.hpp"
 #include "lab/error_report.hpp"
 #include "lab/paths.hpp"
 #include "lab/runtime.hpp"
@@ -24,6 +25,7 @@
 #include "sys/files.hpp"
 #include "sys/process.hpp"
 #include "sys/userns.hpp"
+#include "topology/edit.hpp"
 #include "topology/model.hpp"
 #include "util/error.hpp"
 #include "util/fault.hpp"
@@ -140,6 +142,37 @@ void redirect_stdio(const std::string& lab) {
     }
 }
 
+// One control request: {"op": "apply", "text", "source", "dry_run"} -> the difference, or the
+// error as error_report() gives it (the lab is then as it was).
+nlohmann::json handle_request(Runtime& rt, const Args& args, const nlohmann::json& req) {
+    try {
+        const std::string op = req.value("op", "");
+        topo::ParseOptions po;
+        po.source = req.value("source", "<topology>");
+        po.name_override = args.lab;
+        // Edits are made here, on the lab's text as it is now: two clients adding a node each
+        // both get theirs, whatever the order.
+        const std::string now = sys::read_file(topology_file(args.lab));
+        auto str = [&](const char* k) { return req.value(k, std::string()); };
+        std::string text;
+        if (op == "apply") text = req.at("text").get<std::string>();
+        else if (op == "add_node") text = topo::with_node(now, str("name"), str("spec"));
+        else if (op == "remove_node") text = topo::without_node(now, rt.model(), str("name"));
+        else if (op == "add_link") text = topo::with_link(now, str("a"), str("b"), str("spec"));
+        else if (op == "remove_link") text = topo::without_link(now, rt.model(), str("endpoint"));
+        else throw Error("keeper: unknown request \"" + op + "\"");
+        if (op != "apply") po.source = "lab " + args.lab;
+        topo::Model after = topo::parse(text, po);
+        for (const auto& node : after.nodes)
+            if (!rt.model().find(node.name)) node::check_rootfs(node);
+        ApplyResult r = rt.apply(std::move(after), text, req.value("dry_run", false), req.value("exec_timeout", args.exec_timeout));
+        return {{"ok", true}, {"lines", r.lines}, {"applied", r.applied}, {"ms", r.ms}};
+    } catch (const std::exception& e) {
+        std::cerr << "live change failed: " << e.what() << "\n";
+        return error_report(e);
+    }
+}
+
 }  // namespace
 
 int keeper_main(int argc, char** argv) {
@@ -215,6 +248,15 @@ int keeper_main(int argc, char** argv) {
         report.send(error_report(e));
         return 1;
     }
+    // Listening before "ok": a client may change the lab the moment `lab up` returns.
+    sys::Fd control;
+    try {
+        control = listen_control(args.lab);
+    } catch (const std::exception& e) {
+        rt->teardown();
+        report.send(error_report(e));
+        return 1;
+    }
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     rt->state().up_ms = ms;
     save(rt->state());
@@ -233,11 +275,12 @@ int keeper_main(int argc, char** argv) {
             rt->state().ephemeral = false;
             try { save(rt->state()); } catch (...) {}
         }
-        pollfd p[2] = {{sigfd.get(), POLLIN, 0}, {owner ? owner.get() : -1, POLLIN, 0}};
-        int rc = ::poll(p, owner ? 2 : 1, -1);
+        pollfd p[3] = {{sigfd.get(), POLLIN, 0}, {control.get(), POLLIN, 0}, {owner ? owner.get() : -1, POLLIN, 0}};
+        int rc = ::poll(p, owner ? 3 : 2, -1);
         if (rc < 0 && errno != EINTR) break;
         if ((p[0].revents & POLLIN) && read_signals(sigfd.get(), detach)) break;
-        if (owner && (p[1].revents & POLLIN)) break;
+        if (owner && (p[2].revents & POLLIN)) break;
+        if (p[1].revents & POLLIN) serve_control(control.get(), [&](const nlohmann::json& req) { return handle_request(*rt, args, req); });
     }
     rt->state().status = "stopping";
     try { save(rt->state()); } catch (...) {}

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "exec/run.hpp"
 #include "exec/spawn.hpp"
 #include "lab/state.hpp"
@@ -22,6 +24,13 @@ struct UpOptions {
     bool ephemeral = false;      // the lab dies with the calling process
     int exec_timeout_s = 60;
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
+};
+
+// What a live change did: the difference as lines ("+ node r4", "- link r1:eth2 <-> r3:eth1").
+struct ChangeResult {
+    std::vector<std::string> lines;
+    bool applied = false;  // false for a dry run
+    double ms = 0;         // in the keeper
 };
 
 class Lab {
@@ -58,6 +67,18 @@ public:
     // An interactive command on a pty of its own, relayed to the caller's terminal; returns
     // its exit code.
     int run_on_terminal(const std::string& node, const std::vector<std::string>& argv) const;
+    // Live changes (a running lab's keeper reconciles it to the next version; lab/live.cpp).
+    // On failure (TopologyError for what the new version or a running lab cannot take,
+    // NodeError/Error for a step the kernel refused) the lab is as it was. This handle shows
+    // the new version afterwards.
+    ChangeResult apply(const std::string& topology_text, const std::string& source = {}, bool dry_run = false);
+    ChangeResult add_node(const std::string& name, const std::string& spec_json = {});
+    ChangeResult remove_node(const std::string& name);
+    ChangeResult add_link(const std::string& a, const std::string& b, const std::string& spec_json = {});
+    ChangeResult remove_link(const std::string& endpoint);
+    // Re-reads the lab's state and topology (after a change made by another process).
+    void refresh();
+
     // A pidfd for the node's init, verified to be the recorded process.
     sys::Fd init_pidfd(const std::string& node) const;
 
@@ -71,6 +92,7 @@ private:
         std::vector<std::string> env;
     };
     Entry entry(const std::string& node) const;
+    ChangeResult change(const nlohmann::json& request);
 
     State state_;
     topo::Model model_;

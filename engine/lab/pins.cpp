@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <vector>
@@ -105,6 +106,14 @@ void pin_node(const std::string& lab, const std::string& node, pid_t init_pid) {
         }
         throw;
     }
+}
+
+void unpin_node(const std::string& lab, const std::string& node) {
+    if (!pins_enabled()) return;
+    const auto made = recorded_pins(lab);
+    if (std::find(made.begin(), made.end(), node) == made.end()) return;
+    sys::unmount_and_remove(pin_path(lab, node));
+    record_pin(lab, "-" + node);
 }
 
 void unpin_lab(const std::string& lab) {

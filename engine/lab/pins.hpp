@@ -16,6 +16,8 @@ void prepare_netns_dir();
 void pin_node(const std::string& lab, const std::string& node, pid_t init_pid);
 // Pins are recorded in the lab's state dir before they are made; a name already taken (by
 // `ip netns add`, another tool) fails the pin and is left alone.
+// Removes one node's pin (a node taken out of a running lab).
+void unpin_node(const std::string& lab, const std::string& node);
 // Removes the pins this lab recorded, then the /run/netns mount if nslab made it and no lab
 // uses it any more.
 void unpin_lab(const std::string& lab);

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <map>
 
 #include "lab/cgroups.hpp"
@@ -66,6 +67,11 @@ void Runtime::build(int exec_timeout_s, std::vector<int> wake_fds) {
     impair_->start();
     pin_nodes();
     send_phase(plan::Stage::Sysctls);
+    for (std::size_t i = 0; i < model_.nodes.size(); ++i) ifindex_[model_.nodes[i].name] = plan_.ifindex[i];
+    next_ifindex_ = 2;
+    for (const auto& per_node : plan_.ifindex)
+        for (const auto& kv : per_node) next_ifindex_ = std::max(next_ifindex_, kv.second + 1);
+    for (const auto& kv : plan_.forwarder_ifindex) next_ifindex_ = std::max(next_ifindex_, kv.second + 1);
     // The sockets and namespace fds are only needed while wiring; the inits hold the rest.
     socks_.clear();
     netns_.clear();
@@ -80,39 +86,50 @@ void Runtime::build(int exec_timeout_s, std::vector<int> wake_fds) {
 
 void Runtime::spawn_nodes() {
     const std::size_t n = model_.nodes.size();
-    inits_.reserve(n);
-    sys::Fd self = sys::pidfd_open(::getpid());
     make_host_dirs(state_.lab, model_);
     cgroups_ = std::make_unique<LabCgroups>(state_.lab, model_);
     state_.cgroups = cgroups_->lab_dirs();
+    std::vector<const topo::Node*> nodes;
+    nodes.reserve(n);
+    for (const auto& nd : model_.nodes) nodes.push_back(&nd);
+    start_inits(nodes, inits_, true);
+    progress_("nodes", n, n);
+}
+
+void Runtime::start_inits(const std::vector<const topo::Node*>& nodes, std::vector<node::InitProcess>& inits, bool report) {
+    const std::size_t n = nodes.size();
+    inits.reserve(n);
+    sys::Fd self = sys::pidfd_open(::getpid());
     // Inits write only the baseline sysctls a new namespace does not already have.
     const node::FreshValues fresh = node::fresh_netns_values(node::baseline_keys());
     node::InitReports reports;
     // Clone all first, then collect: the inits set themselves up while we clone the next.
     for (std::size_t i = 0; i < n; ++i) {
-        const auto& nd = model_.nodes[i];
+        const auto& nd = *nodes[i];
         // Held until #1 only when the init must join its cgroups before it runs anything.
-        inits_.push_back(node::start_init(nd, node::start_sysctls(nd, &fresh), self.get(), reports,
-                                          static_cast<std::uint32_t>(i), node::needs_cgroup(nd)));
-        cgroups_->add_node(nd, inits_.back().pid);
-        node::release_init(inits_.back());
+        inits.push_back(node::start_init(nd, node::start_sysctls(nd, &fresh), self.get(), reports,
+                                         static_cast<std::uint32_t>(i), node::needs_cgroup(nd)));
+        node_cgroups_[nd.name] = cgroups_->add_node(nd, inits.back().pid);
+        node::release_init(inits.back());
         fault::point("node");
-        if (i % kTick == kTick - 1) progress_("nodes", i + 1, n);
+        if (report && i % kTick == kTick - 1) progress_("nodes", i + 1, n);
     }
-    state_.nodes.clear();
+    // The lab's record knows every init before anything can fail: `lab clean` finds them.
     for (std::size_t i = 0; i < n; ++i) {
-        const auto& p = inits_[i];
+        const auto& p = inits[i];
         auto id = sys::identity_of(p.pid);
-        state_.nodes.push_back({p.node, id ? *id : sys::ProcIdentity{p.pid, 0}, cgroups_->mode(model_.nodes[i])});
+        NodeState ns{p.node, id ? *id : sys::ProcIdentity{p.pid, 0}, cgroups_->mode(*nodes[i])};
+        auto it = std::find_if(state_.nodes.begin(), state_.nodes.end(), [&](const NodeState& s) { return s.name == p.node; });
+        if (it != state_.nodes.end()) *it = ns;
+        else state_.nodes.push_back(ns);
     }
-    save(state_);  // from here on `lab clean` can find every init
+    save(state_);
     fault::point("nodes");
     try {
-        reports.await_all(inits_);
+        reports.await_all(inits);
     } catch (const NodeError& e) {
         throw NodeError(init_cause(e.cause(), model_), e.op(), e.err(), e.ext_ack(), e.what());
     }
-    progress_("nodes", n, n);
 }
 
 void Runtime::open_sockets() {
@@ -147,7 +164,7 @@ void Runtime::send_phase(plan::Stage stage) {
     std::size_t done = 0, batches = 0;
     for (const auto& b : phase->batches) {
         if (stage == plan::Stage::Sysctls) {
-            write_interface_sysctls(b);
+            write_interface_sysctls(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
             continue;
         }
         const std::size_t sent = send_batch(b);
@@ -200,10 +217,9 @@ void Runtime::pin_nodes() {
     }
 }
 
-void Runtime::write_interface_sysctls(const plan::Batch& b) {
+void Runtime::write_interface_sysctls(const plan::Batch& b, int netns_fd, const std::string& name) {
     // /proc/sys/net answers for the network namespace of whoever opens it.
-    const std::string& name = model_.nodes[b.target.node].name;
-    sys::NetnsGuard in(netns_[b.target.node].get(), "node " + name);
+    sys::NetnsGuard in(netns_fd, "node " + name);
     // One key at a time, so a failure names its step.
     for (const auto& step : b.steps) {
         auto* s = std::get_if<plan::Sysctl>(&step.action);

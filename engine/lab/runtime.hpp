@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,15 @@ class LabCgroups;      // cgroups.hpp
 // (the owner died, or someone asked the lab to go down).
 using Progress = std::function<void(const std::string& stage, std::size_t done, std::size_t total)>;
 
+// What a live change did (or, for a dry run, would do): the difference as lines a user reads.
+struct ApplyResult {
+    std::vector<std::string> lines;
+    bool applied = false;
+    double ms = 0;
+};
+
+class LiveApply;  // live.cpp
+
 class Runtime {
 public:
     Runtime(topo::Model model, State state, Progress progress);
@@ -34,12 +44,20 @@ public:
     void build(int exec_timeout_s, std::vector<int> wake_fds = {});
     // Kills every init, reaps it, removes pins and the state directory. Never throws.
     void teardown() noexcept;
+    // Reconciles the running lab to `after` (see plan/diff.hpp), whose text `text` becomes the
+    // lab's topology. A change that fails undoes what it did and rethrows: the lab stays as it
+    // was and keeps running. With `dry_run` only the difference is returned.
+    ApplyResult apply(topo::Model after, const std::string& text, bool dry_run, int exec_timeout_s);
 
     State& state() { return state_; }
     const topo::Model& model() const { return model_; }
 
 private:
+    friend class LiveApply;
     void spawn_nodes();
+    // Clones `nodes`' inits into `inits` (empty), places them in cgroups, records them in the
+    // state and awaits their reports. On failure what is in `inits` is the caller's to kill.
+    void start_inits(const std::vector<const topo::Node*>& nodes, std::vector<node::InitProcess>& inits, bool report);
     void open_sockets();
     plan::Facts measure_facts();
     // Sends each batch of the plan's phase `stage` on its namespace's socket.
@@ -47,7 +65,7 @@ private:
     // Sends one batch's requests and returns how many; a refusal becomes a NodeError naming
     // the node, the step and its JSON pointer.
     std::size_t send_batch(const plan::Batch& b);
-    void write_interface_sysctls(const plan::Batch& b);
+    void write_interface_sysctls(const plan::Batch& b, int netns_fd, const std::string& node);
     void pin_nodes();
     void run_exec(int timeout_s, const std::vector<int>& wake_fds);
 
@@ -60,6 +78,11 @@ private:
     plan::Plan plan_;
     std::unique_ptr<LabImpairments> impair_;   // link impairments (netem or the forwarder)
     std::unique_ptr<LabCgroups> cgroups_;      // limits, and a handle on every node process
+    // Once built: every interface's ifindex by node and name (lo included), kept true across
+    // live changes, and the next one free for an interface a change adds.
+    std::map<std::string, std::map<std::string, int>> ifindex_;
+    int next_ifindex_ = 0;
+    std::map<std::string, std::vector<std::string>> node_cgroups_;  // a node's own cgroup dirs
 };
 
 }  // namespace nslab::lab

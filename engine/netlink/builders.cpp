@@ -140,8 +140,12 @@ Message new_address(int ifindex, const net::Prefix& addr, std::string what) {
     return b.finish(or_default(std::move(what), "add address " + addr.str() + " on ifindex " + std::to_string(ifindex)));
 }
 
-Message new_route(const RouteSpec& route, std::string what) {
-    MsgBuilder b(RTM_NEWROUTE, kCreate);
+namespace {
+
+// One route request: the attributes that name a route (table, destination, metric) are what
+// the kernel matches a delete on; the rest say where it goes.
+Message route_message(std::uint16_t type, std::uint16_t flags, const char* verb, const RouteSpec& route, std::string what) {
+    MsgBuilder b(type, flags);
     auto& rtm = b.extra<rtmsg>();
     rtm.rtm_family = static_cast<std::uint8_t>(route.to.af());
     rtm.rtm_dst_len = static_cast<std::uint8_t>(route.to.len);
@@ -151,7 +155,7 @@ Message new_route(const RouteSpec& route, std::string what) {
     rtm.rtm_type = RTN_UNICAST;
     if (route.onlink) rtm.rtm_flags |= RTNH_F_ONLINK;
 
-    std::string desc = "add route " + route.to.str();
+    std::string desc = std::string(verb) + " route " + route.to.str();
     b.u32(RTA_TABLE, RT_TABLE_MAIN);
     if (route.to.len > 0) b.bytes(RTA_DST, route.to.bytes.data(), route.to.size());
     if (route.via) {
@@ -178,6 +182,40 @@ Message new_route(const RouteSpec& route, std::string what) {
     }
     if (route.onlink) desc += " onlink";
     return b.finish(or_default(std::move(what), desc));
+}
+
+}  // namespace
+
+Message new_route(const RouteSpec& route, std::string what) {
+    return route_message(RTM_NEWROUTE, kCreate, "add", route, std::move(what));
+}
+
+Message replace_route(const RouteSpec& route, std::string what) {
+    return route_message(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, "replace", route, std::move(what));
+}
+
+Message delete_route(const RouteSpec& route, std::string what) {
+    return route_message(RTM_DELROUTE, kChange, "delete", route, std::move(what));
+}
+
+Message delete_link(int ifindex, const std::string& name, std::string what) {
+    MsgBuilder b(RTM_DELLINK, kChange);
+    auto& ifi = b.extra<ifinfomsg>();
+    ifi.ifi_family = AF_UNSPEC;
+    if (ifindex > 0) ifi.ifi_index = ifindex;
+    else b.strz(IFLA_IFNAME, name);
+    return b.finish(or_default(std::move(what), "delete link " + link_ref(ifindex, name)));
+}
+
+Message delete_address(int ifindex, const net::Prefix& addr, std::string what) {
+    MsgBuilder b(RTM_DELADDR, kChange);
+    auto& ifa = b.extra<ifaddrmsg>();
+    ifa.ifa_family = static_cast<std::uint8_t>(addr.af());
+    ifa.ifa_prefixlen = static_cast<std::uint8_t>(addr.len);
+    ifa.ifa_index = static_cast<std::uint32_t>(ifindex);
+    if (addr.family == net::Family::V4) b.bytes(IFA_LOCAL, addr.bytes.data(), addr.size());
+    b.bytes(IFA_ADDRESS, addr.bytes.data(), addr.size());
+    return b.finish(or_default(std::move(what), "delete address " + addr.str() + " on ifindex " + std::to_string(ifindex)));
 }
 
 }  // namespace nslab::nl

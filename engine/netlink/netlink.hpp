@@ -65,6 +65,15 @@ struct RouteSpec {
 // RTM_NEWROUTE (NLM_F_CREATE|NLM_F_EXCL), main table, proto static, scope universe (link when
 // there is no gateway).
 Message new_route(const RouteSpec& route, std::string what = {});
+// The same route, replacing one the kernel has to that destination and metric (or adding it).
+Message replace_route(const RouteSpec& route, std::string what = {});
+// RTM_DELROUTE of the route to `route.to` (with its metric) in the main table.
+Message delete_route(const RouteSpec& route, std::string what = {});
+
+// RTM_DELLINK by index (>0) or else by name; a veth's peer goes with it.
+Message delete_link(int ifindex, const std::string& name, std::string what = {});
+// RTM_DELADDR of one address of an interface.
+Message delete_address(int ifindex, const net::Prefix& addr, std::string what = {});
 
 // ---- what the kernel reports back ---------------------------------------------------
 

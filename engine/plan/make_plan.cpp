@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "plan/diff.hpp"
 #include "plan/plan.hpp"
 
 namespace nslab::plan {
@@ -16,13 +17,6 @@ int main_end(const topo::Model& m, const topo::Link& link) {
 }
 
 bool is_switch(const topo::Model& m, std::size_t node) { return m.nodes[node].kind == NodeKind::Switch; }
-
-// A link is named by its two ends in a fixed order, not by its place in the file.
-std::string link_id(const topo::Model& m, const topo::Link& link) {
-    std::string a = m.endpoint_name(link.ends[0]), b = m.endpoint_name(link.ends[1]);
-    if (b < a) std::swap(a, b);
-    return a + " <-> " + b;
-}
 
 // lo is 1; then a switch's bridge and every node's interfaces, in order, numbered across the
 // whole lab rather than per node: the two ends of a veth must not share an index, or the
@@ -170,7 +164,7 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
     PhaseBuilder links(Stage::Links, n), ports(Stage::Ports, n);
     for (std::size_t li = 0; li < m.links.size(); ++li) {
         const auto& link = m.links[li];
-        const std::string id = "link " + link_id(m, link);
+        const std::string id = "link " + link_key(m, link);
         if (auto f = forwarded.find(li); f != forwarded.end()) {
             for (int e = 0; e < 2; ++e) {
                 const auto& ep = link.ends[e];

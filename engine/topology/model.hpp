@@ -49,12 +49,14 @@ struct Netem {
     bool empty() const {
         return !delay_us && !jitter_us && !loss && !duplicate && !corrupt && !reorder && !rate_bps && !limit;
     }
+    bool operator==(const Netem&) const = default;
 };
 
 // Offsets of a node's time namespace (its `time_offsets`), in nanoseconds; may be negative.
 struct TimeOffsets {
     std::int64_t monotonic_ns = 0, boottime_ns = 0;
     bool empty() const { return !monotonic_ns && !boottime_ns; }
+    bool operator==(const TimeOffsets&) const = default;
 };
 
 struct Limits {
@@ -62,6 +64,7 @@ struct Limits {
     std::optional<std::uint64_t> memory;  // bytes
     std::optional<std::uint64_t> pids;
     bool empty() const { return !cpus && !memory && !pids; }
+    bool operator==(const Limits&) const = default;
 };
 
 // One end of a link as it lives in a node.
@@ -80,6 +83,7 @@ struct PrivateDir {
     unsigned mode = 01777;
     std::string owner;  // "user[:group]": names of the node's /etc/passwd and /etc/group, or
                         // numbers; empty: root's
+    bool operator==(const PrivateDir&) const = default;
 };
 
 // A host path bind-mounted into the node.
@@ -87,6 +91,7 @@ struct Mount {
     std::string source, target;
     bool readonly = false;
     std::string pointer;  // "/nodes/r1/mounts/0"
+    bool operator==(const Mount&) const = default;
 };
 
 struct Node {

@@ -1,0 +1,160 @@
+#include "plan/diff.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace nslab::plan {
+
+namespace {
+
+using topo::Issue;
+
+std::string route_key(const topo::Route& r) {
+    return r.to.str() + (r.metric ? " metric " + std::to_string(*r.metric) : "");
+}
+
+bool same_route(const topo::Route& a, const topo::Route& b) {
+    return a.to == b.to && a.via == b.via && a.dev == b.dev && a.metric == b.metric && a.onlink == b.onlink;
+}
+
+std::string route_text(const std::string& node, const topo::Route& r) {
+    std::string s = "route " + node + " " + route_key(r);
+    if (r.via) s += " via " + r.via->addr_str();
+    if (!r.dev.empty()) s += " dev " + r.dev;
+    return s;
+}
+
+// What a running node cannot take: everything that was set up when its init started.
+void check_static(const topo::Node& a, const topo::Node& b, std::vector<Issue>& issues) {
+    auto refuse = [&](const char* key) {
+        issues.push_back({b.pointer + "/" + key, std::string("node ") + b.name + ": its " + key +
+                                                     " cannot change while the lab runs; remove the node and add it again"});
+    };
+    if (a.kind != b.kind) refuse("kind");
+    if (a.hostname != b.hostname) refuse("hostname");
+    if (a.sysctls != b.sysctls) refuse("sysctls");
+    if (a.private_dirs != b.private_dirs) refuse("private_dirs");
+    if (a.mounts != b.mounts) refuse("mounts");
+    if (a.shared_tmp != b.shared_tmp) refuse("shared_tmp");
+    if (a.files != b.files) refuse("files");
+    if (a.exec != b.exec) refuse("exec");
+    if (a.limits != b.limits) refuse("limits");
+    if (a.namespaces != b.namespaces) refuse("namespaces");
+    if (a.time_offsets != b.time_offsets) refuse("time_offsets");
+    if (a.rootfs != b.rootfs) refuse("rootfs");
+}
+
+// Addresses of one interface in `a` and not in `b` go to `out`.
+void missing(const std::vector<net::Prefix>& a, const std::vector<net::Prefix>& b, const std::string& node,
+             const std::string& iface, const std::string& pointer, std::vector<Diff::AddressChange>& out) {
+    for (const auto& p : a)
+        if (std::find(b.begin(), b.end(), p) == b.end()) out.push_back({node, iface, p, pointer});
+}
+
+}  // namespace
+
+std::string link_key(const topo::Model& m, const topo::Link& link) {
+    std::string a = m.endpoint_name(link.ends[0]), b = m.endpoint_name(link.ends[1]);
+    if (b < a) std::swap(a, b);
+    return a + " <-> " + b;
+}
+
+Diff diff(const topo::Model& before, const topo::Model& after) {
+    Diff d;
+    std::vector<Issue> issues;
+    std::set<std::string> kept_nodes;
+    for (const auto& n : before.nodes)
+        if (!after.find(n.name)) d.nodes_removed.push_back(n.name);
+    for (const auto& n : after.nodes) {
+        const topo::Node* old = before.find(n.name);
+        if (!old) {
+            d.nodes_added.push_back(n.name);
+            continue;
+        }
+        kept_nodes.insert(n.name);
+        check_static(*old, n, issues);
+        if (old->env != n.env) d.env_changed.push_back(n.name);
+        missing(n.loopback, old->loopback, n.name, "lo", n.pointer + "/loopback", d.addresses_added);
+        missing(old->loopback, n.loopback, n.name, "lo", old->pointer + "/loopback", d.addresses_removed);
+        std::map<std::string, const topo::Route*> old_routes;
+        for (const auto& r : old->routes) old_routes[route_key(r)] = &r;
+        for (const auto& r : n.routes) {
+            auto it = old_routes.find(route_key(r));
+            if (it == old_routes.end()) d.routes.push_back({n.name, std::nullopt, r});
+            else {
+                if (!same_route(*it->second, r)) d.routes.push_back({n.name, *it->second, r});
+                old_routes.erase(it);
+            }
+        }
+        for (const auto& r : old->routes)
+            if (old_routes.count(route_key(r))) d.routes.push_back({n.name, r, std::nullopt});
+    }
+
+    std::map<std::string, std::size_t> old_links;
+    for (std::size_t i = 0; i < before.links.size(); ++i) old_links[link_key(before, before.links[i])] = i;
+    auto kept_ends = [&](const topo::Model& m, const topo::Link& l) {
+        return kept_nodes.count(m.nodes[l.ends[0].node].name) && kept_nodes.count(m.nodes[l.ends[1].node].name);
+    };
+    std::set<std::size_t> matched;
+    for (std::size_t i = 0; i < after.links.size(); ++i) {
+        const auto& l = after.links[i];
+        auto it = old_links.find(link_key(after, l));
+        if (it == old_links.end() || !kept_ends(after, l)) {
+            d.links_added.push_back(i);
+            continue;
+        }
+        matched.insert(it->second);
+        const auto& o = before.links[it->second];
+        if (o.mtu != l.mtu)
+            issues.push_back({l.pointer + "/mtu", "link " + it->first + ": its mtu cannot change while the lab runs; remove the link and add it again"});
+        Diff::KeptLink k{it->second, i, o.netem != l.netem, o.up != l.up};
+        for (const auto& end : l.ends) {
+            const auto& node = after.nodes[end.node];
+            const auto* now = node.find_interface(end.iface);
+            const auto* was = before.find(node.name)->find_interface(end.iface);
+            if (!now || !was) continue;
+            if (now->mac != was->mac)
+                issues.push_back({l.pointer, "link " + it->first + ": the mac of " + node.name + ":" + end.iface +
+                                                 " cannot change while the lab runs; remove the link and add it again"});
+            missing(now->addrs, was->addrs, node.name, end.iface, l.pointer, d.addresses_added);
+            missing(was->addrs, now->addrs, node.name, end.iface, o.pointer, d.addresses_removed);
+        }
+        d.links_kept.push_back(k);
+    }
+    for (std::size_t i = 0; i < before.links.size(); ++i)
+        if (!matched.count(i)) d.links_removed.push_back(i);
+    if (!issues.empty()) throw topo::TopologyError("apply", std::move(issues));
+    return d;
+}
+
+std::vector<std::string> diff_lines(const Diff& d, const topo::Model& before, const topo::Model& after,
+                                    std::string (*netem_text)(const topo::Netem&)) {
+    std::vector<std::string> out;
+    for (const auto& r : d.routes)
+        if (!r.after) out.push_back("- " + route_text(r.node, *r.before));
+    for (const auto& a : d.addresses_removed) out.push_back("- address " + a.node + ":" + a.iface + " " + a.prefix.str());
+    for (std::size_t i : d.links_removed) out.push_back("- link " + link_key(before, before.links[i]));
+    for (const auto& n : d.nodes_removed) out.push_back("- node " + n);
+    for (const auto& n : d.nodes_added) {
+        const auto* node = after.find(n);
+        out.push_back("+ node " + n + " (" + topo::to_string(node->kind) + ")");
+    }
+    for (std::size_t i : d.links_added) out.push_back("+ link " + link_key(after, after.links[i]));
+    for (const auto& a : d.addresses_added) out.push_back("+ address " + a.node + ":" + a.iface + " " + a.prefix.str());
+    for (const auto& r : d.routes) {
+        if (!r.before) out.push_back("+ " + route_text(r.node, *r.after));
+        else if (r.after) out.push_back("~ " + route_text(r.node, *r.after) + " (was " + route_text(r.node, *r.before) + ")");
+    }
+    for (const auto& k : d.links_kept) {
+        const auto& l = after.links[k.after];
+        const std::string key = link_key(after, l);
+        if (k.netem)
+            out.push_back("~ netem " + key + ": " + netem_text(before.links[k.before].netem) + " -> " + netem_text(l.netem));
+        if (k.up) out.push_back("~ link " + key + (l.up ? " up" : " down"));
+    }
+    for (const auto& n : d.env_changed) out.push_back("~ env " + n);
+    return out;
+}
+
+}  // namespace nslab::plan
