@@ -103,6 +103,7 @@ void expect_well_formed(const nl::Message& m, std::uint16_t type, std::uint16_t 
 }
 
 constexpr std::uint16_t kCreate = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+constexpr std::uint16_t kChange = NLM_F_REQUEST | NLM_F_ACK;
 
 net::Prefix P(const char* text) { return *net::Prefix::parse(text, true); }
 
@@ -382,4 +383,58 @@ TEST(NetlinkBuilders, OversizedNameThrowsInsteadOfOverflowing) {
     nl::VethEnd self{std::string(10000, 'x'), -1, std::nullopt, std::nullopt, true};
     nl::VethEnd peer{"b", -1, std::nullopt, std::nullopt, true};
     EXPECT_THROW(nl::new_veth(self, peer), std::length_error);
+}
+
+// ---- what a live change sends to take things away again -------------------------------------
+
+TEST(NetlinkBuilders, ReplaceRouteReplacesOrCreates) {
+    nl::RouteSpec r;
+    r.to = P("10.9.0.0/24");
+    r.via = P("10.0.0.2");
+    auto m = nl::replace_route(r);
+    expect_well_formed(m, RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+    EXPECT_EQ(m.what, "replace route 10.9.0.0/24 via 10.0.0.2");
+}
+
+TEST(NetlinkBuilders, DeleteRouteNamesTheSameRouteAsItsCreation) {
+    nl::RouteSpec r;
+    r.to = P("10.1.0.0/16");
+    r.via = P("10.0.0.2");
+    r.metric = 20;
+    auto add = nl::new_route(r), del = nl::delete_route(r);
+    expect_well_formed(del, RTM_DELROUTE, kChange);
+    EXPECT_EQ(del.what, "delete route 10.1.0.0/16 via 10.0.0.2 metric 20");
+    // The kernel matches a delete on table, destination, length, metric and gateway: the same
+    // header and attributes as the request that made it.
+    const auto& a = family_header<rtmsg>(add);
+    const auto& d = family_header<rtmsg>(del);
+    EXPECT_EQ(std::memcmp(&a, &d, sizeof a), 0);
+    EXPECT_EQ(top_attrs(del, sizeof(rtmsg)).types(), top_attrs(add, sizeof(rtmsg)).types());
+}
+
+TEST(NetlinkBuilders, DeleteLinkByIndexOrName) {
+    auto by_index = nl::delete_link(7, "eth1");
+    expect_well_formed(by_index, RTM_DELLINK, kChange);
+    EXPECT_EQ(family_header<ifinfomsg>(by_index).ifi_index, 7);
+    EXPECT_TRUE(top_attrs(by_index, sizeof(ifinfomsg)).types().empty());
+    EXPECT_EQ(by_index.what, "delete link ifindex 7");
+    auto by_name = nl::delete_link(0, "eth1");
+    EXPECT_EQ(family_header<ifinfomsg>(by_name).ifi_index, 0);
+    auto top = top_attrs(by_name, sizeof(ifinfomsg));
+    ASSERT_TRUE(top.has(IFLA_IFNAME));
+    EXPECT_STREQ(mnl_attr_get_str(top.get(IFLA_IFNAME)), "eth1");
+}
+
+TEST(NetlinkBuilders, DeleteAddressOfBothFamilies) {
+    auto v4 = nl::delete_address(3, P("10.0.12.1/30"));
+    expect_well_formed(v4, RTM_DELADDR, kChange);
+    const auto& h = family_header<ifaddrmsg>(v4);
+    EXPECT_EQ(h.ifa_family, AF_INET);
+    EXPECT_EQ(h.ifa_prefixlen, 30);
+    EXPECT_EQ(h.ifa_index, 3u);
+    EXPECT_EQ(top_attrs(v4, sizeof(ifaddrmsg)).types(), (std::vector<std::uint16_t>{IFA_LOCAL, IFA_ADDRESS}));
+    auto v6 = nl::delete_address(3, P("fd00::1/64"));
+    EXPECT_EQ(family_header<ifaddrmsg>(v6).ifa_family, AF_INET6);
+    EXPECT_EQ(top_attrs(v6, sizeof(ifaddrmsg)).types(), (std::vector<std::uint16_t>{IFA_ADDRESS}));
+    EXPECT_EQ(v6.what, "delete address fd00::1/64 on ifindex 3");
 }
