@@ -262,3 +262,25 @@ def test_subordinate_ids_let_daemons_switch_user(user, subordinate_ids):
     assert lines[0].strip() == "100"      # the command ran as uid 100 inside
     assert lines[1].split() == ["0", str(user.uid), "1"]
     assert lines[2].split() == ["1", str(subordinate_ids), "65536"]  # the user's subordinate range
+
+
+def test_live_changes_as_an_ordinary_user(user):
+    """A rootless lab takes live changes too: a node and a link added (reachable), one removed,
+    an edited file applied; a node with limits, which needs root's cgroups, is refused by name
+    and leaves the lab as it was."""
+    r = user.sh("lab up -q star.json")
+    assert r.returncode == 0, r.stderr
+    try:
+        r = user.sh("lab node add rl h4 && "
+                    "lab link add rl h4:eth0 s1 --json '{\"ipv4\": [\"192.168.1.14/24\", null]}' && "
+                    "lab exec rl h4 -- ping -c1 -W2 192.168.1.10")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "+ node h4 (host)" in r.stdout and "+ link h4:eth0 <-> s1:p4" in r.stdout
+        r = user.sh("lab node add rl h5 --json '{\"limits\": {\"pids\": 10}}'")
+        assert r.returncode != 0 and "h5" in r.stderr and "root" in r.stderr, r.stdout + r.stderr
+        r = user.sh("lab status rl --json")
+        assert r.returncode == 0 and '"h5"' not in r.stdout and '"h4"' in r.stdout
+        r = user.sh("lab node rm rl h4 && lab link rm rl r1:eth1 && ! lab exec rl h1 -- ping -c1 -W1 192.168.2.10")
+        assert r.returncode == 0, r.stdout + r.stderr
+    finally:
+        assert user.sh("lab down rl").returncode == 0
