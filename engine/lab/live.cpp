@@ -437,13 +437,17 @@ private:
                 undo_.push_back([this, key, ends, old, &li] { change_impairment(rt_.state_.lab, key, li, ends, old); });
             }
             if (k.up) {
-                for (const auto& ep : l.ends) {
+                const auto& o = before_.links[k.before];
+                for (int e = 0; e < 2; ++e) {
+                    const auto& ep = l.ends[e];
                     const std::string& node = after_.nodes[ep.node].name;
+                    const int oe = before_.endpoint_name(o.ends[0]) == after_.endpoint_name(ep) ? 0 : 1;
+                    if (o.end_up(oe) == l.end_up(e)) continue;
                     nl::LinkChange c;
                     c.ifindex = index_of(node, ep.iface);
-                    c.up = l.up;
+                    c.up = l.end_up(e);
                     send(node, {nl::set_link(c)}, l.pointer, "link " + key);
-                    c.up = !l.up;
+                    c.up = o.end_up(oe);
                     undo_.push_back([this, node, c] { ignore_errors(sock(node), {nl::set_link(c)}); });
                 }
             }

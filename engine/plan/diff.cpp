@@ -108,7 +108,12 @@ Diff diff(const topo::Model& before, const topo::Model& after) {
         const auto& o = before.links[it->second];
         if (o.mtu != l.mtu)
             issues.push_back({l.pointer + "/mtu", "link " + it->first + ": its mtu cannot change while the lab runs; remove the link and add it again"});
-        Diff::KeptLink k{it->second, i, o.netem != l.netem, o.up != l.up};
+        Diff::KeptLink k{it->second, i, o.netem != l.netem, false};
+        for (int e = 0; e < 2; ++e) {
+            // The same end in the old version may be written second there.
+            const int oe = before.endpoint_name(o.ends[0]) == after.endpoint_name(l.ends[e]) ? 0 : 1;
+            k.up = k.up || o.end_up(oe) != l.end_up(e);
+        }
         for (const auto& end : l.ends) {
             const auto& node = after.nodes[end.node];
             const auto* now = node.find_interface(end.iface);
@@ -151,7 +156,15 @@ std::vector<std::string> diff_lines(const Diff& d, const topo::Model& before, co
         const std::string key = link_key(after, l);
         if (k.netem)
             out.push_back("~ netem " + key + ": " + netem_text(before.links[k.before].netem) + " -> " + netem_text(l.netem));
-        if (k.up) out.push_back("~ link " + key + (l.up ? " up" : " down"));
+        if (!k.up) continue;
+        const auto& o = before.links[k.before];
+        if (o.up != l.up) {
+            out.push_back("~ link " + key + (l.up ? " up" : " down"));
+            continue;
+        }
+        for (int e = 0; e < 2; ++e)
+            if (l.ends[e].up != o.ends[before.endpoint_name(o.ends[0]) == after.endpoint_name(l.ends[e]) ? 0 : 1].up)
+                out.push_back("~ link " + key + ": " + after.endpoint_name(l.ends[e]) + (l.ends[e].up ? " up" : " down"));
     }
     for (const auto& n : d.env_changed) out.push_back("~ env " + n);
     return out;

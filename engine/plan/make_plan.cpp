@@ -174,7 +174,7 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
                 v.peer.ifindex = plan.forwarder_ifindex.at(v.peer.name);
                 v.peer.mtu = link.mtu;
                 v.peer_in = {Target::Forwarder, 0};
-                v.up = link.up;
+                v.up = link.end_up(e);
                 v.master = is_switch(m, ep.node) ? plan.ifindex[ep.node].at(m.nodes[ep.node].name) : 0;
                 links.node(ep.node).steps.push_back(
                     {id + " end " + m.endpoint_name(ep), link.pointer,
@@ -189,7 +189,7 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
         v.self = end_of(m, link, me, index(me));
         v.peer = end_of(m, link, pe, index(pe));
         v.peer_in = {Target::Node, pe.node};
-        v.up = link.up;
+        v.up = link.end_up(main);
         v.master = is_switch(m, me.node) ? plan.ifindex[me.node].at(m.nodes[me.node].name) : 0;
         links.node(me.node).steps.push_back({id, link.pointer,
                                              "create link " + m.endpoint_name(link.ends[0]) + " <-> " +
@@ -198,7 +198,7 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
         // A link between two switches: the second port joins its bridge once it exists.
         if (is_switch(m, pe.node)) {
             const std::string& sw = m.nodes[pe.node].name;
-            SetLink join{index(pe), pe.iface, link.up, plan.ifindex[pe.node].at(sw)};
+            SetLink join{index(pe), pe.iface, link.end_up(1 - main), plan.ifindex[pe.node].at(sw)};
             ports.node(pe.node).steps.push_back(
                 {"port " + m.endpoint_name(pe), link.pointer, "add port " + pe.iface + " to bridge " + sw, std::move(join)});
         }
@@ -217,7 +217,7 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
         // leaves the peer down and its own namespace brings it up here.
         for (const auto& itf : nd.interfaces) {
             const auto& link = m.links[itf.link];
-            if (!link.up || main_end(m, link) == itf.end) continue;
+            if (!link.end_up(itf.end) || main_end(m, link) == itf.end) continue;
             if (forwarded.count(itf.link)) continue;  // both ends were made from their own node, up
             steps.push_back({"up " + nd.name + ":" + itf.name, link.pointer, "set " + itf.name + " up",
                              SetLink{idx.at(itf.name), itf.name, true, {}}});

@@ -15,7 +15,7 @@ namespace nslab::topo::detail {
 namespace {
 
 constexpr std::string_view kLinkKeys[] = {"endpoints", "ipv4", "ipv6", "mtu", "netem", "up"};
-constexpr std::string_view kEndpointKeys[] = {"node", "iface", "ipv4", "ipv6", "mac"};
+constexpr std::string_view kEndpointKeys[] = {"node", "iface", "ipv4", "ipv6", "mac", "up"};
 
 struct Address {
     net::Prefix addr;
@@ -29,6 +29,7 @@ struct End {
     std::vector<Address> own_addrs;   // an endpoint object's, until appended to addrs
     std::optional<net::Mac> mac;
     std::string mac_pointer;
+    bool up = true;                   // an endpoint object's own "up"
     std::string pointer;              // "/links/3/endpoints/1"
 };
 
@@ -152,6 +153,7 @@ private:
         if (v.contains("ipv4")) read_addresses(v["ipv4"], child(e.pointer, "ipv4"), net::Family::V4, e.own_addrs);
         if (v.contains("ipv6")) read_addresses(v["ipv6"], child(e.pointer, "ipv6"), net::Family::V6, e.own_addrs);
         if (v.contains("mac")) read_mac(v["mac"], child(e.pointer, "mac"), e);
+        if (v.contains("up")) e.up = get_bool(v["up"], child(e.pointer, "up"), d_.issues).value_or(true);
         if (!v.contains("node")) {
             d_.issues.add(e.pointer, "missing \"node\"");
             return std::nullopt;
@@ -295,7 +297,7 @@ private:
             std::stable_partition(iface.addrs.begin(), iface.addrs.end(),
                                   [](const net::Prefix& a) { return a.family == net::Family::V4; });
             node.interfaces.push_back(std::move(iface));
-            p.link.ends[j] = Endpoint{*e.node, e.iface};
+            p.link.ends[j] = Endpoint{*e.node, e.iface, e.up};
         }
         d_.model.links.push_back(std::move(p.link));
     }

@@ -121,10 +121,13 @@ struct Node {
 struct Endpoint {
     std::size_t node = 0;                 // index into Model::nodes
     std::string iface;                    // switch ports get their automatic name here
+    bool up = true;                       // the endpoint's own "up": false leaves this end down
 };
 
 struct Link {
     Endpoint ends[2];
+    // Whether end `e` comes up: the link's "up" and the endpoint's own.
+    bool end_up(int e) const { return up && ends[e].up; }
     std::optional<std::uint32_t> mtu;
     Netem netem;
     bool up = true;

@@ -88,7 +88,7 @@ struct NodeRoutes {
     const Node& node;
     Issues& issues;
 
-    bool link_up(const Interface& i) const { return model.links.at(i.link).up; }
+    bool link_up(const Interface& i) const { return model.links.at(i.link).end_up(i.end); }
 
     std::string down_message(const Interface& i) const {
         return i.name + " is down (\"up\": false in " + model.links.at(i.link).pointer +

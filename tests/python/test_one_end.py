@@ -48,3 +48,17 @@ def test_cli_one_end(tmp_path):
         assert bad.returncode == 2 and "--one-end goes with up or down" in bad.stderr
     finally:
         assert lab_cli("down", name).returncode == 0
+
+
+def test_an_endpoint_created_down_leaves_its_peer_without_carrier(lab):
+    """`"up": false` in an endpoint object: only that end is made down; a live apply brings it up."""
+    t = {"name": "endup", "nodes": {"a": {}, "b": {}},
+         "links": [{"endpoints": ["a:eth0", {"node": "b", "iface": "eth0", "up": False}],
+                    "ipv4": ["10.9.0.1/24", "10.9.0.2/24"]}]}
+    lab.up(t)
+    assert state(lab, "a:eth0") == {"a:eth0": (True, False), "b:eth0": (False, False)}
+    assert not lab["a"].ping("10.9.0.2", timeout=0.3)
+    t["links"][0]["endpoints"][1]["up"] = True
+    assert lab.apply(t).lines == ["~ link a:eth0 <-> b:eth0: b:eth0 up"]
+    assert state(lab, "a:eth0") == {"a:eth0": (True, True), "b:eth0": (True, True)}
+    assert lab["a"].ping("10.9.0.2")
