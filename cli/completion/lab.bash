@@ -24,7 +24,7 @@ _lab_files() {  # topology files and directories to descend into
 _lab() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     local _lab_cmd=${COMP_WORDS[0]}
-    local commands="up status exec shell ping pingall link capture graph down validate clean gen"
+    local commands="up status exec shell ping pingall link node apply capture graph down validate clean gen"
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
         COMPREPLY=($(compgen -W "$commands --help" -- "$cur"))
@@ -63,6 +63,8 @@ _lab() {
             down) opts+=" --all" ;;
             validate) opts+=" --name" ;;
             gen) opts+=" --routed --fanout --name" ;;
+            node) opts+=" --json" ;;
+            apply) opts+=" --dry-run --json" ;;
         esac
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
         return
@@ -99,6 +101,24 @@ _lab() {
             fi
             ;;
         gen) ((${#pos[@]} == 0)) && COMPREPLY=($(compgen -W "single linear tree line ring star mesh" -- "$cur")) ;;
+        node)
+            # node add|rm [LAB] NAME: the verb, then a lab; rm then takes one of its nodes.
+            if ((${#pos[@]} == 0)); then
+                COMPREPLY=($(compgen -W "add rm" -- "$cur"))
+            elif ((${#pos[@]} == 1)); then
+                COMPREPLY=($(compgen -W "$labs" -- "$cur"))
+            elif ((${#pos[@]} == 2)) && [[ ${pos[0]} == rm ]]; then
+                COMPREPLY=($(compgen -W "$(_lab_nodes "${pos[1]}")" -- "$cur"))
+            fi
+            ;;
+        apply)
+            if ((${#pos[@]} == 0)); then
+                COMPREPLY=($(compgen -W "$labs" -- "$cur"))
+                _lab_files
+            elif ((${#pos[@]} == 1)); then
+                _lab_files
+            fi
+            ;;
     esac
 }
 

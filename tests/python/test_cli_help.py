@@ -31,7 +31,7 @@ def test_help_lists_commands():
     assert "Run lab COMMAND --help" in r.stdout
 
 
-@pytest.mark.parametrize("cmd", ["up", "status", "exec", "shell", "ping", "pingall", "link", "capture",
+@pytest.mark.parametrize("cmd", ["up", "status", "exec", "shell", "ping", "pingall", "link", "node", "apply", "capture",
                                  "graph", "down", "validate", "clean", "gen"])
 def test_command_help(cmd):
     assert cmd in help_commands()
@@ -99,6 +99,11 @@ def complete(env, line):
 def test_complete_subcommands(env):
     assert complete(env, "lab ") == sorted(help_commands() + ["--help"])
     assert complete(env, "lab st") == ["status"]
+    assert complete(env, "lab node ") == ["add", "rm"]
+    assert complete(env, "lab node rm ") == ["lab1", "lab2"]
+    assert complete(env, "lab node rm lab1 ") == ["h1", "r1", "r2"]
+    assert complete(env, "lab apply lab1 ") == ["a.json", "sub"]
+    assert complete(env, "lab apply --") == ["--dry-run", "--help", "--json"]
 
 
 def test_complete_lab_names(env):
