@@ -197,7 +197,7 @@ bool is_routed(const std::string& shape, const GenOptions& o) {
 Built build(const std::string& shape, int n, const GenOptions& o) {
     auto need = [&](int lo, int hi) {
         if (n < lo || n > hi)
-            throw std::invalid_argument("lab gen " + shape + ": N must be between " + std::to_string(lo) + " and " +
+            throw std::invalid_argument(shape + ": N must be between " + std::to_string(lo) + " and " +
                                         std::to_string(hi) + ", not " + std::to_string(n));
     };
     if (shape == "single") { need(1, kMaxNodes); return single(n); }
@@ -208,10 +208,10 @@ Built build(const std::string& shape, int n, const GenOptions& o) {
     if (shape == "mesh") { need(2, kMaxMesh); return mesh(n); }
     if (shape == "tree") {
         need(1, 16);
-        if (o.fanout < 1) throw std::invalid_argument("lab gen tree: fanout must be at least 1");
+        if (o.fanout < 1) throw std::invalid_argument("tree: fanout must be at least 1");
         double hosts = 1;
         for (int d = 0; d < n; ++d) hosts *= o.fanout;
-        if (hosts > 65536) throw std::invalid_argument("lab gen tree: fanout^depth must be at most 65536 hosts");
+        if (hosts > 65536) throw std::invalid_argument("tree: fanout^depth must be at most 65536 hosts");
         Built b;
         int switches = 0, hosts_made = 0;
         tree_node(b, n, o.fanout, switches, hosts_made);
@@ -219,7 +219,7 @@ Built build(const std::string& shape, int n, const GenOptions& o) {
     }
     std::string known;
     for (auto& s : generator_shapes()) known += (known.empty() ? "" : ", ") + s;
-    throw std::invalid_argument("lab gen: unknown shape \"" + shape + "\"; known shapes: " + known);
+    throw std::invalid_argument("unknown shape \"" + shape + "\"; known shapes: " + known);
 }
 
 // TTL: a packet crossing h links is forwarded h-1 times and needs a TTL of at least h.
