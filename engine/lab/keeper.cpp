@@ -195,6 +195,7 @@ int keeper_main(int argc, char** argv) {
         topo::ParseOptions po;
         po.source = args.source.empty() ? "<topology>" : args.source;
         po.name_override = args.lab;
+        po.base_dir = args.workdir;
         topo::Model model = topo::parse(sys::read_file(topology_file(args.lab)), po);
         check_fd_budget(model);
         // Each node's init checks its rootfs again as it enters it; this is the clear, early no.

@@ -16,6 +16,7 @@
 namespace nslab::lab {
 
 class LabImpairments;  // impair.hpp
+struct NodeDaemons;    // daemons.hpp
 class LabCgroups;      // cgroups.hpp
 
 // Called between steps and every few nodes: reports progress and throws to abort the build
@@ -50,6 +51,7 @@ private:
     void write_interface_sysctls(const plan::Batch& b);
     void pin_nodes();
     void run_exec(int timeout_s, const std::vector<int>& wake_fds);
+    void start_node_daemons(int timeout_s, const std::vector<int>& wake_fds);
 
     topo::Model model_;
     State state_;
@@ -60,6 +62,7 @@ private:
     plan::Plan plan_;
     std::unique_ptr<LabImpairments> impair_;   // link impairments (netem or the forwarder)
     std::unique_ptr<LabCgroups> cgroups_;      // limits, and a handle on every node process
+    std::vector<NodeDaemons> daemons_;         // the nodes' `frr`/`bird` daemons, stopped first
 };
 
 }  // namespace nslab::lab
