@@ -47,15 +47,11 @@ def assert_no_daemon_left(before, namespaces):
 
 
 def vtysh_json(node, command):
-    res = node.run([VTYSH, "-c", command], timeout=10)
-    assert res.ok, f"{node.name}: vtysh -c '{command}' exited {res.exit_code}: {res.stderr or res.stdout}"
-    return json.loads(res.stdout)
+    return node.vtysh(command, json=True, timeout=10)
 
 
 def birdc(node, command):
-    res = node.run([BIRDC, "-s", SOCKET] + command.split(), timeout=10)
-    assert res.ok, f"{node.name}: birdc {command} exited {res.exit_code}: {res.stderr or res.stdout}"
-    return res.stdout
+    return node.birdc(command, timeout=10)
 
 
 def kernel_protocol(node, prefix):
