@@ -138,7 +138,7 @@ class Node:
         """Run FRR's ``vtysh`` in the node: `cmd` is one command, or a list run in order by one
         vtysh (``["configure terminal", "router ospf", "passive-interface eth1"]``). Returns its
         output; with ``json=True`` (one command; `` json`` is appended when missing) the parsed
-        JSON. Raises CommandError (node, command, output) when vtysh fails, LabError when the
+        JSON ({} when the daemons print nothing). Raises CommandError (node, command, output) when vtysh fails, LabError when the
         output is not JSON."""
         cmds = [cmd] if isinstance(cmd, str) else list(cmd)
         if json:
@@ -156,6 +156,8 @@ class Node:
                 raise CommandError(dataclasses.replace(res, exit_code=res.exit_code or 1))
         if not json:
             return res.stdout
+        if not res.stdout.strip():
+            return {}  # what a daemon with nothing to show prints (no `router ospf`, say)
         try:
             return _json.loads(res.stdout)
         except ValueError:
