@@ -265,27 +265,14 @@ void prepare_daemon_files(topo::Node& node) {
     }
 }
 
-std::string daemon_start_script(const topo::Node& node, const DaemonOptions& opts) {
-    std::string s;
-    if (node.frr) s += frr_script(node);
-    if (node.bird) s += node.frr ? "(\n" + bird_script(opts) + ") || exit 1\n" : bird_script(opts);
-    return s;
-}
-
 std::vector<ExecCommand> daemon_commands(const topo::Node& node, const DaemonOptions& opts) {
     std::vector<ExecCommand> out;
     if (node.frr) {
-        topo::Node only = node;
-        only.bird.reset();
         std::string list;
         for (const auto& d : node.frr->daemons) list += (list.empty() ? "" : ", ") + d;
-        out.push_back({daemon_start_script(only, opts), "starting FRR (" + list + ")", node.frr->pointer, "frr " + node.name});
+        out.push_back({frr_script(node), "starting FRR (" + list + ")", node.frr->pointer, "frr " + node.name});
     }
-    if (node.bird) {
-        topo::Node only = node;
-        only.frr.reset();
-        out.push_back({daemon_start_script(only, opts), "starting BIRD", node.bird->pointer, "bird " + node.name});
-    }
+    if (node.bird) out.push_back({bird_script(opts), "starting BIRD", node.bird->pointer, "bird " + node.name});
     return out;
 }
 

@@ -40,10 +40,9 @@ struct DaemonOptions {
                             // lab that maps a single id, where that user does not exist)
 };
 
-// The shell script that starts the node's daemons and returns once each answers (vtysh,
-// birdc), or prints which one failed with the tail of its log and exits non-zero. Pure.
-std::string daemon_start_script(const topo::Node& node, const DaemonOptions& opts = {});
-// That script as the exec phase runs it, named and located at the node's `frr`/`bird` key.
+// For each of the node's `frr` and `bird`: a shell script that starts the daemons as their
+// package does and returns once each answers (vtysh, birdc), or prints which one failed with the
+// tail of its log and exits non-zero; named and located at that key for the exec phase. Pure.
 std::vector<ExecCommand> daemon_commands(const topo::Node& node, const DaemonOptions& opts = {});
 
 // A started daemon, held by pidfd (identity checked: its pid file's PID, translated out of
