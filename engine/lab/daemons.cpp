@@ -241,7 +241,23 @@ void check_daemon_configs(const topo::Model& model, const std::string& source) {
     if (!issues.empty()) throw topo::TopologyError(source, std::move(issues));
 }
 
+// A rootless lab cannot make a mount point on the host, so the daemons' dirs must be there.
+void check_host_dirs(const topo::Node& node, const std::vector<topo::PrivateDir>& dirs, const std::string& key,
+                     const std::string& pointer) {
+    if (!sys::rootless() || !node.rootfs.empty()) return;
+    std::string missing;
+    for (const auto& d : dirs)
+        if (!sys::exists(d.path)) missing += " " + d.path;
+    if (!missing.empty())
+        throw Error("node " + node.name + ": " + key + " needs private dirs the host lacks (" + missing.substr(1) +
+                        "), and a rootless lab cannot create their mount points; create them once as root "
+                        "(mkdir -p" + missing + "), or run the lab as root",
+                    {node.name, pointer, key + " " + node.name});
+}
+
 void prepare_daemon_files(topo::Node& node) {
+    if (node.frr) check_host_dirs(node, topo::frr_private_dirs(), "frr", node.frr->pointer);
+    if (node.bird) check_host_dirs(node, topo::bird_private_dirs(), "bird", node.bird->pointer);
     if (node.frr) {
         if (sys::single_id_namespace())
             throw Error("node " + node.name + ": FRR's daemons run as user frr, which this rootless lab cannot switch to "

@@ -21,17 +21,7 @@ constexpr std::string_view kFrrImplied[] = {"zebra", "staticd"};
 constexpr std::string_view kFrrKeys[] = {"daemons", "config"};
 constexpr std::string_view kBirdKeys[] = {"config"};
 
-// The private dirs each daemon needs: FRR's are its user's, as the package makes them; BIRD's
-// are /tmp-like (1777), so BIRD works as `bird` where that user exists and as root elsewhere.
-const PrivateDir kFrrDirs[] = {{"/etc/frr", 0755, "frr:frr"},
-                               {"/var/run/frr", 0755, "frr:frr"},
-                               {"/var/log/frr", 0755, "frr:frr"},
-                               // per-process crash-log buffers, named by PID: private, or two
-                               // nodes' daemons with the same PID would share one
-                               {"/var/tmp/frr", 0755, "frr:frr"}};
-const PrivateDir kBirdDirs[] = {{"/etc/bird", 0755, ""}, {"/run/bird", 01777, ""}};
-
-void add_dirs(Node& n, std::span<const PrivateDir> dirs) {
+void add_dirs(Node& n, const std::vector<PrivateDir>& dirs) {
     for (const auto& dir : dirs)
         if (std::none_of(n.private_dirs.begin(), n.private_dirs.end(), [&](const PrivateDir& d) { return d.path == dir.path; }))
             n.private_dirs.push_back(dir);
@@ -98,7 +88,7 @@ void read_frr(const NodeView& view, Node& n, const std::string& base_dir, Issues
     }
     for (auto d : kFrrDaemons)
         if (std::find(wanted.begin(), wanted.end(), d) != wanted.end()) frr.daemons.emplace_back(d);
-    add_dirs(n, kFrrDirs);
+    add_dirs(n, frr_private_dirs());
     n.frr = std::move(frr);
 }
 
@@ -116,11 +106,32 @@ void read_bird(const NodeView& view, Node& n, const std::string& base_dir, Issue
         }
     }
     if (!config) issues.add(bird.pointer, "\"bird\" needs \"config\": a path to bird.conf or its text");
-    add_dirs(n, kBirdDirs);
+    add_dirs(n, bird_private_dirs());
     n.bird = std::move(bird);
 }
 
 }  // namespace
+
+}  // namespace nslab::topo::detail
+
+namespace nslab::topo {
+
+// FRR's are its user's, as the package makes them; BIRD's are /tmp-like (1777), so BIRD works as
+// `bird` where that user exists and as root elsewhere.
+std::vector<PrivateDir> frr_private_dirs() {
+    return {{"/etc/frr", 0755, "frr:frr"},
+            {"/var/run/frr", 0755, "frr:frr"},
+            {"/var/log/frr", 0755, "frr:frr"},
+            // per-process crash-log buffers, named by PID: private, or two nodes' daemons with
+            // the same PID would share one
+            {"/var/tmp/frr", 0755, "frr:frr"}};
+}
+
+std::vector<PrivateDir> bird_private_dirs() { return {{"/etc/bird", 0755, ""}, {"/run/bird", 01777, ""}}; }
+
+}  // namespace nslab::topo
+
+namespace nslab::topo::detail {
 
 void read_daemons(const NodeView& view, Node& n, const std::string& base_dir, Issues& issues) {
     read_frr(view, n, base_dir, issues);

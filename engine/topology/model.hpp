@@ -102,6 +102,9 @@ struct Frr {
 };
 
 inline constexpr const char* kFrrConfigFile = "/etc/frr/frr.conf";
+// The private dirs the `frr` and `bird` keys give a node that does not list them itself.
+std::vector<PrivateDir> frr_private_dirs();
+std::vector<PrivateDir> bird_private_dirs();
 inline constexpr const char* kBirdConfigFile = "/etc/bird/bird.conf";
 
 // `bird`: BIRD 2 in the node with /etc/bird/bird.conf, its control socket /run/bird/bird.ctl.
