@@ -13,8 +13,8 @@ import pytest
 
 from isolation import host_scratch, lab_cli
 from nslab import CommandError, LabError, TopologyError
-from nslab_testing import snapshot, wait_host_equals
-from routing import BIRD, BIRDC, assert_no_daemon_left, daemon_processes, pid_namespaces, require_binaries
+from routing import (BIRD, BIRDC, assert_lab_gone, assert_no_daemon_left, daemon_processes, pid_namespaces,
+                     require_binaries)
 
 CONF = "router id 10.0.0.1;\nprotocol device {}\nprotocol static s1 {\n  ipv4;\n  route 10.99.0.0/24 blackhole;\n}\n"
 
@@ -55,12 +55,11 @@ def test_bird_from_a_config_file_answers_birdc_at_once(lab, tmp_path):
 
 def test_a_config_bird_refuses_fails_lab_up_at_the_bird_key(lab, tmp_path):
     require_bird()
-    before = snapshot()
     with pytest.raises(LabError) as e:
         lab.up(topology(tmp_path, lab.name, {"bird": {"config": "router id 10.0.0.1;\nprotocol nonsense {}\n"}}))
     assert (e.value.node, e.value.pointer, e.value.step) == ("b1", "/nodes/b1/bird", "bird b1")
     assert "syntax error" in str(e.value) and "bird.conf:2" in str(e.value), str(e.value)
-    assert not wait_host_equals(before)
+    assert_lab_gone(lab.name)
 
 
 def test_a_missing_config_file_is_a_topology_error(lab, tmp_path):

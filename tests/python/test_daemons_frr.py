@@ -14,8 +14,8 @@ import pytest
 
 from isolation import host_scratch, lab_cli
 from nslab import CommandError, LabError
-from nslab_testing import snapshot, wait_host_equals
-from routing import OSPFD, VTYSH, ZEBRA, assert_no_daemon_left, daemon_processes, pid_namespaces, require_binaries
+from routing import (OSPFD, VTYSH, ZEBRA, assert_lab_gone, assert_no_daemon_left, daemon_processes, pid_namespaces,
+                     require_binaries)
 
 BGPD, BFDD = "/usr/lib/frr/bgpd", "/usr/lib/frr/bfdd"
 CONVERGE = 60  # seconds; BGP with 1 s timers comes up in a few here
@@ -121,8 +121,6 @@ def test_vtysh_text_json_lists_and_errors(lab):
 
 def test_a_bad_frr_conf_fails_lab_up_at_the_frr_key_and_leaves_nothing(lab):
     require_frr()
-    before_host = snapshot()
-    before = daemon_processes()
     with pytest.raises(LabError) as e:
         lab.up(one_router("hostname r1\nrouter ospf\n no-such-command here\n"))
     err = e.value
@@ -130,13 +128,11 @@ def test_a_bad_frr_conf_fails_lab_up_at_the_frr_key_and_leaves_nothing(lab):
     assert "Unknown command" in str(err) and "no-such-command" in str(err), str(err)
     assert "vtysh -b" in str(err)
     assert not lab.is_up
-    assert not wait_host_equals(before_host)
-    assert not {k for k in daemon_processes() if k not in before}
+    assert_lab_gone(lab.name)
 
 
 def test_a_daemon_that_cannot_start_is_named_with_its_log(lab):
     require_frr()
-    before_host = snapshot()
     # ospfd finds a directory where its pid file goes, and refuses to start.
     topo = one_router("hostname r1\n", exec=["mkdir /var/run/frr/ospfd.pid"])
     with pytest.raises(LabError) as e:
@@ -145,7 +141,7 @@ def test_a_daemon_that_cannot_start_is_named_with_its_log(lab):
     assert e.value.node == "r1" and e.value.pointer == "/nodes/r1/frr"
     assert "FRR daemon ospfd did not start" in msg, msg
     assert "last lines of /var/log/frr/ospfd.log" in msg and "pid lock file" in msg, msg
-    assert not wait_host_equals(before_host)
+    assert_lab_gone(lab.name)
 
 
 def test_lab_down_stops_daemons_with_sigterm(lab):
