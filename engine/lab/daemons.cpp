@@ -46,7 +46,8 @@ std::string comm_of(pid_t pid) {
 }
 
 // The script's helpers: `fail MESSAGE [LOG]` prints the message and the log's tail, then exits 1;
-// `answers NAME CHECK...` waits until CHECK succeeds while NAME's pid file names a live process.
+// `answers NAME PIDFILE LOG CHECK...` waits until CHECK succeeds while NAME's pid file names a
+// live process (a daemon that forks writes it a moment after its starter returned).
 const char* kPrelude = R"(exec 2>&1
 PATH=$PATH:/usr/sbin:/usr/bin:/sbin:/bin
 fail() {
@@ -58,7 +59,8 @@ alive() { pid=$(cat "$1" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/
 answers() {
   name=$1; pidfile=$2; log=$3; shift 3; i=0
   until "$@" >/dev/null 2>&1; do
-    alive "$pidfile" || fail "$name exited before it answered" "$log"
+    if [ -s "$pidfile" ]; then alive "$pidfile" || fail "$name exited before it answered" "$log"
+    elif [ $i -ge 20 ]; then fail "$name wrote no pid file $pidfile" "$log"; fi
     i=$((i+1)); [ $i -lt 300 ] || fail "$name does not answer after 30 s" "$log"
     sleep 0.1
   done
