@@ -11,6 +11,7 @@
 #include "impair/spec.hpp"
 #include "probe/inspect.hpp"
 #include "lab/lab.hpp"
+#include "lab/daemons.hpp"
 #include "lab/links.hpp"
 #include "lab/node_pids.hpp"
 #include "netlink/netlink.hpp"
@@ -78,6 +79,7 @@ py::dict node_dict(const lab::Lab& l, const topo::Node& n) {
     py::list lo;
     for (const auto& a : n.loopback) lo.append(a.str());
     d["loopback"] = lo;
+    d["daemons"] = lab::node_daemons(n);
     return d;
 }
 

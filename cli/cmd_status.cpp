@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -7,6 +8,7 @@
 #include "help.hpp"
 #include "json_out.hpp"
 #include "impair/spec.hpp"
+#include "lab/daemons.hpp"
 #include "lab/impair.hpp"
 #include "lab/lab.hpp"
 #include "lab/summary.hpp"
@@ -84,6 +86,25 @@ int cmd_status(const Argv& argv) {
             add(std::string("cpus ") + buf);
         }
         std::cout << "node " << n.name << ": cgroup " << n.cgroup << " (" << (what.empty() ? "no limits" : what) << ")\n";
+    }
+    // The routing daemons of each node's frr and bird keys, and which of them run.
+    for (const auto& n : l.model().nodes) {
+        auto wanted = lab::node_daemons(n);
+        if (wanted.empty()) continue;
+        std::string running, stopped;
+        try {
+            sys::Fd init = l.init_pidfd(n.name);
+            auto found = lab::find_daemons(n, init.get());
+            for (const auto& d : wanted) {
+                bool up = std::any_of(found.procs.begin(), found.procs.end(), [&](const auto& p) { return p.name == d; });
+                (up ? running : stopped) += " " + d;
+            }
+        } catch (const std::exception&) {
+            for (const auto& d : wanted) stopped += " " + d;
+        }
+        std::cout << "node " << n.name << ": daemons" << (running.empty() ? "" : running + " running")
+                  << (running.empty() || stopped.empty() ? "" : ";") << (stopped.empty() ? "" : stopped + " not running")
+                  << "\n";
     }
     // Link impairments in force and their path (kernel netem/tbf or the userspace forwarder).
     auto impairments = lab::impairments(l);

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
+import json as _json
 import os
 import subprocess
 import tempfile
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Deque, Mapping, Optional, Sequence, Union
 
 from .capture import Capture
-from .errors import CommandTimeout
+from .errors import CommandError, CommandTimeout, LabError
 from .popen import Popen
 from .process import Process, Result, _text
 
@@ -60,6 +62,9 @@ class Node:
         #: Where the node's cgroup limits are enforced: "v2", "v1", "v1+v2", or "" (none).
         self.cgroup: str = info.get("cgroup", "")
         self.loopback: list[str] = list(info["loopback"])
+        #: The routing daemons the topology runs in this node (its `frr` and `bird` keys), by
+        #: process name: FRR's in the order they started ("zebra", "staticd", "ospfd"), "bird".
+        self.daemons: list[str] = list(info.get("daemons", []))
         self._configured = [(n, list(a)) for n, a in info["interfaces"]]
         self.history: Deque[Result] = collections.deque(maxlen=self.HISTORY)
 
@@ -128,6 +133,59 @@ class Node:
         """The PID inside this node of the host's process ``host_pid`` (e.g. ``spawn(...).pid``).
         Raises LabError if that process is not in this node."""
         return self._lab._h().node_pid(self.name, int(host_pid))
+
+    def vtysh(self, cmd: Union[str, Sequence[str]], json: bool = False, timeout: float = 30.0) -> Any:
+        """Run FRR's ``vtysh`` in the node: `cmd` is one command, or a list run in order by one
+        vtysh (``["configure terminal", "router ospf", "passive-interface eth1"]``). Returns its
+        output; with ``json=True`` (one command; `` json`` is appended when missing) the parsed
+        JSON ({} when the daemons print nothing). Raises CommandError (node, command, output) when vtysh fails, LabError when the
+        output is not JSON."""
+        cmds = [cmd] if isinstance(cmd, str) else list(cmd)
+        if json:
+            if len(cmds) != 1:
+                raise ValueError("Node.vtysh: json=True takes one command")
+            if not cmds[0].rstrip().endswith(" json"):
+                cmds[0] = cmds[0].rstrip() + " json"
+        argv = ["vtysh"]
+        for c in cmds:
+            argv += ["-c", c]
+        res = self.run(argv, timeout=timeout).check()
+        # vtysh exits 0 after some errors ("% Unknown command" for a command it cannot place).
+        for line in res.stdout.splitlines():
+            if line.startswith(("% Unknown command", "% Command incomplete", "% Ambiguous command")):
+                raise CommandError(dataclasses.replace(res, exit_code=res.exit_code or 1))
+        if not json:
+            return res.stdout
+        if not res.stdout.strip():
+            return {}  # what a daemon with nothing to show prints (no `router ospf`, say)
+        try:
+            return _json.loads(res.stdout)
+        except ValueError:
+            raise LabError(f"vtysh -c {cmds[0]!r} in {self.name}: the output is not JSON: {res.stdout.strip()[:500]}",
+                           node=self.name) from None
+
+    def birdc(self, cmd: str, timeout: float = 30.0) -> str:
+        """Run ``birdc`` on the node's BIRD (its control socket /run/bird/bird.ctl) and return
+        the output. Raises CommandError (node, command, output) when BIRD refuses the command
+        or answers with an error (birdc then exits non-zero)."""
+        return self.run(["birdc", "-s", "/run/bird/bird.ctl"] + cmd.split(), timeout=timeout).check().stdout
+
+    def daemon_logs(self, lines: int = 20) -> dict[str, str]:
+        """The last `lines` lines of each daemon's log in the node ({"zebra": "...", ...}):
+        FRR's in /var/log/frr, BIRD's /run/bird/bird.log; what a failed test's report shows."""
+        out: dict[str, str] = {}
+        names = list(self.daemons)
+        if any(d != "bird" for d in names) and "mgmtd" not in names:
+            names.insert(1, "mgmtd")
+        for d in names:
+            path = "/run/bird/bird.log" if d == "bird" else f"/var/log/frr/{d}.log"
+            # Not through run(): the report shows run()'s history, which this would fill.
+            code, text, err, _ = self._lab._h().run(self.name, ["tail", "-n", str(int(lines)), path], 10.0, b"", "", False)
+            if code == 0:
+                out[d] = _text(text)
+            elif d != "mgmtd":
+                out[d] = f"(cannot read {path}: {_text(err).strip()})"
+        return out
 
     def ping(self, dst: str, timeout: float = 2.0) -> bool:
         """True if `dst` (an address, or a node name: its first IPv4 address, loopback first, else

@@ -99,3 +99,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     for lab in labs:
         if lab.is_up:
             rep.sections.append((f"nslab lab {lab.name}", lab.report()))
+            for node in lab.nodes.values():
+                if node.daemons:
+                    rep.sections.append((f"nslab lab {lab.name}: {node.name} daemon logs", _daemon_logs(node)))
+
+
+def _daemon_logs(node) -> str:
+    """The tail of each daemon's log in `node`, for a failed test's report."""
+    try:
+        logs = node.daemon_logs()
+    except Exception as e:  # noqa: BLE001 - a report must not raise
+        return f"(cannot read the daemons' logs: {e})"
+    return "\n".join(f"--- {name}: last lines of its log\n{text.rstrip()}" for name, text in logs.items())

@@ -59,11 +59,19 @@ std::string tail_of(int fd, off_t from) {
     return (start > from ? "…" : "") + out;
 }
 
+// The node's `exec`, named and located as the plan names its exec steps (plan/make_plan.cpp).
+std::vector<ExecCommand> exec_commands(const topo::Node& nd) {
+    std::vector<ExecCommand> out;
+    for (std::size_t i = 0; i < nd.exec.size(); ++i)
+        out.push_back({nd.exec[i], "exec command " + std::to_string(i + 1) + " `" + nd.exec[i] + "`",
+                       nd.pointer + "/exec/" + std::to_string(i), "exec " + nd.name + " " + std::to_string(i)});
+    return out;
+}
+
 void start_next(const State& state, Running& r) {
     const auto& nd = *r.en->node;
-    const std::string& cmd = nd.exec[r.next];
     exec::SpawnSpec spec;
-    spec.argv = {"/bin/sh", "-c", cmd};
+    spec.argv = {"/bin/sh", "-c", r.en->commands[r.next].shell};
     spec.env = node_environment(state.lab, nd);
     spec.cwd = state.workdir.empty() ? "/" : state.workdir;
     sys::Fd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -80,19 +88,23 @@ void start_next(const State& state, Running& r) {
 
 }  // namespace
 
-void run_exec_phase(const State& state, const std::vector<ExecNode>& nodes, int timeout_s,
-                    const Progress& progress, const std::vector<int>& wake_fds) {
+void run_exec_phase(const State& state, const std::vector<ExecNode>& given, int timeout_s,
+                    const Progress& progress, const std::vector<int>& wake_fds, const std::string& stage) {
     sys::mkdir_p(log_dir(state.lab), 0700);
+    std::vector<ExecNode> nodes = given;
+    for (auto& en : nodes)
+        if (en.commands.empty()) en.commands = exec_commands(*en.node);
     std::vector<Running> running;
     std::size_t total = 0, done = 0;
     for (const auto& en : nodes) {
+        if (en.commands.empty()) continue;
         Running r;
         r.en = &en;
         std::string path = log_dir(state.lab) + "/" + en.node->name + ".log";
         // Read and write: a failing command's output is read back from it for the error.
         r.log = sys::Fd(::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
         if (!r.log) throw SystemError("open " + path, errno);
-        total += en.node->exec.size();
+        total += en.commands.size();
         running.push_back(std::move(r));
     }
     auto kill_all = [&] {
@@ -106,16 +118,14 @@ void run_exec_phase(const State& state, const std::vector<ExecNode>& nodes, int 
     auto fail = [&](Running& r, const std::string& why) {
         std::string out = tail_of(r.log.get(), r.log_start);
         kill_all();
-        std::string msg = "node " + r.en->node->name + ": exec command " + std::to_string(r.next + 1) + " `" +
-                          r.en->node->exec[r.next] + "` " + why;
+        const ExecCommand& c = r.en->commands[r.next];
+        std::string msg = "node " + r.en->node->name + ": " + c.what + " " + why;
         msg += out.empty() ? "; it printed nothing" : "; its output:\n" + out;
         if (sys::single_id_namespace())
             msg += "\n(this rootless lab maps a single user id, so a program that switches to another user, such as "
                    "FRR's daemons with -u frr, fails in it; give the user subordinate ids in /etc/subuid and "
                    "/etc/subgid and install Debian's uidmap)";
-        // The same id and pointer as the plan's exec step (plan/make_plan.cpp).
-        const topo::Node& nd = *r.en->node;
-        throw Error(msg, {nd.name, nd.pointer + "/exec/" + std::to_string(r.next), "exec " + nd.name + " " + std::to_string(r.next)});
+        throw Error(msg, {r.en->node->name, c.pointer, c.step});
     };
     const auto limit = std::chrono::seconds(timeout_s);
     // Whatever ends the phase early (a signal or the owner's death through `progress`, a spawn
@@ -142,7 +152,7 @@ void run_exec_phase(const State& state, const std::vector<ExecNode>& nodes, int 
             if (rc < 0 && errno != EINTR) throw SystemError("poll", errno);
             for (std::size_t i = children; i < fds.size(); ++i)
                 if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-                    progress("exec", done, total);  // throws when the lab must go
+                    progress(stage, done, total);  // throws when the lab must go
                     break;
                 }
             now = std::chrono::steady_clock::now();
@@ -151,9 +161,9 @@ void run_exec_phase(const State& state, const std::vector<ExecNode>& nodes, int 
                 if (fds[i].revents & POLLIN) {
                     int code = exec::wait(r.child);
                     if (code != 0) fail(r, "exited with code " + std::to_string(code));
-                    progress("exec", ++done, total);
+                    progress(stage, ++done, total);
                     fault::point("exec");
-                    if (++r.next < r.en->node->exec.size()) start_next(state, r);
+                    if (++r.next < r.en->commands.size()) start_next(state, r);
                 } else if (now - r.started >= limit) {
                     fail(r, "did not finish within " + std::to_string(timeout_s) + " s (run daemons with `&` or their own -d)");
                 }

@@ -150,6 +150,8 @@ nlohmann::json handle_request(Runtime& rt, const Args& args, const nlohmann::jso
         topo::ParseOptions po;
         po.source = req.value("source", "<topology>");
         po.name_override = args.lab;
+        // Relative daemon config paths: from the applied file's directory, else the lab's.
+        po.base_dir = req.value("workdir", args.workdir);
         // Edits are made here, on the lab's text as it is now: two clients adding a node each
         // both get theirs, whatever the order.
         const std::string now = sys::read_file(topology_file(args.lab));
@@ -228,6 +230,7 @@ int keeper_main(int argc, char** argv) {
         topo::ParseOptions po;
         po.source = args.source.empty() ? "<topology>" : args.source;
         po.name_override = args.lab;
+        po.base_dir = args.workdir;
         topo::Model model = topo::parse(sys::read_file(topology_file(args.lab)), po);
         check_fd_budget(model);
         // Each node's init checks its rootfs again as it enters it; this is the clear, early no.

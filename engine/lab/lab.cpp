@@ -23,6 +23,7 @@
 #include "exec/terminal.hpp"
 #include "lab/cgroup_claim.hpp"
 #include "lab/cgroups.hpp"
+#include "lab/daemons.hpp"
 #include "lab/error_report.hpp"
 #include "lab/exec_phase.hpp"
 #include "lab/host_dirs.hpp"
@@ -112,7 +113,11 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
     topo::ParseOptions po;
     po.source = opts.source.empty() ? "<topology>" : opts.source;
     po.name_override = opts.name;
+    // The keeper resolves config paths against the same directory (its --workdir).
+    const std::string workdir = opts.workdir.empty() ? absolute(".") : opts.workdir;
+    po.base_dir = workdir;
     topo::Model model = topo::parse(text, po);  // a bad topology never reaches a keeper
+    check_daemon_configs(model, po.source);
     const std::string name = model.name;
 
     ensure_run_dir();
@@ -153,7 +158,6 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
     const bool rootless = sys::rootless();
     sys::IdMapPlan ids;
     if (rootless) ids = sys::plan_id_maps();
-    std::string workdir = opts.workdir.empty() ? absolute(".") : opts.workdir;
     std::vector<std::string> args = {keeper,
                                      "--lab", name,
                                      "--report-fd", "3",
@@ -293,6 +297,7 @@ Lab Lab::attach(const std::string& name) {
     topo::ParseOptions po;
     po.source = st->source.empty() ? topology_file(name) : st->source;
     po.name_override = name;
+    po.base_dir = st->workdir;
     lab.model_ = topo::parse(sys::read_file(topology_file(name)), po);
     return lab;
 }

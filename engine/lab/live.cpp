@@ -17,6 +17,7 @@
 
 #include "impair/spec.hpp"
 #include "lab/cgroups.hpp"
+#include "lab/daemons.hpp"
 #include "lab/exec_phase.hpp"
 #include "lab/host_dirs.hpp"
 #include "lab/impair.hpp"
@@ -96,6 +97,7 @@ public:
         send_new_steps();
         change_kept_links();
         run_added_exec();
+        start_added_daemons();
     }
 
     // The inverses of what was done, newest first. Never throws.
@@ -107,6 +109,7 @@ public:
                 std::fprintf(stderr, "live change: undo: %s\n", e.what());
             }
         }
+        stop_daemons(added_daemons_);
         kill_inits(added_);
     }
 
@@ -125,6 +128,19 @@ public:
                     std::fprintf(stderr, "live change: %s\n", e.what());
                 }
             }
+        // Their daemons politely first, as at lab down.
+        std::vector<NodeDaemons> stopping;
+        for (auto it = rt_.daemons_.begin(); it != rt_.daemons_.end();) {
+            if (gone.count(it->node)) {
+                stopping.push_back(std::move(*it));
+                it = rt_.daemons_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        stop_daemons(stopping);
+        for (auto& d : added_daemons_) rt_.daemons_.push_back(std::move(d));
+        added_daemons_.clear();
         std::vector<node::InitProcess> removed;
         for (auto it = rt_.inits_.begin(); it != rt_.inits_.end();) {
             if (gone.count(it->node)) {
@@ -464,6 +480,17 @@ private:
         run_exec_phase(rt_.state_, nodes, exec_timeout_s_, [](const std::string&, std::size_t, std::size_t) {});
     }
 
+    // The `frr`/`bird` daemons of added nodes, once their `exec` commands ran.
+    void start_added_daemons() {
+        std::vector<ExecNode> nodes;
+        for (const auto& p : added_) {
+            const topo::Node* n = after_.find(p.node);
+            if (n->frr || n->bird) nodes.push_back({n, p.pidfd.get()});
+        }
+        if (nodes.empty()) return;
+        added_daemons_ = start_daemons(rt_.state_, nodes, exec_timeout_s_, [](const std::string&, std::size_t, std::size_t) {});
+    }
+
     // Unpins, kills and reaps inits this runtime started, and removes their cgroups.
     void kill_inits(std::vector<node::InitProcess>& inits) noexcept {
         for (auto& p : inits) {
@@ -501,6 +528,7 @@ private:
     int exec_timeout_s_;
     std::vector<std::function<void()>> undo_;
     std::vector<node::InitProcess> added_;
+    std::vector<NodeDaemons> added_daemons_;
     std::map<std::string, NodeNs> ns_;
     std::set<std::pair<std::string, std::string>> removed_ifaces_;
     std::set<std::string> bumped_;
@@ -513,6 +541,8 @@ private:
 
 ApplyResult Runtime::apply(topo::Model after, const std::string& text, bool dry_run, int exec_timeout_s) {
     const auto t0 = std::chrono::steady_clock::now();
+    // As at lab up: daemon config files join the nodes' files (and so compare like them).
+    for (auto& nd : after.nodes) prepare_daemon_files(nd);
     plan::Diff d = plan::diff(model_, after);
     ApplyResult r;
     r.lines = plan::diff_lines(d, model_, after, &impair::format_netem);

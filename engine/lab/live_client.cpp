@@ -1,5 +1,7 @@
 // The client's side of live changes: each is one request to the lab's keeper (lab/control),
 // which edits, checks and applies it (lab/live.cpp); the handle then re-reads the lab.
+#include <filesystem>
+
 #include "lab/control.hpp"
 #include "lab/error_report.hpp"
 #include "lab/lab.hpp"
@@ -22,7 +24,15 @@ ChangeResult Lab::change(const nlohmann::json& request) {
 }
 
 ChangeResult Lab::apply(const std::string& topology_text, const std::string& source, bool dry_run) {
-    return change({{"op", "apply"}, {"text", topology_text}, {"source", source.empty() ? "<topology>" : source}, {"dry_run", dry_run}});
+    // A relative `frr`/`bird` config path is the file's neighbour, as at `lab up`.
+    std::error_code ec;
+    auto dir = std::filesystem::absolute(source, ec).parent_path();
+    if (source.empty() || ec || !std::filesystem::is_regular_file(source, ec)) dir = std::filesystem::current_path(ec);
+    return change({{"op", "apply"},
+                   {"text", topology_text},
+                   {"source", source.empty() ? "<topology>" : source},
+                   {"workdir", dir.string()},
+                   {"dry_run", dry_run}});
 }
 
 ChangeResult Lab::add_node(const std::string& name, const std::string& spec_json) {

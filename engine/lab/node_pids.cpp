@@ -14,8 +14,6 @@
 
 namespace nslab::lab {
 
-namespace {
-
 std::optional<std::string> pidns_of(pid_t pid) {
     std::error_code ec;
     auto link = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/ns/pid", ec);
@@ -23,7 +21,7 @@ std::optional<std::string> pidns_of(pid_t pid) {
     return link.string();
 }
 
-// The NSpid line of /proc/<pid>/status: the process's PID in each namespace from ours inward.
+// The NSpid line of /proc/<pid>/status.
 std::vector<pid_t> nspids(pid_t pid) {
     std::string status;
     try {
@@ -39,26 +37,25 @@ std::vector<pid_t> nspids(pid_t pid) {
     return out;
 }
 
-// The node's PID namespace as the init sees it, and the init's depth in NSpid (its own PID
-// namespace's level): a process of the node has its node PID at that index.
-struct NodeNs {
-    std::string ns;
-    std::size_t level = 0;
-};
-
-NodeNs node_ns(const Lab& lab, const std::string& node) {
-    sys::Fd pidfd = lab.init_pidfd(node);  // pins the verified init while we look
-    const pid_t init = sys::pidfd_pid(pidfd.get());
+NodePidNs node_pidns(int init_pidfd, const std::string& node) {
+    const pid_t init = sys::pidfd_pid(init_pidfd);
     auto ns = pidns_of(init);
     auto ids = nspids(init);
     if (!ns || ids.empty()) throw Error("node " + node + ": its init is gone");
     return {*ns, ids.size() - 1};
 }
 
+namespace {
+
+NodePidNs node_ns(const Lab& lab, const std::string& node) {
+    sys::Fd pidfd = lab.init_pidfd(node);  // pins the verified init while we look
+    return node_pidns(pidfd.get(), node);
+}
+
 }  // namespace
 
 pid_t node_pid(const Lab& lab, const std::string& node, pid_t host) {
-    NodeNs n = node_ns(lab, node);
+    NodePidNs n = node_ns(lab, node);
     auto ns = host > 0 ? pidns_of(host) : std::nullopt;
     auto ids = host > 0 ? nspids(host) : std::vector<pid_t>{};
     if (!ns || ids.empty()) throw Error("no process " + std::to_string(host) + " on this host");
@@ -67,7 +64,7 @@ pid_t node_pid(const Lab& lab, const std::string& node, pid_t host) {
 }
 
 pid_t host_pid(const Lab& lab, const std::string& node, pid_t inside) {
-    NodeNs n = node_ns(lab, node);
+    NodePidNs n = node_ns(lab, node);
     for (const auto& name : sys::list_dir("/proc")) {
         if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
         const auto pid = static_cast<pid_t>(std::stol(name));

@@ -12,6 +12,7 @@
 #include <map>
 
 #include "lab/cgroups.hpp"
+#include "lab/daemons.hpp"
 #include "lab/exec_phase.hpp"
 #include "lab/impair.hpp"
 #include "lab/paths.hpp"
@@ -54,6 +55,8 @@ Runtime::Runtime(topo::Model model, State state, Progress progress)
 Runtime::~Runtime() = default;
 
 void Runtime::build(int exec_timeout_s, std::vector<int> wake_fds) {
+    // Their config files go in with the node's other files, written by its init.
+    for (auto& nd : model_.nodes) prepare_daemon_files(nd);
     prepare_netns_dir();
     spawn_nodes();
     open_sockets();
@@ -80,6 +83,7 @@ void Runtime::build(int exec_timeout_s, std::vector<int> wake_fds) {
     save(state_);
     fault::point("up");
     run_exec(exec_timeout_s, wake_fds);
+    start_node_daemons(exec_timeout_s, wake_fds);
     state_.status = "up";
     save(state_);
 }
@@ -242,7 +246,16 @@ void Runtime::run_exec(int timeout_s, const std::vector<int>& wake_fds) {
     run_exec_phase(state_, nodes, timeout_s, progress_, wake_fds);
 }
 
+void Runtime::start_node_daemons(int timeout_s, const std::vector<int>& wake_fds) {
+    std::vector<ExecNode> nodes;
+    for (std::size_t i = 0; i < model_.nodes.size(); ++i)
+        if (model_.nodes[i].frr || model_.nodes[i].bird) nodes.push_back({&model_.nodes[i], inits_[i].pidfd.get()});
+    daemons_ = start_daemons(state_, nodes, timeout_s, progress_, wake_fds);
+}
+
 void Runtime::teardown() noexcept {
+    // Politely first (SIGTERM, then SIGKILL after a bound), while their nodes still stand.
+    stop_daemons(daemons_);
     socks_.clear();
     netns_.clear();
     Teardown t{state_.lab, {}, state_.cgroups, true};

@@ -17,6 +17,7 @@
 namespace nslab::lab {
 
 class LabImpairments;  // impair.hpp
+struct NodeDaemons;    // daemons.hpp
 class LabCgroups;      // cgroups.hpp
 
 // Called between steps and every few nodes: reports progress and throws to abort the build
@@ -68,6 +69,7 @@ private:
     void write_interface_sysctls(const plan::Batch& b, int netns_fd, const std::string& node);
     void pin_nodes();
     void run_exec(int timeout_s, const std::vector<int>& wake_fds);
+    void start_node_daemons(int timeout_s, const std::vector<int>& wake_fds);
 
     topo::Model model_;
     State state_;
@@ -83,6 +85,7 @@ private:
     std::map<std::string, std::map<std::string, int>> ifindex_;
     int next_ifindex_ = 0;
     std::map<std::string, std::vector<std::string>> node_cgroups_;  // a node's own cgroup dirs
+    std::vector<NodeDaemons> daemons_;         // the nodes' `frr`/`bird` daemons, stopped first
 };
 
 }  // namespace nslab::lab

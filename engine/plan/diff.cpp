@@ -37,7 +37,19 @@ void check_static(const topo::Node& a, const topo::Node& b, std::vector<Issue>& 
     if (a.private_dirs != b.private_dirs) refuse("private_dirs");
     if (a.mounts != b.mounts) refuse("mounts");
     if (a.shared_tmp != b.shared_tmp) refuse("shared_tmp");
-    if (a.files != b.files) refuse("files");
+    // The daemons' keys; their config files are among `files` (then not named twice).
+    auto same_frr = [](const topo::Node& x, const topo::Node& y) {
+        if (!x.frr || !y.frr) return !x.frr && !y.frr;
+        return x.frr->daemons == y.frr->daemons && x.frr->config == y.frr->config && x.frr->config_path == y.frr->config_path;
+    };
+    auto same_bird = [](const topo::Node& x, const topo::Node& y) {
+        if (!x.bird || !y.bird) return !x.bird && !y.bird;
+        return x.bird->config == y.bird->config && x.bird->config_path == y.bird->config_path;
+    };
+    const bool daemons_same = same_frr(a, b) && same_bird(a, b);
+    if (!same_frr(a, b)) refuse("frr");
+    if (!same_bird(a, b)) refuse("bird");
+    if (daemons_same && a.files != b.files) refuse("files");
     if (a.exec != b.exec) refuse("exec");
     if (a.limits != b.limits) refuse("limits");
     if (a.namespaces != b.namespaces) refuse("namespaces");

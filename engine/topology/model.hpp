@@ -94,6 +94,30 @@ struct Mount {
     bool operator==(const Mount&) const = default;
 };
 
+// `frr`: FRR's daemons in the node, started after the `exec` commands. nslab adds the private
+// dirs they need (/etc/frr, /var/run/frr, /var/log/frr, /var/tmp/frr, owned by frr) unless the
+// node lists them itself, and writes the integrated config to /etc/frr/frr.conf.
+struct Frr {
+    std::vector<std::string> daemons;  // in the order the FRR package starts them, zebra and
+                                       // staticd included (mgmtd is added at start where installed)
+    std::string config;                // frr.conf's text, when written inline
+    std::string config_path;           // else a file of the host (relative paths resolved against
+                                       // ParseOptions::base_dir), read when the lab is built
+    std::string pointer;               // "/nodes/r1/frr"
+};
+
+inline constexpr const char* kFrrConfigFile = "/etc/frr/frr.conf";
+// The private dirs the `frr` and `bird` keys give a node that does not list them itself.
+std::vector<PrivateDir> frr_private_dirs();
+std::vector<PrivateDir> bird_private_dirs();
+inline constexpr const char* kBirdConfigFile = "/etc/bird/bird.conf";
+
+// `bird`: BIRD 2 in the node with /etc/bird/bird.conf, its control socket /run/bird/bird.ctl.
+struct Bird {
+    std::string config, config_path;   // as in Frr
+    std::string pointer;               // "/nodes/r1/bird"
+};
+
 struct Node {
     std::string name;
     NodeKind kind = NodeKind::Host;
@@ -112,6 +136,8 @@ struct Node {
     unsigned namespaces = kDefaultNamespaces;
     TimeOffsets time_offsets;             // extension: needs the "time" namespace
     std::string rootfs;
+    std::optional<Frr> frr;
+    std::optional<Bird> bird;
     std::vector<Interface> interfaces;    // in the order links are written
     std::string pointer;                  // "/nodes/r1"
 
@@ -167,6 +193,9 @@ private:
 struct ParseOptions {
     std::string source = "<topology>";   // file name used in messages
     std::string name_override;           // `lab up --name X`
+    // The directory a relative `frr`/`bird` config path is relative to (the topology file's);
+    // empty: such paths stay relative (to the reader's working directory).
+    std::string base_dir;
 };
 
 // Parse, merge defaults, validate, auto-address. Throws TopologyError listing every issue.

@@ -203,7 +203,7 @@ Node read_node(const std::string& name, const NodeView& view, Draft& d) {
     read_sysctls(view, n, d.issues);
     read_node_routes(view, n, d.issues);
     read_env(view, n, d.issues);
-    read_paths(view, n, d.issues);
+    read_paths(view, n, d.base_dir, d.issues);
     read_exec(view, n, d.issues);
     read_limits(view, n, d.issues);
     read_time_offsets(view, n, d.issues);

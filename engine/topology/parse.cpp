@@ -6,6 +6,7 @@ namespace nslab::topo {
 
 Model parse(std::string_view text, const ParseOptions& opts) {
     detail::Draft d;
+    d.base_dir = opts.base_dir;
     if (auto doc = detail::read_json(text, d.issues); doc && detail::read_document(*doc, opts, d)) {
         detail::read_nodes(*doc, d);
         detail::read_links(*doc, d);

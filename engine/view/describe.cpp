@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "impair/spec.hpp"
+#include "lab/daemons.hpp"
 #include "lab/impair.hpp"
 #include "lab/summary.hpp"
 #include "probe/inspect.hpp"
@@ -33,7 +34,8 @@ json node_json(const lab::Lab& lab, const topo::Node& n) {
               {"hostname", n.hostname},
               {"pid", live.pid},
               {"running", live.running},
-              {"netns", sys::exists(pin) ? json(pin) : json(nullptr)}};
+              {"netns", sys::exists(pin) ? json(pin) : json(nullptr)},
+              {"daemons", lab::node_daemons(n)}};
     json itfs = json::array();
     for (const auto& i : live.interfaces) {
         json x = {{"name", i.name}, {"kind", i.kind}, {"up", i.up},         {"carrier", i.carrier},

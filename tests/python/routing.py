@@ -3,6 +3,7 @@ use, talking to vtysh and birdc, waiting for convergence, skipping or failing wh
 missing, and proving that no daemon outlives its lab."""
 import json
 import os
+import time
 
 import pytest
 
@@ -47,15 +48,11 @@ def assert_no_daemon_left(before, namespaces):
 
 
 def vtysh_json(node, command):
-    res = node.run([VTYSH, "-c", command], timeout=10)
-    assert res.ok, f"{node.name}: vtysh -c '{command}' exited {res.exit_code}: {res.stderr or res.stdout}"
-    return json.loads(res.stdout)
+    return node.vtysh(command, json=True, timeout=10)
 
 
 def birdc(node, command):
-    res = node.run([BIRDC, "-s", SOCKET] + command.split(), timeout=10)
-    assert res.ok, f"{node.name}: birdc {command} exited {res.exit_code}: {res.stderr or res.stdout}"
-    return res.stdout
+    return node.birdc(command, timeout=10)
 
 
 def kernel_protocol(node, prefix):
@@ -81,3 +78,26 @@ def converge(lab, diagnostics):
     except Exception as e:  # noqa: BLE001 - the report must not hide the failure
         state = f"(cannot inspect the lab: {e})"
     pytest.fail(f"OSPF did not converge within {CONVERGE} s\n{state}")
+
+
+def assert_lab_gone(name, timeout=20.0):
+    """After a failed lab up: no state dir, no pins and no process of lab `name` (its keeper and
+    its nodes' inits carry `--lab NAME` in their command line; a node's daemons die with its
+    init's PID namespace). Checks only this lab's traces, so tests may run side by side."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = [p for p in (f"/run/nslab/{name}",) if os.path.exists(p)]
+        left += [f"/run/netns/{p}" for p in os.listdir("/run/netns") if p.startswith(name + ".")] \
+            if os.path.isdir("/run/netns") else []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+            except OSError:
+                continue
+            if b"--lab" in argv and argv.index(b"--lab") + 1 < len(argv) and argv[argv.index(b"--lab") + 1] == name.encode():
+                left.append(f"process {pid}")
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert not left, f"lab {name} left: {left}"
+

@@ -1,10 +1,10 @@
-"""FRR (zebra + ospfd) inside nslab nodes: OSPF converges over a line of three routers, routes
-are OSPF-learned in zebra and the kernel, a link going down withdraws what lay behind it and
-coming back up restores it, and no daemon outlives the lab.
+"""FRR (zebra, staticd, ospfd) inside nslab nodes: OSPF converges over a line of three routers,
+routes are OSPF-learned in zebra and the kernel, a link going down withdraws what lay behind it
+and coming back up restores it, and no daemon outlives the lab.
 
 Topology: topologies/frr-ospf-line.json (r1 - r2 - r3, loopbacks 10.0.0.1..3/32). The daemons
-run in the nodes' private /etc/frr, /var/run/frr and /var/tmp/frr, started by the topology's
-`exec`, so every node's vtysh talks to that node's daemons only.
+come from each node's `frr` key: nslab runs them in the node's private /etc/frr, /var/run/frr,
+/var/log/frr and /var/tmp/frr, so every node's vtysh talks to that node's daemons only.
 """
 import os
 import pathlib
@@ -58,10 +58,10 @@ def test_frr_ospf_line_converges_with_ospf_routes(lab):
     lab.up(TOPOLOGY)
     namespaces = pid_namespaces(lab)
 
-    # One zebra and one ospfd per node, each inside its node's PID namespace; none on the host.
+    # One zebra, staticd and ospfd per node, each inside its node's PID namespace; none on the host.
     new = {k: v for k, v in daemon_processes().items() if k not in before}
     running = [v for v in new.values() if v[1] in namespaces]
-    assert sorted(comm for comm, _ in running) == ["ospfd"] * 3 + ["zebra"] * 3, running
+    assert sorted(comm for comm, _ in running) == ["ospfd"] * 3 + ["staticd"] * 3 + ["zebra"] * 3, running
     assert len({ns for _, ns in running}) == 3
     host_ns = os.readlink("/proc/self/ns/pid")
     assert not [v for v in new.values() if v[1] == host_ns], new

@@ -87,13 +87,13 @@ def test_frr_and_bird_form_adjacencies_and_exchange_routes(lab):
     lab.up(TOPOLOGY)
     namespaces = pid_namespaces(lab)
 
-    # zebra + ospfd on r1 and r3, bird on r2, each in its node's PID namespace; none on the host.
+    # zebra, staticd and ospfd on r1 and r3, bird on r2, each in its node's PID namespace; none on the host.
     new = {k: v for k, v in daemon_processes().items() if k not in before}
     by_ns = {}
     for comm, ns in new.values():
         by_ns.setdefault(ns, []).append(comm)
     assert sorted(sorted(v) for k, v in by_ns.items() if k in namespaces) == \
-        [["bird"], ["ospfd", "zebra"], ["ospfd", "zebra"]], by_ns
+        [["bird"], ["ospfd", "staticd", "zebra"], ["ospfd", "staticd", "zebra"]], by_ns
     assert os.readlink("/proc/self/ns/pid") not in by_ns, by_ns
 
     converge(lab, diagnostics)

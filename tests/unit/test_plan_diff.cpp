@@ -111,6 +111,20 @@ TEST(PlanDiff, RefusesWhatARunningNodeCannotChangeWithPointers) {
     }
 }
 
+TEST(PlanDiff, ADaemonsConfigIsRefusedAtItsKeyNotAsFiles) {
+    auto a = base(), b = base();
+    a["nodes"]["r2"]["frr"] = {{"daemons", {"ospfd"}}, {"config", "router ospf\n"}};
+    b["nodes"]["r2"]["frr"] = {{"daemons", {"ospfd", "bfdd"}}, {"config", "router ospf\n"}};
+    EXPECT_TRUE(plan::diff(model(a), model(a)).empty());
+    try {
+        plan::diff(model(a), model(b));
+        FAIL() << "no error";
+    } catch (const topo::TopologyError& e) {
+        ASSERT_EQ(e.issues().size(), 1u);
+        EXPECT_EQ(e.issues()[0].pointer, "/nodes/r2/frr");
+    }
+}
+
 TEST(PlanDiff, EnvChangesWithoutTouchingTheKernel) {
     auto b = base();
     b["nodes"]["r2"]["env"] = {{"X", "1"}};

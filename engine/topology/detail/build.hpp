@@ -21,6 +21,7 @@ struct AddressSite {
 
 struct Draft {
     Model model;
+    std::string base_dir;            // ParseOptions::base_dir
     Issues issues;
     std::vector<AddressSite> sites;  // those written in the file first, then automatic ones
 };
