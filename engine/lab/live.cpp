@@ -76,6 +76,21 @@ void for_each_ifindex(plan::Step& step, const std::function<void(int&)>& f) {
         step.action);
 }
 
+// Moves the entries of `from` that belong to a node in `gone` out, in order.
+template <class T>
+std::vector<T> take_nodes(std::vector<T>& from, const std::set<std::string>& gone) {
+    std::vector<T> out;
+    for (auto it = from.begin(); it != from.end();) {
+        if (gone.count(it->node)) {
+            out.push_back(std::move(*it));
+            it = from.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return out;
+}
+
 void ignore_errors(nl::Socket& s, std::vector<nl::Message> msgs) {
     try {
         (void)s.execute(msgs);
@@ -116,6 +131,9 @@ public:
     // Past the point of no return: removed nodes go, and the runtime takes the new version.
     void commit(const std::string& text) {
         std::set<std::string> gone(d_.nodes_removed.begin(), d_.nodes_removed.end());
+        // Their daemons politely first, as at lab down, while their links still stand.
+        std::vector<NodeDaemons> stopping = take_nodes(rt_.daemons_, gone);
+        stop_daemons(stopping);
         // A namespace's devices go when the kernel gets round to freeing it, later: the links
         // of a removed node are deleted first, so its peers have lost them when this returns.
         for (const auto& l : before_.links)
@@ -128,28 +146,9 @@ public:
                     std::fprintf(stderr, "live change: %s\n", e.what());
                 }
             }
-        // Their daemons politely first, as at lab down.
-        std::vector<NodeDaemons> stopping;
-        for (auto it = rt_.daemons_.begin(); it != rt_.daemons_.end();) {
-            if (gone.count(it->node)) {
-                stopping.push_back(std::move(*it));
-                it = rt_.daemons_.erase(it);
-            } else {
-                ++it;
-            }
-        }
-        stop_daemons(stopping);
         for (auto& d : added_daemons_) rt_.daemons_.push_back(std::move(d));
         added_daemons_.clear();
-        std::vector<node::InitProcess> removed;
-        for (auto it = rt_.inits_.begin(); it != rt_.inits_.end();) {
-            if (gone.count(it->node)) {
-                removed.push_back(std::move(*it));
-                it = rt_.inits_.erase(it);
-            } else {
-                ++it;
-            }
-        }
+        std::vector<node::InitProcess> removed = take_nodes(rt_.inits_, gone);
         kill_inits(removed);
         for (auto& p : added_) rt_.inits_.push_back(std::move(p));
         added_.clear();

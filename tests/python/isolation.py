@@ -35,6 +35,21 @@ def lab_cli(*args, **kw):
     return subprocess.run([LAB, *args], capture_output=True, text=True, timeout=120, **kw)
 
 
+@contextlib.contextmanager
+def cli_lab(tmp_path, topology, prefix):
+    """`lab up -q` of `topology` (a dict) under a fresh name `<prefix>-<random>`, from a file in
+    `tmp_path`; yields the name, and `lab down` afterwards (which must succeed)."""
+    name = f"{prefix}-{uuid.uuid4().hex[:6]}"
+    t = tmp_path / f"{name}.json"
+    t.write_text(json.dumps(dict(topology, name=name)))
+    r = lab_cli("up", "-q", str(t))
+    assert r.returncode == 0, r.stderr
+    try:
+        yield name
+    finally:
+        assert lab_cli("down", name).returncode == 0
+
+
 def cgroup_dirs(lab_name):
     """Every directory named nslab/<lab_name> under any cgroup mount of this host."""
     found = []

@@ -4,12 +4,11 @@ Python and from the CLI; `lab apply` of an edited file applies exactly the diffe
 running; what a running node cannot change is refused with its place in the file."""
 import copy
 import json
-import uuid
 
 import pytest
 
 import nslab
-from isolation import lab_cli
+from isolation import cli_lab, lab_cli
 
 LINE = {
     "defaults": {"kind": "router"},
@@ -88,11 +87,7 @@ def test_python_adds_and_removes_a_node_and_links(lab):
 
 
 def test_cli_node_and_link_add_and_rm(tmp_path):
-    name = f"live-cli-{uuid.uuid4().hex[:6]}"
-    t = tmp_path / "t.json"
-    t.write_text(json.dumps(dict(LINE, name=name)))
-    assert lab_cli("up", "-q", str(t)).returncode == 0
-    try:
+    with cli_lab(tmp_path, LINE, "live-cli") as name:
         r = lab_cli("node", "add", name, "r4", "--json", '{"loopback": ["10.0.0.4/32"]}')
         assert r.returncode == 0, r.stderr
         assert r.stdout.splitlines()[0] == "+ node r4 (router)"
@@ -114,8 +109,6 @@ def test_cli_node_and_link_add_and_rm(tmp_path):
         assert r.returncode == 0 and r.stdout.splitlines()[0] == "- node r4", r.stderr
         status = json.loads(lab_cli("status", name, "--json").stdout)
         assert {n["name"] for n in status["nodes"]} == {"r1", "r2", "r3"}
-    finally:
-        assert lab_cli("down", name).returncode == 0
 
 
 def test_apply_prints_and_applies_exactly_the_difference(lab, tmp_path):
@@ -147,12 +140,9 @@ def test_apply_prints_and_applies_exactly_the_difference(lab, tmp_path):
 
 
 def test_cli_apply_dry_run_and_apply(tmp_path):
-    name = f"live-capply-{uuid.uuid4().hex[:6]}"
-    t, v2 = tmp_path / "t.json", tmp_path / "v2.json"
-    t.write_text(json.dumps(dict(LINE, name=name)))
-    v2.write_text(json.dumps(dict(edited(LINE), name=name)))
-    assert lab_cli("up", "-q", str(t)).returncode == 0
-    try:
+    with cli_lab(tmp_path, LINE, "live-capply") as name:
+        v2 = tmp_path / "v2.json"
+        v2.write_text(json.dumps(dict(edited(LINE), name=name)))
         r = lab_cli("apply", name, str(v2), "--dry-run")
         assert r.returncode == 0, r.stderr
         assert r.stdout.splitlines() == EXPECTED + [f"lab {name}: 8 changes (dry run: nothing applied)"]
@@ -163,8 +153,6 @@ def test_cli_apply_dry_run_and_apply(tmp_path):
         out = json.loads(r.stdout)
         assert out["changes"] == EXPECTED and out["applied"] is True
         assert lab_cli("ping", name, "r4", "10.0.34.1").returncode == 0
-    finally:
-        assert lab_cli("down", name).returncode == 0
 
 
 def test_a_failing_change_is_undone_and_the_lab_keeps_running(lab):

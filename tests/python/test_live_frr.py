@@ -4,10 +4,9 @@ router, also once the direct link is gone; removing the router withdraws its rou
 its daemons politely, and nothing is left."""
 import json
 import os
-import uuid
 
 import nslab
-from isolation import lab_cli
+from isolation import cli_lab, lab_cli
 from routing import OSPFD, VTYSH, ZEBRA, assert_no_daemon_left, daemon_processes, require_binaries
 
 CONVERGE = 60  # seconds; OSPF with 1 s hellos converges in a few here
@@ -82,26 +81,23 @@ def test_a_router_joins_and_leaves_a_running_ospf_lab_from_python(lab):
 
 def test_a_router_joins_a_running_ospf_lab_from_the_cli(tmp_path):
     require_binaries((ZEBRA, OSPFD, VTYSH), "frr")
-    name = f"live-ospf-cli-{uuid.uuid4().hex[:6]}"
-    t = tmp_path / "t.json"
-    t.write_text(json.dumps(base(name)))
-    assert lab_cli("up", "-q", str(t)).returncode == 0
+    with cli_lab(tmp_path, base("x"), "live-ospf-cli") as name:
+        ospf_through_cli(name)
 
+
+def ospf_through_cli(name):
     def r1_json(command):
         r = lab_cli("exec", name, "r1", "--", VTYSH, "-c", command)
         assert r.returncode == 0, r.stderr
         return json.loads(r.stdout or "{}")
 
     lab = nslab.Lab.attach(name)
-    try:
-        r = lab_cli("node", "add", name, "r3", "--json", json.dumps(R3))
+    r = lab_cli("node", "add", name, "r3", "--json", json.dumps(R3))
+    assert r.returncode == 0, r.stderr
+    for a, b, spec in (("r1:eth2", "r3:eth1", R1_R3), ("r2:eth2", "r3:eth2", R2_R3)):
+        r = lab_cli("link", "add", name, a, b, "--json", json.dumps(spec))
         assert r.returncode == 0, r.stderr
-        for a, b, spec in (("r1:eth2", "r3:eth1", R1_R3), ("r2:eth2", "r3:eth2", R2_R3)):
-            r = lab_cli("link", "add", name, a, b, "--json", json.dumps(spec))
-            assert r.returncode == 0, r.stderr
-        wait_for(lab, lambda: ospf_route(r1_json, "10.0.0.3/32"), "10.0.13.2", "r1 -> r3 (CLI)")
-        r = lab_cli("node", "rm", name, "r3")
-        assert r.returncode == 0, r.stderr
-        wait_for(lab, lambda: ospf_route(r1_json, "10.0.0.3/32"), None, "r3's loopback withdrawn (CLI)")
-    finally:
-        assert lab_cli("down", name).returncode == 0
+    wait_for(lab, lambda: ospf_route(r1_json, "10.0.0.3/32"), "10.0.13.2", "r1 -> r3 (CLI)")
+    r = lab_cli("node", "rm", name, "r3")
+    assert r.returncode == 0, r.stderr
+    wait_for(lab, lambda: ospf_route(r1_json, "10.0.0.3/32"), None, "r3's loopback withdrawn (CLI)")

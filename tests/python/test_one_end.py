@@ -1,11 +1,9 @@
 """A link down at one end only (issue 16, gap 5): the peer keeps its admin state and sees the
 carrier go, as protocol tests need; CLI `--one-end` and Python `end=`."""
-import uuid
-
 import pytest
 
 import nslab
-from isolation import lab_cli
+from isolation import cli_lab, lab_cli
 
 TWO = {"nodes": {"a": {}, "b": {}},
        "links": [{"endpoints": ["a:eth0", "b:eth0"], "ipv4": ["10.9.0.1/24", "10.9.0.2/24"]}]}
@@ -30,12 +28,7 @@ def test_python_end_downs_only_that_end_and_the_peer_sees_the_carrier_go(lab):
 
 
 def test_cli_one_end(tmp_path):
-    import json
-    name = f"oneend-{uuid.uuid4().hex[:6]}"
-    t = tmp_path / "t.json"
-    t.write_text(json.dumps(dict(TWO, name=name)))
-    assert lab_cli("up", "-q", str(t)).returncode == 0
-    try:
+    with cli_lab(tmp_path, TWO, "oneend") as name:
         r = lab_cli("link", name, "a:eth0", "down", "--one-end")
         assert r.returncode == 0, r.stderr
         show = lab_cli("link", name, "b:eth0", "show").stdout
@@ -46,8 +39,6 @@ def test_cli_one_end(tmp_path):
         assert {l.split()[0]: l.split()[1] for l in show.splitlines()[1:3]} == {"a:eth0": "up", "b:eth0": "up"}
         bad = lab_cli("link", name, "a:eth0", "show", "--one-end")
         assert bad.returncode == 2 and "--one-end goes with up or down" in bad.stderr
-    finally:
-        assert lab_cli("down", name).returncode == 0
 
 
 def test_an_endpoint_created_down_leaves_its_peer_without_carrier(lab):

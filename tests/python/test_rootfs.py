@@ -216,3 +216,24 @@ def test_debootstrap_rootfs(lab, tmp_path):
     lab.up(two_nodes("rfs-deb", root))
     assert "bookworm" in lab["a"].run("cat /etc/os-release").stdout
     assert lab["a"].run("ls /usr/bin/apt-get").ok
+
+
+def test_bind_mounts_into_a_rootfs_node(lab, rootfs, tmp_path):
+    """A node with a rootfs sees a host directory bind-mounted at a target inside its root (made
+    there when the rootfs lacks it), read-only when asked, and the host's path stays unseen."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "in.txt").write_text("from the host\n")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    (ro / "conf").write_text("read only\n")
+    lab.up(two_nodes("rfs-mounts", rootfs, mounts=[{"source": str(shared), "target": "/data"},
+                                                    {"source": str(ro), "target": "/etc/ro", "readonly": True}]))
+    a = lab["a"]
+    assert a.run("cat /data/in.txt").stdout == "from the host\n"
+    assert a.run("echo back > /data/out.txt").ok
+    assert (shared / "out.txt").read_text() == "back\n"
+    assert a.run("cat /etc/ro/conf").stdout == "read only\n"
+    assert not a.run("touch /etc/ro/x").ok
+    assert not a.run(f"test -e {shared}").ok  # the host's path itself is not in the node
+    assert not lab["b"].run("test -e /data/in.txt").ok  # only the node that mounts it
