@@ -32,6 +32,33 @@ def test_set_changes_rtt(lab):
 
 
 
+def test_a_link_added_to_a_running_lab_with_netem(lab):
+    """A live link with `netem`: on a kernel with sch_netem (the VM of the kernel matrix) it is
+    impaired at once and `apply` changes it; without it (this build's userspace path serves only
+    links made at `lab up`) the change is refused by reason and leaves the lab as it was."""
+    import pytest
+    import nslab
+    lab.up(TOPO)
+    lab.add_node("c")
+    spec = {"ipv4": ["10.77.0.1/24", "10.77.0.3/24"], "netem": {"delay": "10ms"}}
+    if lab.link("a:eth0").impairment[0] == "userspace":
+        assert os.environ.get("NSLAB_EXPECT_NETEM") != "1"
+        with pytest.raises(nslab.NslabError, match="sch_netem"):
+            lab.add_link("a:eth1", "c:eth0", **spec)
+        assert len(lab.links) == 1 and "eth1" not in {i.name for i in lab["a"].interfaces()}
+        return
+    link = lab.add_link("a:eth1", "c:eth0", **spec)
+    assert link.impairment == ("netem", "delay=10ms")
+    lab["a"].run("ping -c 1 -W 2 10.77.0.3")
+    out = lab["a"].run("ping -q -n -c 5 -i 0.05 -W 2 10.77.0.3").stdout
+    assert 17 < float(re.search(r"= ([\d.]+)/", out).group(1)) < 25
+    t = lab.to_dict()  # the running version, changed: 40 ms on the new link
+    topo = {"name": lab.name, "nodes": {"a": {}, "b": {}, "c": {}},
+            "links": [TOPO["links"][0], {"endpoints": ["a:eth1", "c:eth0"], **dict(spec, netem={"delay": "40ms"})}]}
+    assert lab.apply(topo).lines == ["~ netem a:eth1 <-> c:eth0: delay=10ms -> delay=40ms"], t
+    assert lab.link("c:eth0").impairment == ("netem", "delay=40ms")
+
+
 def test_rate_can_be_changed_again(lab):
     """A link without a netem key at `lab up` takes a rate (tbf where the kernel lacks
     sch_netem) and then another rate: each `lab link ... set` (a process of its own, which
