@@ -33,6 +33,7 @@
 #include "sys/netns_guard.hpp"
 #include "sys/process.hpp"
 #include "util/error.hpp"
+#include "util/fault.hpp"
 
 namespace nslab::lab {
 
@@ -107,9 +108,12 @@ public:
 
     void run() {
         refuse_what_cannot_be_done();
+        fault::point("live");
         remove_from_kept_nodes();
         add_nodes();
+        fault::point("live-nodes");
         send_new_steps();
+        fault::point("live-steps");
         change_kept_links();
         run_added_exec();
         start_added_daemons();
@@ -150,6 +154,7 @@ public:
         added_daemons_.clear();
         std::vector<node::InitProcess> removed = take_nodes(rt_.inits_, gone);
         kill_inits(removed);
+        fault::point("live-commit");
         for (auto& p : added_) rt_.inits_.push_back(std::move(p));
         added_.clear();
         for (const auto& n : gone) rt_.ifindex_.erase(n);

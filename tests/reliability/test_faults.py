@@ -226,3 +226,23 @@ def test_down_while_up_finishes(host_unchanged):
     assert up.returncode == 1, f"lab up exited {up.returncode}: {err}"
     assert f"lab {NAME} was taken down" in err, err
     assert not lab_exists()
+
+
+# A live change killed at each of its stages: the keeper dies with the change half applied (new
+# nodes cloned and recorded, new links made, removed nodes gone). `lab clean` must still leave
+# the host as it was: every node the change added is in the lab's record before it can fail.
+LIVE_POINTS = ["live:1", "live-nodes:1", "live-steps:1", "live-commit:1"]
+ADDED = '{"kind": "router", "loopback": ["10.0.9.9/32"], "exec": ["true"]}'
+
+
+@pytest.mark.parametrize("fault", LIVE_POINTS)
+def test_kill_point_of_a_live_change(fault, host_unchanged):
+    report(f"kill point {fault} (live change)")
+    lab("up", "-q", TOPOLOGY, env={"NSLAB_FAULT": fault})  # the keeper inherits the fault
+    assert_fully_up()
+    if fault == "live-commit:1":
+        change = lab("node", "rm", NAME, "h2", check=False)        # a removed node is gone first
+    else:
+        change = lab("node", "add", NAME, "x1", "--json", ADDED, check=False)
+    assert change.returncode == 1 and "keeper" in change.stderr, f"{change.returncode} {change.stdout} {change.stderr}"
+    restore(expect_leftovers=True)
