@@ -115,13 +115,14 @@ std::string bird_script(const DaemonOptions& opts) {
     return s;
 }
 
-std::string config_text(const std::string& text, const std::string& path, const topo::Node& node, const std::string& key) {
+std::string config_text(const std::string& text, const std::string& path, const topo::Node& node, const std::string& key,
+                        const std::string& pointer) {
     if (path.empty()) return text;
     try {
         return sys::read_file(path);
     } catch (const SystemError& e) {
         throw Error("node " + node.name + ": cannot read " + key + " config " + path + ": " + std::strerror(e.err()),
-                    {node.name, node.pointer + "/" + key + "/config", key + " " + node.name});
+                    {node.name, pointer, key + " " + node.name});
     }
 }
 
@@ -235,10 +236,10 @@ void check_daemon_configs(const topo::Model& model, const std::string& source) {
     for (const auto& node : model.nodes) {
         auto check = [&](const std::string& path, const std::string& pointer) {
             if (!path.empty() && ::access(path.c_str(), R_OK) < 0)
-                issues.push_back({pointer + "/config", "cannot read config file " + path + ": " + std::strerror(errno)});
+                issues.push_back({pointer, "cannot read config file " + path + ": " + std::strerror(errno)});
         };
-        if (node.frr) check(node.frr->config_path, node.frr->pointer);
-        if (node.bird) check(node.bird->config_path, node.bird->pointer);
+        if (node.frr) check(node.frr->config_path, node.frr->config_pointer);
+        if (node.bird) check(node.bird->config_path, node.bird->config_pointer);
     }
     if (!issues.empty()) throw topo::TopologyError(source, std::move(issues));
 }
@@ -268,13 +269,13 @@ void prepare_daemon_files(topo::Node& node) {
                         {node.name, node.frr->pointer, "frr " + node.name});
         const auto& frr = *node.frr;
         if (!frr.config.empty() || !frr.config_path.empty())
-            node.files.emplace_back(topo::kFrrConfigFile, config_text(frr.config, frr.config_path, node, "frr"));
+            node.files.emplace_back(topo::kFrrConfigFile, config_text(frr.config, frr.config_path, node, "frr", frr.config_pointer));
         else if (!has_file(node, topo::kFrrConfigFile))
             node.files.emplace_back(topo::kFrrConfigFile, "! no config given: configure the daemons with vtysh\n");
         if (!has_file(node, "/etc/frr/vtysh.conf")) node.files.emplace_back("/etc/frr/vtysh.conf", "service integrated-vtysh-config\n");
     }
     if (node.bird) {
-        std::string conf = config_text(node.bird->config, node.bird->config_path, node, "bird");
+        std::string conf = config_text(node.bird->config, node.bird->config_path, node, "bird", node.bird->config_pointer);
         if (!conf.empty() && conf.back() != '\n') conf += '\n';
         // Appended, so BIRD's messages about the config keep their line numbers.
         conf += "# added by nslab: the log whose tail `lab up` errors and test reports show\nlog \"" +
