@@ -245,13 +245,16 @@ PYBIND11_MODULE(_nslab, m) {
         py::arg("text"), py::arg("name") = "", py::arg("source") = "", py::arg("workdir") = "",
         py::arg("ephemeral") = true, py::arg("exec_timeout") = 60);
     m.def("attach", &lab::Lab::attach, py::call_guard<py::gil_scoped_release>());
-    m.def("validate", [](const std::string& text, const std::string& name, const std::string& source) {
+    m.def("validate", [](const std::string& text, const std::string& name, const std::string& source,
+                         const std::string& workdir) {
         topo::ParseOptions o;
         o.name_override = name;
         o.source = source.empty() ? "<topology>" : source;
+        o.base_dir = workdir;
         auto mo = topo::parse(text, o);
+        lab::check_daemon_configs(mo, o.source);
         return py::make_tuple(mo.name, mo.nodes.size(), mo.links.size());
-    }, py::arg("text"), py::arg("name") = "", py::arg("source") = "");
+    }, py::arg("text"), py::arg("name") = "", py::arg("source") = "", py::arg("workdir") = "");
     m.def("list_labs", &lab::list);
     m.def("down", &lab::down, py::call_guard<py::gil_scoped_release>());
     m.def("clean", [] {

@@ -39,10 +39,11 @@ def clean() -> list[str]:
 
 def validate(topology: "str | dict", name: str = "") -> tuple[str, int, int]:
     """Check a topology (path, dict or JSON text) without building it: (lab name, nodes, links).
-    Raises TopologyError listing every problem."""
+    Raises TopologyError listing every problem (a `frr`/`bird` config file that cannot be read
+    among them)."""
     from .lab import _load
-    text, source, _ = _load(topology)
-    return tuple(_nslab.validate(text, name, source))  # type: ignore[return-value]
+    text, source, workdir = _load(topology)
+    return tuple(_nslab.validate(text, name, source, workdir))  # type: ignore[return-value]
 
 
 __all__ = ["Lab", "Change", "Node", "Link", "Capture", "Packet", "Interface", "Result", "Process", "Popen", "PingMatrix", "PingResult",

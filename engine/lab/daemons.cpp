@@ -46,8 +46,9 @@ std::string comm_of(pid_t pid) {
 }
 
 // The script's helpers: `fail MESSAGE [LOG]` prints the message and the log's tail, then exits 1;
-// `answers NAME PIDFILE LOG CHECK...` waits until CHECK succeeds while NAME's pid file names a
-// live process (a daemon that forks writes it a moment after its starter returned).
+// in a wait loop counting $i in tenths of a second, `running NAME PIDFILE LOG` fails unless the
+// pid file names a live process (a daemon that forks writes it a moment after its starter
+// returned, so a missing one gets 2 s), and `tick NAME LOG` sleeps or gives up after 30 s.
 const char* kPrelude = R"(exec 2>&1
 PATH=$PATH:/usr/sbin:/usr/bin:/sbin:/bin
 fail() {
@@ -56,15 +57,11 @@ fail() {
   exit 1
 }
 alive() { pid=$(cat "$1" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
-answers() {
-  name=$1; pidfile=$2; log=$3; shift 3; i=0
-  until "$@" >/dev/null 2>&1; do
-    if [ -s "$pidfile" ]; then alive "$pidfile" || fail "$name exited before it answered" "$log"
-    elif [ $i -ge 20 ]; then fail "$name wrote no pid file $pidfile" "$log"; fi
-    i=$((i+1)); [ $i -lt 300 ] || fail "$name does not answer after 30 s" "$log"
-    sleep 0.1
-  done
+running() {
+  if [ -s "$2" ]; then alive "$2" || fail "$1 exited before it answered" "$3"
+  elif [ $i -ge 20 ]; then fail "$1 wrote no pid file $2" "$3"; fi
 }
+tick() { i=$((i+1)); [ $i -lt 300 ] || fail "$1 does not answer after 30 s" "$2"; sleep 0.1; }
 )";
 
 std::string frr_script(const topo::Node& node) {
@@ -88,8 +85,15 @@ std::string frr_script(const topo::Node& node) {
         if (d == "zebra" && !mgmtd_listed)
             s += "if [ -x $D/mgmtd ]; then start mgmtd -A 127.0.0.1; DAEMONS=\"$DAEMONS mgmtd\"; fi\n";
     }
-    s += "for d in $DAEMONS; do\n"
-         "  answers \"FRR daemon $d\" /var/run/frr/$d.pid /var/log/frr/$d.log vtysh -d $d -c 'show version'\n"
+    // One vtysh for all: `show daemons` lists those it could connect to.
+    s += "missing() {\n"
+         "  out=$(vtysh -c 'show daemons' 2>/dev/null) || out=\n"
+         "  m=; for d in $DAEMONS; do case \" $out \" in *\" $d \"*) ;; *) m=\"$m $d\" ;; esac; done; echo $m\n"
+         "}\n"
+         "i=0\n"
+         "while m=$(missing); [ -n \"$m\" ]; do\n"
+         "  for d in $m; do running \"FRR daemon $d\" /var/run/frr/$d.pid /var/log/frr/$d.log; done\n"
+         "  d=${m%% *}; tick \"FRR daemon $d\" /var/log/frr/$d.log\n"
          "done\n"
          "echo \"nslab: applying /etc/frr/frr.conf (vtysh -b)\"\n"
          "vtysh -b || fail \"vtysh -b could not apply /etc/frr/frr.conf (exit $?; vtysh's words are above)\"\n"
@@ -110,18 +114,22 @@ std::string bird_script(const DaemonOptions& opts) {
     s += "echo \"nslab: starting bird $U\"\n"
          "bird $U -c /etc/bird/bird.conf -s " + std::string(kBirdSocket) + " -P /run/bird/bird.pid || fail \"BIRD did not start (exit $?)\" " +
          kBirdLog + "\n"
-         "answers BIRD /run/bird/bird.pid " + kBirdLog + " birdc -s " + kBirdSocket + " show status\n"
+         "i=0\n"
+         "until birdc -s " + kBirdSocket + " show status >/dev/null 2>&1; do\n"
+         "  running BIRD /run/bird/bird.pid " + kBirdLog + "; tick BIRD " + kBirdLog + "\n"
+         "done\n"
          "echo \"nslab: BIRD answers\"\n";
     return s;
 }
 
-std::string config_text(const std::string& text, const std::string& path, const topo::Node& node, const std::string& key) {
+std::string config_text(const std::string& text, const std::string& path, const topo::Node& node, const std::string& key,
+                        const std::string& pointer) {
     if (path.empty()) return text;
     try {
         return sys::read_file(path);
     } catch (const SystemError& e) {
         throw Error("node " + node.name + ": cannot read " + key + " config " + path + ": " + std::strerror(e.err()),
-                    {node.name, node.pointer + "/" + key + "/config", key + " " + node.name});
+                    {node.name, pointer, key + " " + node.name});
     }
 }
 
@@ -235,10 +243,10 @@ void check_daemon_configs(const topo::Model& model, const std::string& source) {
     for (const auto& node : model.nodes) {
         auto check = [&](const std::string& path, const std::string& pointer) {
             if (!path.empty() && ::access(path.c_str(), R_OK) < 0)
-                issues.push_back({pointer + "/config", "cannot read config file " + path + ": " + std::strerror(errno)});
+                issues.push_back({pointer, "cannot read config file " + path + ": " + std::strerror(errno)});
         };
-        if (node.frr) check(node.frr->config_path, node.frr->pointer);
-        if (node.bird) check(node.bird->config_path, node.bird->pointer);
+        if (node.frr) check(node.frr->config_path, node.frr->config_pointer);
+        if (node.bird) check(node.bird->config_path, node.bird->config_pointer);
     }
     if (!issues.empty()) throw topo::TopologyError(source, std::move(issues));
 }
@@ -268,13 +276,13 @@ void prepare_daemon_files(topo::Node& node) {
                         {node.name, node.frr->pointer, "frr " + node.name});
         const auto& frr = *node.frr;
         if (!frr.config.empty() || !frr.config_path.empty())
-            node.files.emplace_back(topo::kFrrConfigFile, config_text(frr.config, frr.config_path, node, "frr"));
+            node.files.emplace_back(topo::kFrrConfigFile, config_text(frr.config, frr.config_path, node, "frr", frr.config_pointer));
         else if (!has_file(node, topo::kFrrConfigFile))
             node.files.emplace_back(topo::kFrrConfigFile, "! no config given: configure the daemons with vtysh\n");
         if (!has_file(node, "/etc/frr/vtysh.conf")) node.files.emplace_back("/etc/frr/vtysh.conf", "service integrated-vtysh-config\n");
     }
     if (node.bird) {
-        std::string conf = config_text(node.bird->config, node.bird->config_path, node, "bird");
+        std::string conf = config_text(node.bird->config, node.bird->config_path, node, "bird", node.bird->config_pointer);
         if (!conf.empty() && conf.back() != '\n') conf += '\n';
         // Appended, so BIRD's messages about the config keep their line numbers.
         conf += "# added by nslab: the log whose tail `lab up` errors and test reports show\nlog \"" +

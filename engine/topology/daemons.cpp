@@ -67,6 +67,7 @@ void read_frr(const NodeView& view, Node& n, const std::string& base_dir, Issues
     std::vector<std::string_view> wanted(std::begin(kFrrImplied), std::end(kFrrImplied));
     for (const auto& [key, at] : view.entries("frr", issues)) {
         if (key == "config") {
+            frr.config_pointer = at.pointer;
             read_config(at, base_dir, frr.config, frr.config_path, issues);
         } else if (key == "daemons") {
             if (!expect(*at, Want::Array, at.pointer, issues)) continue;
@@ -100,6 +101,7 @@ void read_bird(const NodeView& view, Node& n, const std::string& base_dir, Issue
     for (const auto& [key, at] : view.entries("bird", issues)) {
         if (key == "config") {
             config = true;
+            bird.config_pointer = at.pointer;
             read_config(at, base_dir, bird.config, bird.config_path, issues);
         } else {
             issues.add(at.pointer, unknown_key(key, kBirdKeys));
@@ -138,15 +140,14 @@ void read_daemons(const NodeView& view, Node& n, const std::string& base_dir, Is
     read_bird(view, n, base_dir, issues);
 }
 
-void check_daemon_files(const NodeView& view, const Node& n, Issues& issues) {
-    auto given = [&](const Located& at, const std::string& file) {
+void check_daemon_files(const Node& n, Issues& issues) {
+    auto given = [&](const std::string& pointer, const std::string& file) {
         for (const auto& [path, content] : n.files)
             if (path == file)
-                issues.add(child(at.pointer, "config"), "the config is given twice: here and in files " + quote(file) +
-                                                            "; keep one");
+                issues.add(pointer, "the config is given twice: here and in files " + quote(file) + "; keep one");
     };
-    if (n.frr && (!n.frr->config.empty() || !n.frr->config_path.empty())) given(view.get("frr"), kFrrConfigFile);
-    if (n.bird) given(view.get("bird"), kBirdConfigFile);
+    if (n.frr && !n.frr->config_pointer.empty()) given(n.frr->config_pointer, kFrrConfigFile);
+    if (n.bird && !n.bird->config_pointer.empty()) given(n.bird->config_pointer, kBirdConfigFile);
 }
 
 }  // namespace nslab::topo::detail

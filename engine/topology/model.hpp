@@ -104,6 +104,7 @@ struct Frr {
     std::string config_path;           // else a file of the host (relative paths resolved against
                                        // ParseOptions::base_dir), read when the lab is built
     std::string pointer;               // "/nodes/r1/frr"
+    std::string config_pointer;        // "/nodes/r1/frr/config" (or under /defaults)
 };
 
 inline constexpr const char* kFrrConfigFile = "/etc/frr/frr.conf";
@@ -116,6 +117,7 @@ inline constexpr const char* kBirdConfigFile = "/etc/bird/bird.conf";
 struct Bird {
     std::string config, config_path;   // as in Frr
     std::string pointer;               // "/nodes/r1/bird"
+    std::string config_pointer;
 };
 
 struct Node {

@@ -231,7 +231,7 @@ void read_paths(const NodeView& view, Node& n, const std::string& base_dir, Issu
     read_daemons(view, n, base_dir, issues);
     read_rootfs(view, n, issues);
     read_files(view, n, issues);
-    check_daemon_files(view, n, issues);
+    check_daemon_files(n, issues);
     read_mounts(view, n, issues);
     if (Located at = view.get("shared_tmp")) {
         if (auto b = get_bool(*at, at.pointer, issues)) n.shared_tmp = *b;

@@ -109,3 +109,12 @@ def test_a_failed_tests_report_shows_each_daemons_log_tail(pytester, tmp_path):
     assert ": b1 daemon logs" in out, out                 # the section of the report
     assert "--- bird: last lines of its log" in out, out
     assert "<INFO> Started" in out, out                    # BIRD's own words
+
+
+def test_validate_resolves_config_paths_against_the_topology_file(tmp_path):
+    import nslab
+    (tmp_path / "b1.conf").write_text(CONF)
+    assert nslab.validate(topology(tmp_path, "v", {"bird": {"config": "b1.conf"}}))[0] == "v"
+    with pytest.raises(TopologyError) as e:
+        nslab.validate(topology(tmp_path, "v", {"bird": {"config": "b2.conf"}}))
+    assert e.value.pointer == "/nodes/b1/bird/config"

@@ -50,7 +50,7 @@ def up_and_ask(user, name, node, *commands):
     """As `user`: lab up a one-node lab, run `commands` in the node, lab down. (rc, output)."""
     topo = json.dumps({"name": name, "nodes": {"r1": {"kind": "router", **node}}}).replace("'", "'\\''")
     path = f"/tmp/{name}-{user.uid}.json"
-    asks = "".join(f"lab exec {name} r1 -- {c} || rc=1; " for c in commands)
+    asks = "".join(f"lab exec {name} r1 -- {c} || rc=1; " for c in commands) + f"lab status {name}; "
     r = user.sh(f"printf '%s' '{topo}' > {path} && lab up -q {path}; rc=$?; rm -f {path}; [ $rc = 0 ] || exit $rc; "
                 f"{asks}lab down {name}; exit $rc")
     return r.returncode, r.stdout + r.stderr
@@ -63,6 +63,7 @@ def test_bird_runs_in_a_single_id_rootless_lab(user):
                              "birdc -s /run/bird/bird.ctl show status")
     assert rc == 0, out
     assert "Router ID is 10.0.0.1" in out and "Daemon is up and running" in out, out
+    assert "node r1: daemons bird running" in out, out
 
 
 def test_a_daemon_dir_the_host_lacks_is_named_with_the_fix(user):

@@ -125,7 +125,7 @@ TEST(Daemons, FrrScriptStartsEachDaemonAsThePackageDoesAndWaitsForVtysh) {
     EXPECT_LT(at("start zebra"), at("start bgpd"));
     EXPECT_LT(at("start bgpd"), at("start ospf6d"));
     EXPECT_LT(at("start ospf6d"), at("start staticd"));
-    EXPECT_LT(at("vtysh -d $d -c 'show version'"), at("vtysh -b"));
+    EXPECT_LT(at("vtysh -c 'show daemons'"), at("vtysh -b"));
 }
 
 TEST(Daemons, BirdScriptChecksTheConfigFirstAndDropsToBirdWhereItCan) {

@@ -18,6 +18,6 @@ void read_paths(const NodeView& view, Node& n, const std::string& base_dir, Issu
 // where the node does not list them) and before `files` (which may write into those dirs);
 // then, once `files` is read, that the config is not given twice.
 void read_daemons(const NodeView& view, Node& n, const std::string& base_dir, Issues& issues);
-void check_daemon_files(const NodeView& view, const Node& n, Issues& issues);
+void check_daemon_files(const Node& n, Issues& issues);
 
 }  // namespace nslab::topo::detail
