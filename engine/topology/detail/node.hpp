@@ -18,6 +18,10 @@ void read_paths(const NodeView& view, Node& n, const std::string& base_dir, Issu
 // where the node does not list them) and before `files` (which may write into those dirs);
 // then, once `files` is read, that the config is not given twice.
 void read_daemons(const NodeView& view, Node& n, const std::string& base_dir, Issues& issues);
+// interfaces.cpp: `interfaces` (their addresses go to d.sites), and once the links are read,
+// what they name (lower devices, vrfs) and that no name is also a link end.
+void read_devices(const NodeView& view, Node& n, Draft& d);
+void check_devices(Draft& d);
 void check_daemon_files(const NodeView& view, const Node& n, Issues& issues);
 
 }  // namespace nslab::topo::detail
