@@ -10,7 +10,7 @@ if [ "${NSLAB_VM_TESTS:-1}" = 1 ]; then
   # (ci/vm/prepare.sh, ci/vm/run-suite.py on ci/vm/suite.txt), instead of booting a VM inside.
   NSLAB_VM_MATRIX=0 ci/test.sh   # prints "N passed, N failed" last; fails the provisioning on a failure
   ci/vm/prepare.sh
-  NSLAB_REQUIRE_ROOT=1 NSLAB_EXPECT_NETEM=1 ci/vm/run-suite.py --suite ci/vm/suite.txt
+  NSLAB_REQUIRE_ROOT=1 NSLAB_EXPECT_NETEM=1 NSLAB_EXPECT_ALL_KINDS=1 ci/vm/run-suite.py --suite ci/vm/suite.txt
 else
   ci/build.sh
 fi

@@ -38,7 +38,7 @@ def main():
     repo = j["NSLAB_VM_REPO"]
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
            "LANG": "C.UTF-8", "TERM": "dumb", "NSLAB_REQUIRE_ROOT": "1", "NSLAB_EXPECT_NETEM": "1",
-           "NSLAB_EXPECT_CGROUP": "v2"}
+           "NSLAB_EXPECT_CGROUP": "v2", "NSLAB_EXPECT_ALL_KINDS": "1"}
     release = os.uname().release
     with open(os.path.join(RESULTS, "kernel"), "w") as f:
         f.write(release + "\n")

@@ -13,6 +13,7 @@
 
 #include "lab/cgroups.hpp"
 #include "lab/daemons.hpp"
+#include "lab/devices.hpp"
 #include "lab/exec_phase.hpp"
 #include "lab/impair.hpp"
 #include "lab/paths.hpp"
@@ -57,6 +58,8 @@ Runtime::~Runtime() = default;
 void Runtime::build(int exec_timeout_s, std::vector<int> wake_fds) {
     // Their config files go in with the node's other files, written by its init.
     for (auto& nd : model_.nodes) prepare_daemon_files(nd);
+    // A kind the kernel lacks fails the lab before anything of it exists.
+    check_device_kinds(model_);
     prepare_netns_dir();
     spawn_nodes();
     open_sockets();
@@ -65,6 +68,7 @@ void Runtime::build(int exec_timeout_s, std::vector<int> wake_fds) {
     send_phase(plan::Stage::Bridges);
     send_phase(plan::Stage::Links);
     send_phase(plan::Stage::Ports);
+    send_phase(plan::Stage::Interfaces);
     send_phase(plan::Stage::Config);
     send_phase(plan::Stage::Impairments);
     impair_->start();
@@ -171,6 +175,7 @@ void Runtime::send_phase(plan::Stage stage) {
             write_interface_sysctls(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
             continue;
         }
+        if (stage == plan::Stage::Interfaces) make_taps(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
         const std::size_t sent = send_batch(b);
         if (b.target.kind == plan::Target::Forwarder) continue;
         ++batches;

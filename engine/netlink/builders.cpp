@@ -5,6 +5,8 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -94,6 +96,56 @@ Message new_bridge(const std::string& name, bool up, std::string what, int ifind
     return b.finish(or_default(std::move(what), "create bridge " + name));
 }
 
+namespace {
+
+void put_kind_data(MsgBuilder& b, const LinkSpec& s) {
+    if (s.kind == "vrf") {
+        b.u32(IFLA_VRF_TABLE, s.vrf_table);
+    } else if (s.kind == "vlan") {
+        b.bytes(IFLA_VLAN_ID, &s.vlan_id, sizeof s.vlan_id);
+        const std::uint16_t proto = htons(s.qinq ? ETH_P_8021AD : ETH_P_8021Q);
+        b.bytes(IFLA_VLAN_PROTOCOL, &proto, sizeof proto);
+    } else if (s.kind == "macvlan") {
+        b.u32(IFLA_MACVLAN_MODE, s.macvlan_mode);
+    } else if (s.kind == "vxlan") {
+        b.u32(IFLA_VXLAN_ID, s.vni);
+        if (s.vxlan_remote) {
+            const bool v6 = s.vxlan_remote->family == net::Family::V6;
+            b.bytes(v6 ? IFLA_VXLAN_GROUP6 : IFLA_VXLAN_GROUP, s.vxlan_remote->bytes.data(), s.vxlan_remote->size());
+        }
+        if (s.vxlan_local) {
+            const bool v6 = s.vxlan_local->family == net::Family::V6;
+            b.bytes(v6 ? IFLA_VXLAN_LOCAL6 : IFLA_VXLAN_LOCAL, s.vxlan_local->bytes.data(), s.vxlan_local->size());
+        }
+        if (s.vxlan_dev > 0) b.u32(IFLA_VXLAN_LINK, static_cast<std::uint32_t>(s.vxlan_dev));
+        const std::uint16_t port = htons(s.vxlan_port);
+        b.bytes(IFLA_VXLAN_PORT, &port, sizeof port);
+        const std::uint8_t learning = s.vxlan_learning ? 1 : 0;
+        b.bytes(IFLA_VXLAN_LEARNING, &learning, sizeof learning);
+    }
+}
+
+}  // namespace
+
+Message new_link(const LinkSpec& s, std::string what) {
+    MsgBuilder b(RTM_NEWLINK, kCreate);
+    put_ifinfomsg(b, s.up, s.ifindex);
+    b.strz(IFLA_IFNAME, s.name);
+    if (s.mtu) b.u32(IFLA_MTU, *s.mtu);
+    if (s.mac) b.bytes(IFLA_ADDRESS, s.mac->data(), s.mac->size());
+    if (s.master > 0) b.u32(IFLA_MASTER, static_cast<std::uint32_t>(s.master));
+    if (s.link > 0) b.u32(IFLA_LINK, static_cast<std::uint32_t>(s.link));
+    nlattr* linkinfo = b.nest_start(IFLA_LINKINFO);
+    b.strz(IFLA_INFO_KIND, s.kind);
+    if (s.kind != "dummy") {
+        nlattr* data = b.nest_start(IFLA_INFO_DATA);
+        put_kind_data(b, s);
+        b.nest_end(data);
+    }
+    b.nest_end(linkinfo);
+    return b.finish(or_default(std::move(what), "create " + s.kind + " " + s.name));
+}
+
 Message set_link(const LinkChange& change, std::string what) {
     MsgBuilder b(RTM_NEWLINK, kChange);
     auto& ifi = b.extra<ifinfomsg>();
@@ -111,6 +163,10 @@ Message set_link(const LinkChange& change, std::string what) {
     if (change.mtu) {
         b.u32(IFLA_MTU, *change.mtu);
         desc += " mtu " + std::to_string(*change.mtu);
+    }
+    if (change.mac) {
+        b.bytes(IFLA_ADDRESS, change.mac->data(), change.mac->size());
+        desc += " address " + net::mac_str(*change.mac);
     }
     if (change.master) {
         b.u32(IFLA_MASTER, static_cast<std::uint32_t>(*change.master));

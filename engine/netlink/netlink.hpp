@@ -42,6 +42,32 @@ Message new_veth(const VethEnd& self, const VethEnd& peer, int master_ifindex = 
 // A Linux bridge with STP off and forward delay 0, so ports forward at once.
 Message new_bridge(const std::string& name, bool up, std::string what = {}, int ifindex = 0);
 
+// A link of one of the kinds a node's `interfaces` make over rtnetlink (a tap is made with
+// ioctls instead: the kernel's tun driver refuses rtnetlink creation). Only the fields of
+// `kind` are read.
+struct LinkSpec {
+    std::string kind;                  // "dummy", "vrf", "vlan", "macvlan", "vxlan"
+    std::string name;
+    int ifindex = 0;                   // > 0: the ifindex to give it
+    bool up = false;
+    std::optional<std::uint32_t> mtu;
+    std::optional<net::Mac> mac;
+    int master = 0;                    // IFLA_MASTER (a vrf), or 0
+    int link = 0;                      // vlan, macvlan: IFLA_LINK, the lower device
+    std::uint32_t vrf_table = 0;       // IFLA_VRF_TABLE
+    std::uint16_t vlan_id = 0;
+    bool qinq = false;                 // IFLA_VLAN_PROTOCOL 802.1ad (0x88a8) instead of 802.1Q
+    std::uint32_t macvlan_mode = 4;    // MACVLAN_MODE_* (bridge)
+    std::uint32_t vni = 0;
+    std::optional<net::Prefix> vxlan_remote;  // IFLA_VXLAN_GROUP(6): a unicast peer or a group
+    std::optional<net::Prefix> vxlan_local;   // IFLA_VXLAN_LOCAL(6)
+    int vxlan_dev = 0;                 // IFLA_VXLAN_LINK, or 0
+    std::uint16_t vxlan_port = 4789;   // IFLA_VXLAN_PORT, sent in network order
+    bool vxlan_learning = true;
+};
+// RTM_NEWLINK (NLM_F_CREATE|NLM_F_EXCL) with IFLA_LINKINFO and the kind's IFLA_INFO_DATA.
+Message new_link(const LinkSpec& spec, std::string what = {});
+
 // RTM_NEWLINK on an existing link named by index (>0) or else by name: admin state, MTU, master.
 struct LinkChange {
     int ifindex = 0;
@@ -49,6 +75,7 @@ struct LinkChange {
     std::optional<bool> up;
     std::optional<std::uint32_t> mtu;
     std::optional<int> master;         // 0 = release
+    std::optional<net::Mac> mac;       // IFLA_ADDRESS
 };
 Message set_link(const LinkChange& change, std::string what = {});
 

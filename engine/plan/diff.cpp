@@ -55,6 +55,13 @@ void check_static(const topo::Node& a, const topo::Node& b, std::vector<Issue>& 
     if (a.namespaces != b.namespaces) refuse("namespaces");
     if (a.time_offsets != b.time_offsets) refuse("time_offsets");
     if (a.rootfs != b.rootfs) refuse("rootfs");
+    for (const auto& i : b.interfaces) {
+        const topo::Interface* old = a.find_interface(i.name);
+        if ((old ? old->vrf : std::string()) != i.vrf)
+            issues.push_back({i.pointer + "/vrf", "node " + b.name + ": " + i.name + " cannot join or leave a vrf while the lab runs (not in this build)"});
+    }
+    if (a.devices != b.devices)
+        issues.push_back({b.pointer + "/interfaces", "node " + b.name + ": interfaces cannot change while the lab runs (not in this build)"});
 }
 
 // Addresses of one interface in `a` and not in `b` go to `out`.
@@ -81,6 +88,9 @@ Diff diff(const topo::Model& before, const topo::Model& after) {
     for (const auto& n : after.nodes) {
         const topo::Node* old = before.find(n.name);
         if (!old) {
+            if (!n.devices.empty())
+                issues.push_back({n.pointer + "/interfaces", "node " + n.name +
+                                                                 ": a node with interfaces cannot join a running lab (not in this build)"});
             d.nodes_added.push_back(n.name);
             continue;
         }

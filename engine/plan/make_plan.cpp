@@ -30,6 +30,7 @@ std::vector<std::map<std::string, int>> choose_ifindexes(const topo::Model& m, i
         out[i]["lo"] = 1;
         if (nd.kind == NodeKind::Switch) out[i][nd.name] = next++;
         for (const auto& itf : nd.interfaces) out[i][itf.name] = next++;
+        for (const auto& dev : nd.devices) out[i][dev.name] = next++;
     }
     return out;
 }
@@ -72,6 +73,63 @@ private:
     Batch forwarder_;
 };
 
+std::uint32_t macvlan_mode(const std::string& mode) {
+    if (mode == "private") return 1;   // MACVLAN_MODE_PRIVATE
+    if (mode == "vepa") return 2;      // MACVLAN_MODE_VEPA
+    if (mode == "passthru") return 8;  // MACVLAN_MODE_PASSTHRU
+    return 4;                          // MACVLAN_MODE_BRIDGE
+}
+
+nl::LinkSpec link_spec(const topo::Device& d, const std::map<std::string, int>& idx) {
+    nl::LinkSpec s;
+    s.kind = topo::to_string(d.kind);
+    s.name = d.name;
+    s.ifindex = idx.at(d.name);
+    // Up in Config, once the veth peers it may sit on are up: a vlan refuses to open over a
+    // lower device that is down (ENETDOWN).
+    s.up = false;
+    s.mtu = d.mtu;
+    s.mac = d.mac;
+    s.master = d.vrf.empty() ? 0 : idx.at(d.vrf);
+    s.link = d.link.empty() ? 0 : idx.at(d.link);
+    s.vrf_table = d.table;
+    s.vlan_id = d.vlan_id;
+    s.qinq = d.qinq;
+    s.macvlan_mode = macvlan_mode(d.mode);
+    s.vni = d.vni;
+    s.vxlan_remote = d.remote ? d.remote : d.group;
+    s.vxlan_local = d.local;
+    s.vxlan_dev = d.dev.empty() ? 0 : idx.at(d.dev);
+    s.vxlan_port = d.port;
+    s.vxlan_learning = d.learning;
+    return s;
+}
+
+// A node's own interfaces: taps (made by ioctls, before the batch's requests), vrfs (before
+// their members), then the rest in file order (a lower device is written before what sits on it).
+void device_steps(const topo::Node& nd, const std::map<std::string, int>& idx, std::vector<Step>& steps) {
+    auto what = [&](const topo::Device& d) { return std::string("create ") + topo::to_string(d.kind) + " " + d.name + " (" + d.pointer + ")"; };
+    auto id = [&](const topo::Device& d) { return "interface " + nd.name + ":" + d.name; };
+    for (const auto& d : nd.devices)
+        if (d.kind == topo::DeviceKind::Tap) steps.push_back({id(d), d.pointer, what(d), Tap{d.name, idx.at(d.name)}});
+    for (const auto& d : nd.devices)
+        if (d.kind == topo::DeviceKind::Vrf) steps.push_back({id(d), d.pointer, what(d), Device{link_spec(d, idx)}});
+    // Link ends with a `vrf` join it before their addresses come (in Config).
+    for (const auto& itf : nd.interfaces)
+        if (!itf.vrf.empty())
+            steps.push_back({"vrf " + nd.name + ":" + itf.name, itf.pointer, "put " + itf.name + " into vrf " + itf.vrf + " (" + itf.pointer + ")",
+                             SetLink{idx.at(itf.name), itf.name, std::nullopt, idx.at(itf.vrf), std::nullopt, std::nullopt}});
+    for (const auto& d : nd.devices)
+        if (d.kind != topo::DeviceKind::Vrf && d.kind != topo::DeviceKind::Tap)
+            steps.push_back({id(d), d.pointer, what(d), Device{link_spec(d, idx)}});
+    // A tap comes from its ioctls bare: the rest of its keys in one request (up comes in Config).
+    for (const auto& d : nd.devices) {
+        if (d.kind != topo::DeviceKind::Tap || (d.vrf.empty() && !d.mtu && !d.mac)) continue;
+        SetLink s{idx.at(d.name), d.name, std::nullopt, d.vrf.empty() ? std::nullopt : std::optional<int>(idx.at(d.vrf)), d.mtu, d.mac};
+        steps.push_back({"set interface " + nd.name + ":" + d.name, d.pointer, "set up tap " + d.name + " (" + d.pointer + ")", s});
+    }
+}
+
 std::string route_what(const topo::Route& r) {
     return "add route " + r.to.str() + (r.via ? " via " + r.via->addr_str() : "") + (r.dev.empty() ? "" : " dev " + r.dev) +
            " (" + r.pointer + ")";
@@ -84,6 +142,7 @@ const char* to_string(Stage s) {
         case Stage::Bridges: return "bridges";
         case Stage::Links: return "links";
         case Stage::Ports: return "ports";
+        case Stage::Interfaces: return "interfaces";
         case Stage::Config: return "config";
         case Stage::Impairments: return "impairments";
         case Stage::Sysctls: return "sysctls";
@@ -206,6 +265,11 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
     plan.phases.push_back(links.finish());
     plan.phases.push_back(ports.finish());
 
+    PhaseBuilder devices(Stage::Interfaces, n);
+    for (std::size_t i = 0; i < n; ++i)
+        if (!m.nodes[i].devices.empty()) device_steps(m.nodes[i], plan.ifindex[i], devices.node(i, "node " + m.nodes[i].name).steps);
+    plan.phases.push_back(devices.finish());
+
     PhaseBuilder config(Stage::Config, n);
     for (std::size_t i = 0; i < n; ++i) {
         const auto& nd = m.nodes[i];
@@ -222,6 +286,9 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
             steps.push_back({"up " + nd.name + ":" + itf.name, link.pointer, "set " + itf.name + " up",
                              SetLink{idx.at(itf.name), itf.name, true, {}}});
         }
+        for (const auto& d : nd.devices)
+            if (d.up)
+                steps.push_back({"up " + nd.name + ":" + d.name, d.pointer, "set " + d.name + " up", SetLink{idx.at(d.name), d.name, true, {}}});
         for (const auto& a : nd.loopback)
             steps.push_back({"address " + nd.name + ":lo " + a.str(), nd.pointer + "/loopback", "add address " + a.str() + " to lo",
                              Address{1, a}});
@@ -229,6 +296,10 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
             for (const auto& a : itf.addrs)
                 steps.push_back({"address " + nd.name + ":" + itf.name + " " + a.str(), m.links[itf.link].pointer,
                                  "add address " + a.str() + " to " + itf.name, Address{idx.at(itf.name), a}});
+        for (const auto& d : nd.devices)
+            for (const auto& a : d.addrs)
+                steps.push_back({"address " + nd.name + ":" + d.name + " " + a.str(), d.pointer,
+                                 "add address " + a.str() + " to " + d.name, Address{idx.at(d.name), a}});
         for (auto& s : route_steps(nd, idx)) steps.push_back(std::move(s));
     }
     plan.phases.push_back(config.finish());

@@ -65,6 +65,20 @@ struct SetLink {
     std::string name;
     std::optional<bool> up;
     std::optional<int> master;
+    std::optional<std::uint32_t> mtu;
+    std::optional<net::Mac> mac;
+};
+
+// A node's own interface (`interfaces`) made over rtnetlink in its namespace.
+struct Device {
+    nl::LinkSpec spec;
+};
+
+// A tap: the tun driver makes it only through /dev/net/tun (TUNSETIFINDEX, TUNSETIFF,
+// TUNSETPERSIST) from inside the namespace, so the runtime does it there; no request.
+struct Tap {
+    std::string name;
+    int ifindex = 0;
 };
 
 struct Address {
@@ -92,7 +106,7 @@ struct Exec {
     std::string command;
 };
 
-using Action = std::variant<Bridge, Veth, SetLink, Address, Route, Qdisc, Sysctl, Exec>;
+using Action = std::variant<Bridge, Veth, SetLink, Device, Tap, Address, Route, Qdisc, Sysctl, Exec>;
 
 struct Step {
     std::string id;       // stable: the same object has the same id in any plan of any version
@@ -108,7 +122,10 @@ struct Batch {
 };
 
 // In the order they run. Each phase needs what the one before made.
-enum class Stage { Bridges, Links, Ports, Config, Impairments, Sysctls, Exec };
+// Interfaces: a node's own (`interfaces`), after the links they may sit on; taps first, then
+// vrfs, then the rest in file order, each made down and in its vrf; Config brings them up
+// (after the veth peers they may sit on) and adds their addresses.
+enum class Stage { Bridges, Links, Ports, Interfaces, Config, Impairments, Sysctls, Exec };
 const char* to_string(Stage s);
 
 struct Phase {

@@ -4,11 +4,11 @@
 
 namespace nslab::topo::detail {
 
-namespace {
-
 bool is_multicast(const net::Prefix& p) {
     return p.family == net::Family::V4 ? (p.bytes[0] & 0xf0) == 0xe0 : p.bytes[0] == 0xff;
 }
+
+namespace {
 
 bool is_unspecified(const net::Prefix& p) {
     return std::all_of(p.bytes.begin(), p.bytes.begin() + static_cast<long>(p.size()), [](auto b) { return b == 0; });

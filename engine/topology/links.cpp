@@ -15,7 +15,7 @@ namespace nslab::topo::detail {
 namespace {
 
 constexpr std::string_view kLinkKeys[] = {"endpoints", "ipv4", "ipv6", "mtu", "netem", "up"};
-constexpr std::string_view kEndpointKeys[] = {"node", "iface", "ipv4", "ipv6", "mac", "up"};
+constexpr std::string_view kEndpointKeys[] = {"node", "iface", "ipv4", "ipv6", "mac", "up", "vrf"};
 
 struct Address {
     net::Prefix addr;
@@ -30,6 +30,7 @@ struct End {
     std::optional<net::Mac> mac;
     std::string mac_pointer;
     bool up = true;                   // an endpoint object's own "up"
+    std::string vrf;                  // an endpoint object's "vrf"
     std::string pointer;              // "/links/3/endpoints/1"
 };
 
@@ -154,6 +155,7 @@ private:
         if (v.contains("ipv6")) read_addresses(v["ipv6"], child(e.pointer, "ipv6"), net::Family::V6, e.own_addrs);
         if (v.contains("mac")) read_mac(v["mac"], child(e.pointer, "mac"), e);
         if (v.contains("up")) e.up = get_bool(v["up"], child(e.pointer, "up"), d_.issues).value_or(true);
+        if (v.contains("vrf")) e.vrf = get_string(v["vrf"], child(e.pointer, "vrf"), d_.issues).value_or("");
         if (!v.contains("node")) {
             d_.issues.add(e.pointer, "missing \"node\"");
             return std::nullopt;
@@ -288,7 +290,7 @@ private:
         for (int j = 0; j < 2; ++j) {
             End& e = p.ends[j];
             Node& node = d_.model.nodes[*e.node];
-            Interface iface{.name = e.iface, .mac = e.mac, .link = index, .end = j};
+            Interface iface{.name = e.iface, .mac = e.mac, .link = index, .end = j, .vrf = e.vrf, .pointer = e.pointer};
             for (const Address& a : e.addrs) {
                 iface.addrs.push_back(a.addr);
                 d_.sites.push_back(AddressSite{a.addr, node.name + ":" + e.iface, a.pointer});

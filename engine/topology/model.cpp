@@ -11,6 +11,31 @@ const char* to_string(NodeKind k) {
     return "?";
 }
 
+namespace {
+struct DeviceKindInfo {
+    DeviceKind kind;
+    const char* name;
+    const char* module;
+};
+constexpr DeviceKindInfo kDeviceKinds[] = {{DeviceKind::Dummy, "dummy", "dummy"},       {DeviceKind::Vrf, "vrf", "vrf"},
+                                           {DeviceKind::Vlan, "vlan", "8021q"},         {DeviceKind::Macvlan, "macvlan", "macvlan"},
+                                           {DeviceKind::Vxlan, "vxlan", "vxlan"},       {DeviceKind::Tap, "tap", "tun"}};
+const DeviceKindInfo* info(DeviceKind k) {
+    for (const auto& i : kDeviceKinds)
+        if (i.kind == k) return &i;
+    return nullptr;
+}
+}  // namespace
+
+const char* to_string(DeviceKind k) { return info(k) ? info(k)->name : "?"; }
+const char* module_of(DeviceKind k) { return info(k) ? info(k)->module : "?"; }
+
+const Device* Node::find_device(std::string_view ifname) const {
+    for (const Device& d : devices)
+        if (d.name == ifname) return &d;
+    return nullptr;
+}
+
 const Interface* Node::find_interface(std::string_view ifname) const {
     for (const Interface& i : interfaces)
         if (i.name == ifname) return &i;

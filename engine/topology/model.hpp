@@ -74,6 +74,8 @@ struct Interface {
     std::optional<net::Mac> mac;
     std::size_t link = 0;                 // index into Model::links
     int end = 0;                          // 0 or 1: which endpoint of that link
+    std::string vrf;                      // the endpoint object's "vrf": a vrf interface of the node
+    std::string pointer;                  // "/links/3/endpoints/1"
 };
 
 // A private tmpfs of a node. Mode 1777 by default, like /tmp, so a daemon that drops to its own
@@ -120,6 +122,35 @@ struct Bird {
     std::string config_pointer;
 };
 
+// `interfaces`: an interface of the node that is not a veth link end (TOPOLOGY.md "Nodes:
+// interfaces beyond veth"). Only the keys of its kind are set.
+enum class DeviceKind { Dummy, Vrf, Vlan, Macvlan, Vxlan, Tap };
+const char* to_string(DeviceKind k);
+// The kernel module each kind needs ("dummy", "vrf", "8021q", "macvlan", "vxlan", "tun").
+const char* module_of(DeviceKind k);
+
+struct Device {
+    std::string name;
+    DeviceKind kind = DeviceKind::Dummy;
+    std::vector<net::Prefix> addrs;       // IPv4 first, then IPv6, in the order written
+    std::optional<std::uint32_t> mtu;
+    std::optional<net::Mac> mac;
+    bool up = true;
+    std::string vrf;                      // a vrf device of the node it is enslaved to, or empty
+    std::uint32_t table = 0;              // vrf
+    std::string link;                     // vlan, macvlan: the interface it sits on
+    std::uint16_t vlan_id = 0;            // vlan
+    bool qinq = false;                    // vlan: protocol 802.1ad rather than 802.1q
+    std::string mode;                     // macvlan: "bridge", "private", "vepa", "passthru"
+    std::uint32_t vni = 0;                // vxlan
+    std::optional<net::Prefix> remote, group, local;  // vxlan: bare addresses
+    std::string dev;                      // vxlan: the underlay interface, or empty
+    std::uint16_t port = 4789;            // vxlan: UDP destination port
+    bool learning = true;                 // vxlan
+    std::string pointer;                  // "/nodes/r1/interfaces/vrf-a"
+    bool operator==(const Device&) const = default;
+};
+
 struct Node {
     std::string name;
     NodeKind kind = NodeKind::Host;
@@ -141,9 +172,11 @@ struct Node {
     std::optional<Frr> frr;
     std::optional<Bird> bird;
     std::vector<Interface> interfaces;    // in the order links are written
+    std::vector<Device> devices;          // `interfaces`, in file order
     std::string pointer;                  // "/nodes/r1"
 
     const Interface* find_interface(std::string_view ifname) const;
+    const Device* find_device(std::string_view ifname) const;
 };
 
 struct Endpoint {

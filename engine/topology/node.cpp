@@ -201,6 +201,7 @@ Node read_node(const std::string& name, const NodeView& view, Draft& d) {
     read_hostname(view, n, d.issues);
     read_loopback(view, n, d);
     read_sysctls(view, n, d.issues);
+    read_devices(view, n, d);
     read_node_routes(view, n, d.issues);
     read_env(view, n, d.issues);
     read_paths(view, n, d.base_dir, d.issues);

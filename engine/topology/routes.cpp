@@ -98,10 +98,17 @@ struct NodeRoutes {
     // A `dev` the node lacks, or whose link is down, is refused by the kernel.
     void check_dev(const Route& r) const {
         if (r.dev.empty() || r.dev == "lo") return;
+        if (const Device* dv = node.find_device(r.dev)) {
+            if (!dv->up)
+                issues.add(child(r.pointer, "dev"), r.dev + " is down (\"up\": false in " + dv->pointer +
+                                                        "), so a route through it cannot be added");
+            return;
+        }
         const Interface* i = node.find_interface(r.dev);
         if (!i) {
             std::vector<std::string_view> names{"lo"};
             for (const auto& x : node.interfaces) names.push_back(x.name);
+            for (const auto& x : node.devices) names.push_back(x.name);
             issues.add(child(r.pointer, "dev"), "node " + quote(node.name) + " has no interface " + quote(r.dev) +
                                                     did_you_mean(r.dev, names, "interfaces"));
         } else if (!link_up(*i)) {
@@ -114,10 +121,13 @@ struct NodeRoutes {
         if (std::any_of(node.loopback.begin(), node.loopback.end(), same)) return true;
         for (const auto& i : node.interfaces)
             if (std::any_of(i.addrs.begin(), i.addrs.end(), same)) return true;
+        for (const auto& dv : node.devices)
+            if (std::any_of(dv.addrs.begin(), dv.addrs.end(), same)) return true;
         return false;
     }
 
-    static bool on_subnet(const Interface& i, const net::Prefix& a) {
+    template <class I>
+    static bool on_subnet(const I& i, const net::Prefix& a) {
         return std::any_of(i.addrs.begin(), i.addrs.end(), [&](const net::Prefix& p) { return p.contains(a); });
     }
 
@@ -141,13 +151,16 @@ struct NodeRoutes {
         bool link_local = is_link_local(via);
         if (!r.dev.empty()) {
             const Interface* i = node.find_interface(r.dev);
-            r.onlink = !link_local && !(i && on_subnet(*i, via));
+            const Device* dv = node.find_device(r.dev);
+            r.onlink = !link_local && !(i && on_subnet(*i, via)) && !(dv && on_subnet(*dv, via));
             return;
         }
         if (link_local) {
             issues.add(at, "via " + via.addr_str() + " is link-local: say which interface with \"dev\"");
             return;
         }
+        for (const auto& dv : node.devices)
+            if (dv.up && on_subnet(dv, via)) return;
         const Interface* down = nullptr;
         for (const auto& i : node.interfaces) {
             if (!on_subnet(i, via)) continue;

@@ -47,6 +47,7 @@ json node_json(const lab::Lab& lab, const topo::Node& n) {
                 x["peer"] = m.endpoint_name(m.links[c.link].ends[1 - c.end]);
                 x["configured"] = prefixes(c.addrs);
             }
+        if (const topo::Device* d = n.find_device(i.name)) x["configured"] = prefixes(d->addrs);
         itfs.push_back(std::move(x));
     }
     j["interfaces"] = std::move(itfs);

@@ -122,6 +122,11 @@ BAD = {
     "defaults_bad_value": '{"name": "t", "defaults": {"private_dirs": ["tmp"]}, "nodes": {"h1": {}}}',
     "defaults_switch": '{"name": "t", "defaults": {"kind": "switch"}, "nodes": {"h1": {}}}',
     "defaults_object_type": '{"name": "t", "defaults": {"sysctls": []}, "nodes": {"h1": {}}}',
+    "interface_kind_unknown": lab('"r1": {"interfaces": {"d0": {"kind": "dumy"}}}'),
+    "interface_unknown_key": lab('"r1": {"interfaces": {"d0": {"kind": "dummy", "id": 3}}}'),
+    "interface_vlan_id_zero": lab('"r1": {"interfaces": {"v": {"kind": "vlan", "link": "eth0", "id": 0}}},' + H1, H1_R1),
+    "interface_vlan_id_4095": lab('"r1": {"interfaces": {"v": {"kind": "vlan", "link": "eth0", "id": 4095}}}, "h1": {}', H1_R1),
+    "interface_name_bad": lab('"r1": {"interfaces": {"a/b": {"kind": "dummy"}}}'),
     "route_unknown_key": routes('{"to": "default", "vai": "10.0.0.1"}'),
     "routes_type": lab('"h1": {"routes": {}}'),
     "route_needs_via_or_dev": routes('{"to": "default"}'),
@@ -214,6 +219,19 @@ GOOD = {
         {"endpoints": ["h2:eth1", "s1:up"], "netem": {"rate": 1000000}}
       ]
     }""",
+    "interfaces": """{"name": "t", "nodes": {
+      "r1": {"kind": "router", "interfaces": {
+        "red": {"kind": "vrf", "table": 10},
+        "lo1": {"kind": "dummy", "ipv4": ["10.255.0.1/32"], "ipv6": ["fd00:ff::1/128"], "vrf": "red", "mtu": 1400,
+                "mac": "02:00:00:00:00:09", "up": true},
+        "eth1.10": {"kind": "vlan", "link": "eth1", "id": 10, "protocol": "802.1ad"},
+        "mv0": {"kind": "macvlan", "link": "eth1", "mode": "vepa", "up": false},
+        "vx0": {"kind": "vxlan", "vni": 0, "group": "239.1.1.1", "local": "10.0.0.1", "dev": "eth1", "port": 8472,
+                "learning": false},
+        "tap0": {"kind": "tap"}}},
+      "r2": {}},
+      "links": [{"endpoints": [{"node": "r1", "iface": "eth1", "vrf": "red"}, "r2:eth1"],
+                 "ipv4": ["10.0.0.1/24", "10.0.0.2/24"]}]}""",
 }
 
 

@@ -438,3 +438,138 @@ TEST(NetlinkBuilders, DeleteAddressOfBothFamilies) {
     EXPECT_EQ(top_attrs(v6, sizeof(ifaddrmsg)).types(), (std::vector<std::uint16_t>{IFA_ADDRESS}));
     EXPECT_EQ(v6.what, "delete address fd00::1/64 on ifindex 3");
 }
+
+// ---- a node's own interfaces (`interfaces`) ------------------------------------------
+
+namespace {
+
+// The IFLA_INFO_DATA of a new_link message, after checking the top level and the kind.
+Attrs kind_data(const nl::Message& m, const std::string& kind) {
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    auto linkinfo = nested(top.get(IFLA_LINKINFO));
+    expect_strz(linkinfo.get(IFLA_INFO_KIND), kind);
+    return nested(linkinfo.get(IFLA_INFO_DATA));
+}
+
+nl::LinkSpec spec(const char* kind, const char* name) {
+    nl::LinkSpec s;
+    s.kind = kind;
+    s.name = name;
+    return s;
+}
+
+void expect_u16(const nlattr* a, std::uint16_t value) {
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(mnl_attr_get_payload_len(a), 2u);
+    EXPECT_EQ(mnl_attr_get_u16(a), value);
+}
+
+}  // namespace
+
+TEST(NetlinkBuilders, DummyWithIndexMtuMacAndVrfHasNoKindData) {
+    nl::LinkSpec s = spec("dummy", "lo1");
+    s.ifindex = 12;
+    s.up = true;
+    s.mtu = 1400;
+    s.mac = net::Mac{2, 0, 0, 0, 0, 9};
+    s.master = 11;
+    auto m = nl::new_link(s);
+    expect_well_formed(m, RTM_NEWLINK, kCreate);
+    EXPECT_EQ(m.what, "create dummy lo1");
+    EXPECT_EQ(family_header<ifinfomsg>(m).ifi_index, 12);
+    EXPECT_EQ(family_header<ifinfomsg>(m).ifi_flags, unsigned(IFF_UP));
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_IFNAME, IFLA_MTU, IFLA_ADDRESS, IFLA_MASTER, IFLA_LINKINFO}));
+    expect_strz(top.get(IFLA_IFNAME), "lo1");
+    expect_u32(top.get(IFLA_MTU), 1400);
+    expect_bytes(top.get(IFLA_ADDRESS), s.mac->data(), 6);
+    expect_u32(top.get(IFLA_MASTER), 11);
+    auto linkinfo = nested(top.get(IFLA_LINKINFO));
+    EXPECT_EQ(linkinfo.types(), (std::vector<std::uint16_t>{IFLA_INFO_KIND}));
+    expect_strz(linkinfo.get(IFLA_INFO_KIND), "dummy");
+}
+
+TEST(NetlinkBuilders, VrfCarriesItsTable) {
+    nl::LinkSpec s = spec("vrf", "red");
+    s.vrf_table = 1001;
+    auto m = nl::new_link(s, "interface r1:red");
+    EXPECT_EQ(m.what, "interface r1:red");
+    EXPECT_EQ(family_header<ifinfomsg>(m).ifi_flags, 0u);
+    auto data = kind_data(m, "vrf");
+    EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_VRF_TABLE}));
+    expect_u32(data.get(IFLA_VRF_TABLE), 1001);
+}
+
+TEST(NetlinkBuilders, VlanOnItsLinkWithIdAndProtocolInNetworkOrder) {
+    nl::LinkSpec s = spec("vlan", "eth1.10");
+    s.link = 5;
+    s.vlan_id = 10;
+    auto m = nl::new_link(s);
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    expect_u32(top.get(IFLA_LINK), 5);
+    auto data = kind_data(m, "vlan");
+    EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_VLAN_ID, IFLA_VLAN_PROTOCOL}));
+    expect_u16(data.get(IFLA_VLAN_ID), 10);
+    const std::uint8_t q[] = {0x81, 0x00};
+    expect_bytes(data.get(IFLA_VLAN_PROTOCOL), q, 2);
+    s.qinq = true;
+    const std::uint8_t ad[] = {0x88, 0xa8};
+    expect_bytes(kind_data(nl::new_link(s), "vlan").get(IFLA_VLAN_PROTOCOL), ad, 2);
+}
+
+TEST(NetlinkBuilders, MacvlanModeOnItsLink) {
+    nl::LinkSpec s = spec("macvlan", "mv0");
+    s.link = 3;
+    s.macvlan_mode = MACVLAN_MODE_PRIVATE;
+    auto m = nl::new_link(s);
+    expect_u32(top_attrs(m, sizeof(ifinfomsg)).get(IFLA_LINK), 3);
+    auto data = kind_data(m, "macvlan");
+    EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_MACVLAN_MODE}));
+    expect_u32(data.get(IFLA_MACVLAN_MODE), MACVLAN_MODE_PRIVATE);
+}
+
+TEST(NetlinkBuilders, VxlanIpv4RemoteLocalDevPortLearning) {
+    auto m = nl::new_link({.kind = "vxlan", .name = "vx0", .vni = 42, .vxlan_remote = P("10.0.0.2"), .vxlan_local = P("10.0.0.1"),
+                           .vxlan_dev = 4, .vxlan_port = 4789, .vxlan_learning = false});
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    EXPECT_FALSE(top.has(IFLA_LINK));  // the underlay goes in IFLA_VXLAN_LINK
+    auto data = kind_data(m, "vxlan");
+    EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_VXLAN_ID, IFLA_VXLAN_GROUP, IFLA_VXLAN_LOCAL, IFLA_VXLAN_LINK,
+                                                        IFLA_VXLAN_PORT, IFLA_VXLAN_LEARNING}));
+    expect_u32(data.get(IFLA_VXLAN_ID), 42);
+    const std::uint8_t remote[] = {10, 0, 0, 2}, local[] = {10, 0, 0, 1};
+    expect_bytes(data.get(IFLA_VXLAN_GROUP), remote, 4);
+    expect_bytes(data.get(IFLA_VXLAN_LOCAL), local, 4);
+    expect_u32(data.get(IFLA_VXLAN_LINK), 4);
+    const std::uint8_t port[] = {0x12, 0xb5};  // 4789, big-endian
+    expect_bytes(data.get(IFLA_VXLAN_PORT), port, 2);
+    const std::uint8_t off = 0;
+    expect_bytes(data.get(IFLA_VXLAN_LEARNING), &off, 1);
+}
+
+TEST(NetlinkBuilders, VxlanIpv6UsesTheSixAttributes) {
+    nl::LinkSpec s = spec("vxlan", "vx6");
+    s.vni = 7;
+    s.vxlan_remote = P("ff05::100");
+    s.vxlan_local = P("fd00::1");
+    auto data = kind_data(nl::new_link(s), "vxlan");
+    EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_VXLAN_ID, IFLA_VXLAN_GROUP6, IFLA_VXLAN_LOCAL6,
+                                                        IFLA_VXLAN_PORT, IFLA_VXLAN_LEARNING}));
+    expect_bytes(data.get(IFLA_VXLAN_GROUP6), P("ff05::100").bytes.data(), 16);
+    expect_bytes(data.get(IFLA_VXLAN_LOCAL6), P("fd00::1").bytes.data(), 16);
+    const std::uint8_t on = 1;
+    expect_bytes(data.get(IFLA_VXLAN_LEARNING), &on, 1);
+}
+
+TEST(NetlinkBuilders, SetLinkCarriesMacAndMaster) {
+    nl::LinkChange c;
+    c.ifindex = 9;
+    c.up = true;
+    c.mac = net::Mac{2, 0, 0, 0, 0, 3};
+    c.master = 4;
+    auto m = nl::set_link(c);
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_ADDRESS, IFLA_MASTER}));
+    expect_bytes(top.get(IFLA_ADDRESS), c.mac->data(), 6);
+    expect_u32(top.get(IFLA_MASTER), 4);
+}

@@ -69,7 +69,7 @@ TEST(Plan, PhasesComeInBuildOrder) {
     auto p = plan::make_plan(model(kLine));
     std::vector<Stage> order;
     for (const auto& ph : p.phases) order.push_back(ph.stage);
-    EXPECT_EQ(order, (std::vector<Stage>{Stage::Bridges, Stage::Links, Stage::Ports, Stage::Config, Stage::Impairments,
+    EXPECT_EQ(order, (std::vector<Stage>{Stage::Bridges, Stage::Links, Stage::Ports, Stage::Interfaces, Stage::Config, Stage::Impairments,
                                          Stage::Sysctls, Stage::Exec}));
 }
 

@@ -48,6 +48,7 @@ enum class Cidr { Pool, Loopback, Interface };
 std::optional<net::Prefix> read_cidr(const ojson& v, const std::string& pointer, Issues& issues,
                                      std::optional<net::Family> family, Cidr use);
 const char* family_name(net::Family f);  // "IPv4"
+bool is_multicast(const net::Prefix& p);  // 224.0.0.0/4, ff00::/8
 // fe80::/10: unique only on its own link, usable as a gateway only with a device.
 bool is_link_local(const net::Prefix& p);
 // `"10.0.0.1/24" has host bits set; did you mean "10.0.0.0/24"?` for a prefix that should be a network.

@@ -19,5 +19,9 @@ void read_paths(const NodeView& view, Node& n, const std::string& base_dir, Issu
 // then, once `files` is read, that the config is not given twice.
 void read_daemons(const NodeView& view, Node& n, const std::string& base_dir, Issues& issues);
 void check_daemon_files(const Node& n, Issues& issues);
+// interfaces.cpp: `interfaces` (their addresses go to d.sites), and once the links are read,
+// what they name (lower devices, vrfs) and that no name is also a link end.
+void read_devices(const NodeView& view, Node& n, Draft& d);
+void check_devices(Draft& d);
 
 }  // namespace nslab::topo::detail
