@@ -24,10 +24,12 @@ TEST_F(Support, SnapshotSeesANetnsAndALink) {
     using nslab_testing::HostSnapshot;
     const std::string ns = "nslab-support-" + std::to_string(::getpid());
     const std::string link = "nsts" + std::to_string(::getpid() % 100000);
-    // `ip netns add` makes /run/netns (a directory, mounted on itself) when it is missing and
-    // leaves both behind: undo that too, so the test leaves the host as it found it.
+    // `ip netns add` makes /run/netns (a directory, mounted on itself) when it is missing, and
+    // mounts an existing plain directory on itself, and leaves both behind: undo what it did,
+    // so the test leaves the host as it found it.
     struct stat st {};
     const bool had_run_netns = ::stat("/run/netns", &st) == 0;
+    const bool had_mount = sh("mountpoint -q /run/netns").code == 0;
 
     auto before = HostSnapshot::take();
     ASSERT_EQ(sh("ip netns add " + ns).code, 0);
@@ -35,7 +37,8 @@ TEST_F(Support, SnapshotSeesANetnsAndALink) {
     auto with = HostSnapshot::take();
     sh("ip link del " + link);
     sh("ip netns del " + ns);
-    if (!had_run_netns) sh("umount /run/netns; rmdir /run/netns");
+    if (!had_mount) sh("umount /run/netns");
+    if (!had_run_netns) sh("rmdir /run/netns");
     auto after = HostSnapshot::take();
 
     ASSERT_EQ(made.code, 0) << made.out;
