@@ -4,8 +4,10 @@ to user frr, fails there at the node's `frr` key saying why, and runs once the u
 subordinate ids. A rootless lab cannot make mount points on the host: when the host lacks a
 daemon's dir, `lab up` names it and the fix."""
 import contextlib
+import fcntl
 import json
 import os
+import time
 
 from routing import BIRD, BIRDC, OSPFD, VTYSH, ZEBRA, require_binaries
 from test_rootless import subordinate_ids, tools, user  # noqa: F401 - fixtures
@@ -19,9 +21,32 @@ BIRD_DIRS = ("/etc/bird", "/run/bird")
 
 
 @contextlib.contextmanager
+def no_root_lab():
+    """Holds nslab's run-dir lock while no root lab exists. Making, moving or removing a host
+    dir that a running lab's nodes have a mount on would move or detach that mount in their
+    namespaces too (a BIRD beside us lost its control socket that way): so wait for a moment
+    with no root lab, and keep new ones from starting (they take this lock first) meanwhile."""
+    os.makedirs("/run/nslab", exist_ok=True)
+    fd = os.open("/run/nslab", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            labs = [e for e in os.listdir("/run/nslab") if not e.startswith(".")]
+            if not labs:
+                break
+            fcntl.flock(fd, fcntl.LOCK_UN)  # let them go down
+            assert time.monotonic() < deadline, f"root labs still up after 120 s: {labs}"
+            time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
 def host_dirs(paths):
     """The daemons' mount points on the host, as their packages' services leave them; those
-    made here are removed again."""
+    made here are removed again. Only while no root lab runs (see no_root_lab)."""
     made = [p for p in paths if not os.path.exists(p)]
     for p in made:
         os.makedirs(p)
@@ -58,7 +83,7 @@ def up_and_ask(user, name, node, *commands):
 
 def test_bird_runs_in_a_single_id_rootless_lab(user):
     require_binaries((BIRD, BIRDC), "bird2")
-    with host_dirs(BIRD_DIRS):
+    with no_root_lab(), host_dirs(BIRD_DIRS):
         rc, out = up_and_ask(user, "rlbird", {"bird": {"config": BIRD_CONF}},
                              "birdc -s /run/bird/bird.ctl show status")
     assert rc == 0, out
@@ -68,7 +93,7 @@ def test_bird_runs_in_a_single_id_rootless_lab(user):
 
 def test_a_daemon_dir_the_host_lacks_is_named_with_the_fix(user):
     require_binaries((BIRD, BIRDC), "bird2")
-    with host_dirs(BIRD_DIRS[:1]), host_lacks("/run/bird"):
+    with no_root_lab(), host_dirs(BIRD_DIRS[:1]), host_lacks("/run/bird"):
         rc, out = up_and_ask(user, "rlbirdnodir", {"bird": {"config": BIRD_CONF}})
     assert rc == 1, out
     assert "node r1: bird needs private dirs the host lacks (/run/bird)" in out, out
@@ -77,7 +102,7 @@ def test_a_daemon_dir_the_host_lacks_is_named_with_the_fix(user):
 
 def test_frr_in_a_single_id_rootless_lab_says_why_it_cannot(user):
     require_binaries((ZEBRA, OSPFD, VTYSH), "frr")
-    with host_dirs(FRR_DIRS):
+    with no_root_lab(), host_dirs(FRR_DIRS):
         rc, out = up_and_ask(user, "rlfrr", {"frr": {"daemons": ["ospfd"], "config": FRR_CONF}})
     assert rc == 1, out
     assert "node r1" in out and "user frr" in out and "single user id" in out and "/etc/subuid" in out, out
@@ -85,7 +110,7 @@ def test_frr_in_a_single_id_rootless_lab_says_why_it_cannot(user):
 
 def test_frr_runs_in_a_rootless_lab_with_subordinate_ids(user, subordinate_ids):  # noqa: F811
     require_binaries((ZEBRA, OSPFD, VTYSH), "frr")
-    with host_dirs(FRR_DIRS):
+    with no_root_lab(), host_dirs(FRR_DIRS):
         rc, out = up_and_ask(user, "rlfrrsub", {"frr": {"daemons": ["ospfd"], "config": FRR_CONF}},
                              "vtysh -c 'show ip ospf json'", "stat -c %U /var/run/frr/ospfd.pid")
     assert rc == 0, out
