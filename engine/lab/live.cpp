@@ -279,8 +279,7 @@ private:
                 const std::string& node = e ? b : a;
                 send_removal(node, {nl::delete_link(index_of(node, l.ends[e].iface), l.ends[e].iface)}, {ENODEV});
             }
-            if (!before_plan_) before_plan_ = plan::make_plan(before_, facts());
-            undo_.push_back([this, i] { recreate_link(*before_plan_, i); });
+            undo_.push_back([this, i] { recreate_link(before_plan(), i); });
             for (int e = 0; e < 2; ++e) removed_ifaces_.insert({before_.nodes[l.ends[e].node].name, l.ends[e].iface});
         }
     }
@@ -306,6 +305,12 @@ private:
                 }
                 ignore_errors(sock(node), std::move(msgs));
             }
+    }
+
+    // The running version's plan: the ids of what exists, and the steps that recreate a link.
+    const plan::Plan& before_plan() {
+        if (!before_plan_) before_plan_ = plan::make_plan(before_, facts());
+        return *before_plan_;
     }
 
     plan::Facts facts() {
@@ -342,9 +347,8 @@ private:
     // address or route on a kept node, a changed route (replaced).
     void send_new_steps() {
         plan::Plan after_plan = plan::make_plan(after_, facts());
-        const plan::Plan before_plan = plan::make_plan(before_, facts());
         std::set<std::string> old_ids;
-        for (const auto& ph : before_plan.phases)
+        for (const auto& ph : before_plan().phases)
             for (const auto& b : ph.batches)
                 for (const auto& s : b.steps) old_ids.insert(s.id);
         std::set<std::string> new_links, changed_routes;
@@ -461,7 +465,7 @@ private:
                 for (int e = 0; e < 2; ++e) {
                     const auto& ep = l.ends[e];
                     const std::string& node = after_.nodes[ep.node].name;
-                    const int oe = before_.endpoint_name(o.ends[0]) == after_.endpoint_name(ep) ? 0 : 1;
+                    const int oe = plan::matching_end(before_, o, after_, ep);
                     if (o.end_up(oe) == l.end_up(e)) continue;
                     nl::LinkChange c;
                     c.ifindex = index_of(node, ep.iface);
@@ -539,7 +543,7 @@ private:
     std::map<std::string, std::map<std::string, int>> new_ifindex_;
     Impairments impairments_;                         // as loaded, by index in the old version
     std::map<std::size_t, LinkImpairment> added_impairments_;  // by index in the new version
-    std::optional<plan::Plan> before_plan_;           // for undoing a link removal
+    std::optional<plan::Plan> before_plan_;           // the running version's plan, made once
     bool netem_known_ = false, netem_ = false;
 };
 

@@ -79,6 +79,10 @@ std::string link_key(const topo::Model& m, const topo::Link& link) {
     return a + " <-> " + b;
 }
 
+int matching_end(const topo::Model& before, const topo::Link& old_link, const topo::Model& after, const topo::Endpoint& end) {
+    return before.endpoint_name(old_link.ends[0]) == after.endpoint_name(end) ? 0 : 1;
+}
+
 Diff diff(const topo::Model& before, const topo::Model& after) {
     Diff d;
     std::vector<Issue> issues;
@@ -133,7 +137,7 @@ Diff diff(const topo::Model& before, const topo::Model& after) {
         Diff::KeptLink k{it->second, i, o.netem != l.netem, false};
         for (int e = 0; e < 2; ++e) {
             // The same end in the old version may be written second there.
-            const int oe = before.endpoint_name(o.ends[0]) == after.endpoint_name(l.ends[e]) ? 0 : 1;
+            const int oe = matching_end(before, o, after, l.ends[e]);
             k.up = k.up || o.end_up(oe) != l.end_up(e);
         }
         for (const auto& end : l.ends) {
@@ -185,7 +189,7 @@ std::vector<std::string> diff_lines(const Diff& d, const topo::Model& before, co
             continue;
         }
         for (int e = 0; e < 2; ++e)
-            if (l.ends[e].up != o.ends[before.endpoint_name(o.ends[0]) == after.endpoint_name(l.ends[e]) ? 0 : 1].up)
+            if (l.ends[e].up != o.ends[matching_end(before, o, after, l.ends[e])].up)
                 out.push_back("~ link " + key + ": " + after.endpoint_name(l.ends[e]) + (l.ends[e].up ? " up" : " down"));
     }
     for (const auto& n : d.env_changed) out.push_back("~ env " + n);

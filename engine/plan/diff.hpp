@@ -21,6 +21,10 @@ namespace nslab::plan {
 // "r1:eth1 <-> r2:eth1", the ends in name order: a link's identity in every version.
 std::string link_key(const topo::Model& m, const topo::Link& link);
 
+// Which end of `old_link` (a link of `before` matched by link_key) is the end `end` of the
+// same link in `after`: the two versions may write its ends in either order.
+int matching_end(const topo::Model& before, const topo::Link& old_link, const topo::Model& after, const topo::Endpoint& end);
+
 struct Diff {
     struct KeptLink {
         std::size_t before = 0, after = 0;  // indexes into the two versions' links
