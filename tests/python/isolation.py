@@ -31,6 +31,11 @@ def one_node_topology(tmp_path, name, node):
     return str(t)
 
 
+def private_dirs_topology(tmp_path, name, dirs):
+    """A one-node topology file of lab `name` whose node has the private dirs `dirs`; its path."""
+    return one_node_topology(tmp_path, name, {"private_dirs": dirs})
+
+
 def lab_cli(*args, **kw):
     return subprocess.run([LAB, *args], capture_output=True, text=True, timeout=120, **kw)
 

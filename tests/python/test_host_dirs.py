@@ -7,17 +7,13 @@ import signal
 
 import pytest
 
-from isolation import host_scratch, lab_cli, one_node_topology
+from isolation import host_scratch, lab_cli, private_dirs_topology
 
 
 @pytest.fixture
 def base():
     with host_scratch("nslab-test") as d:
         yield d
-
-
-def topo(tmp_path, name, dirs):
-    return one_node_topology(tmp_path, name, {"private_dirs": dirs})
 
 
 def up(path):
@@ -28,10 +24,10 @@ def up(path):
 
 def test_last_lab_removes_the_dirs_it_made(tmp_path, base):
     inner = f"{base}/etc/app"
-    up(topo(tmp_path, "hd-a", [inner]))
+    up(private_dirs_topology(tmp_path, "hd-a", [inner]))
     try:
         assert os.path.isdir(inner)
-        up(topo(tmp_path, "hd-b", [inner]))
+        up(private_dirs_topology(tmp_path, "hd-b", [inner]))
         try:
             assert lab_cli("down", "hd-a").returncode == 0
             assert os.path.isdir(inner), "hd-a removed a dir hd-b still uses"
@@ -46,7 +42,7 @@ def test_last_lab_removes_the_dirs_it_made(tmp_path, base):
 
 def test_dirs_that_existed_or_were_filled_stay(tmp_path, base):
     os.makedirs(f"{base}/had")
-    up(topo(tmp_path, "hd-c", [f"{base}/had", f"{base}/new/a", f"{base}/new/b"]))
+    up(private_dirs_topology(tmp_path, "hd-c", [f"{base}/had", f"{base}/new/a", f"{base}/new/b"]))
     try:
         with open(f"{base}/new/b/kept", "w") as f:  # somebody uses it on the host now
             f.write("x")
@@ -58,7 +54,7 @@ def test_dirs_that_existed_or_were_filled_stay(tmp_path, base):
 
 
 def test_clean_removes_dirs_of_a_killed_lab(tmp_path, base):
-    up(topo(tmp_path, "hd-d", [f"{base}/x"]))
+    up(private_dirs_topology(tmp_path, "hd-d", [f"{base}/x"]))
     keeper = json.load(open("/run/nslab/hd-d/state.json"))["keeper"]["pid"]
     os.kill(keeper, signal.SIGKILL)
     os.waitpid(keeper, 0)  # `lab up` made the keeper our child

@@ -6,17 +6,13 @@ import uuid
 
 import pytest
 
-from isolation import host_scratch, lab_cli, one_node_topology
+from isolation import host_scratch, lab_cli, private_dirs_topology
 
 
 @pytest.fixture
 def base():
     with host_scratch("nslab-pd") as d:
         yield d
-
-
-def topo(tmp_path, name, dirs):
-    return one_node_topology(tmp_path, name, {"private_dirs": dirs})
 
 
 def in_node(name, *cmd):
@@ -26,7 +22,7 @@ def in_node(name, *cmd):
 def test_string_entry_is_sticky_and_world_writable_so_a_dropped_daemon_writes_there(tmp_path, base):
     name = f"pd-s-{uuid.uuid4().hex[:6]}"
     d = f"{base}/run/frr"
-    r = lab_cli("up", "-q", topo(tmp_path, name, [d]))
+    r = lab_cli("up", "-q", private_dirs_topology(tmp_path, name, [d]))
     assert r.returncode == 0, r.stderr
     try:
         st = in_node(name, "stat", "-c", "%a %U %G", d)
@@ -45,7 +41,7 @@ def test_string_entry_is_sticky_and_world_writable_so_a_dropped_daemon_writes_th
 def test_object_entry_sets_mode_and_owner_by_name_and_number(tmp_path, base):
     name = f"pd-o-{uuid.uuid4().hex[:6]}"
     a, b = f"{base}/etc/app", f"{base}/var/app"
-    r = lab_cli("up", "-q", topo(tmp_path, name, [
+    r = lab_cli("up", "-q", private_dirs_topology(tmp_path, name, [
         {"path": a, "mode": "0750", "owner": "nobody:nogroup"},
         {"path": b, "mode": "700", "owner": "65534"}]))
     assert r.returncode == 0, r.stderr
@@ -63,7 +59,7 @@ def test_object_entry_sets_mode_and_owner_by_name_and_number(tmp_path, base):
 
 def test_unknown_owner_fails_up_naming_node_and_owner_and_leaves_nothing(tmp_path, base):
     name = f"pd-u-{uuid.uuid4().hex[:6]}"
-    r = lab_cli("up", "-q", topo(tmp_path, name, [{"path": f"{base}/x", "owner": "no-such-user-here"}]))
+    r = lab_cli("up", "-q", private_dirs_topology(tmp_path, name, [{"path": f"{base}/x", "owner": "no-such-user-here"}]))
     assert r.returncode != 0
     assert "no user no-such-user-here" in r.stderr and "node n" in r.stderr, r.stderr
     assert name not in lab_cli("status").stdout
@@ -71,6 +67,6 @@ def test_unknown_owner_fails_up_naming_node_and_owner_and_leaves_nothing(tmp_pat
 
 
 def test_validate_names_a_bad_mode(tmp_path):
-    r = lab_cli("validate", topo(tmp_path, "pd-v", [{"path": "/srv/x", "mode": "0999"}]))
+    r = lab_cli("validate", private_dirs_topology(tmp_path, "pd-v", [{"path": "/srv/x", "mode": "0999"}]))
     assert r.returncode != 0
     assert "/nodes/n/private_dirs/0/mode" in r.stderr and "is not a mode" in r.stderr, r.stderr
