@@ -18,6 +18,7 @@
 #include "impair/spec.hpp"
 #include "lab/cgroups.hpp"
 #include "lab/daemons.hpp"
+#include "lab/devices.hpp"
 #include "lab/exec_phase.hpp"
 #include "lab/host_dirs.hpp"
 #include "lab/impair.hpp"
@@ -73,6 +74,11 @@ void for_each_ifindex(plan::Step& step, const std::function<void(int&)>& f) {
             else if constexpr (std::is_same_v<T, plan::Route>) {
                 if (a.spec.oif) f(a.spec.oif);
             } else if constexpr (std::is_same_v<T, plan::Qdisc>) f(a.ifindex);
+            else if constexpr (std::is_same_v<T, plan::Tap>) f(a.ifindex);
+            else if constexpr (std::is_same_v<T, plan::Device>) {
+                for (int* x : {&a.spec.ifindex, &a.spec.master, &a.spec.link, &a.spec.vxlan_dev})
+                    if (*x) f(*x);
+            }
         },
         step.action);
 }
@@ -182,6 +188,16 @@ private:
     // What this build cannot do, found before anything is touched.
     void refuse_what_cannot_be_done() {
         impairments_ = load_impairments(rt_.state_.lab);
+        // New interfaces' kinds, tried as at lab up: a missing module is named, not met midway.
+        topo::Model kinds;
+        for (const auto& name : d_.nodes_added) kinds.nodes.push_back(*after_.find(name));
+        for (const auto& c : d_.devices_added) {
+            topo::Node n;
+            n.name = c.node;
+            n.devices.push_back(*after_.find(c.node)->find_device(c.name));
+            kinds.nodes.push_back(std::move(n));
+        }
+        check_device_kinds(kinds);
         for (std::size_t i : d_.links_added) {
             const auto& l = after_.links[i];
             if (l.netem.empty()) continue;
@@ -282,6 +298,47 @@ private:
             undo_.push_back([this, i] { recreate_link(before_plan(), i); });
             for (int e = 0; e < 2; ++e) removed_ifaces_.insert({before_.nodes[l.ends[e].node].name, l.ends[e].iface});
         }
+        // Own interfaces, what sits on another first (the diff lists them so). The kernel drops
+        // the routes through them: the node's routes are sent again once the new ones exist.
+        for (const auto& c : d_.devices_removed) {
+            send_removal(c.node, {nl::delete_link(index_of(c.node, c.name), c.name)}, {ENODEV});
+            undo_.push_back([this, c] { recreate_device(c); });
+            removed_ifaces_.insert({c.node, c.name});
+            resend_routes_.insert(c.node);
+        }
+    }
+
+    // Undo of a removed own interface: the old plan's steps for it (taps through their
+    // ioctls), at the indexes the running lab knows, and its node's routes again.
+    void recreate_device(const plan::Diff::DeviceChange& c) {
+        const plan::Plan& p = before_plan();
+        const std::size_t ni = *before_.index_of(c.node);
+        std::map<int, int> actual;
+        for (const auto& [name, planned] : p.ifindex[ni])
+            if (auto it = rt_.ifindex_[c.node].find(name); it != rt_.ifindex_[c.node].end()) actual[planned] = it->second;
+        for (const auto& phase : p.phases)
+            for (const auto& b : phase.batches) {
+                if (b.target.kind != plan::Target::Node || b.target.node != ni) continue;
+                plan::Batch taps{b.target, b.context, {}};
+                std::vector<nl::Message> msgs;
+                for (auto s : b.steps) {
+                    auto* route = std::get_if<plan::Route>(&s.action);
+                    if (s.pointer != c.pointer && !route) continue;
+                    for_each_ifindex(s, [&](int& x) {
+                        if (auto it = actual.find(x); it != actual.end()) x = it->second;
+                    });
+                    if (route) msgs.push_back(nl::replace_route(route->spec));
+                    else if (std::holds_alternative<plan::Tap>(s.action)) taps.steps.push_back(s);
+                    else if (auto m = plan::message_for(s, [&](const plan::Target& t) { return ns(before_.nodes[t.node].name).netns.get(); }))
+                        msgs.push_back(std::move(*m));
+                }
+                try {
+                    make_taps(taps, ns(c.node).netns.get(), c.node);
+                } catch (const std::exception& e) {
+                    std::fprintf(stderr, "live change: undo: %s\n", e.what());
+                }
+                ignore_errors(sock(c.node), std::move(msgs));
+            }
     }
 
     // Undo of a removed link: the old plan's steps for it, and the end nodes' routes again.
@@ -358,6 +415,8 @@ private:
         }
         for (const auto& r : d_.routes)
             if (r.before && r.after) changed_routes.insert(r.node + " " + r.after->to.network().str());
+        std::set<std::pair<std::string, std::string>> new_devices;  // node, pointer
+        for (const auto& c : d_.devices_added) new_devices.insert({c.node, c.pointer});
 
         // Planned indexes are lab-wide; kept interfaces keep theirs, new ones get fresh ones
         // above any index in use in the namespaces they join.
@@ -395,20 +454,29 @@ private:
                     continue;
                 }
                 std::vector<nl::Message> msgs;
+                plan::Batch taps{b.target, b.context, {}};
                 const plan::Step* first = nullptr;
                 for (auto& s : b.steps) {
                     const bool for_new_link = new_links.count(s.pointer) > 0;
-                    bool take = node_added || for_new_link;
+                    bool take = node_added || for_new_link || new_devices.count({node, s.pointer});
                     auto* route = std::get_if<plan::Route>(&s.action);
                     bool replace = false;
                     if (!take && std::holds_alternative<plan::Address>(s.action)) take = !old_ids.count(s.id);
                     if (!take && route) {
                         take = !old_ids.count(s.id);
                         replace = changed_routes.count(node + " " + route->spec.to.str()) > 0;
+                        // Routes through an own interface that was remade went with it.
+                        if (!take && !replace && resend_routes_.count(node)) replace = true;
                         take = take || replace;
                     }
                     if (!take) continue;
                     for_each_ifindex(s, remap);
+                    if (std::holds_alternative<plan::Tap>(s.action)) {
+                        // Made here, before the batch's requests that set them up.
+                        taps.steps.push_back(s);
+                        if (!node_added) record_undo(node, s, false);
+                        continue;
+                    }
                     if (!first) first = &s;
                     if (route) {
                         msgs.push_back(replace ? nl::replace_route(route->spec, s.what) : nl::new_route(route->spec, s.what));
@@ -419,6 +487,7 @@ private:
                     }
                     if (!node_added) record_undo(node, s, replace);
                 }
+                if (!taps.steps.empty()) make_taps(taps, ns(node).netns.get(), node);
                 if (first) send(node, std::move(msgs), first->pointer, first->id);
             }
         }
@@ -431,6 +500,10 @@ private:
         if (auto* v = std::get_if<plan::Veth>(&s.action)) {
             if (v->peer_in.kind == plan::Target::Node && !kept(after_.nodes[v->peer_in.node].name)) return;
             undo_.push_back([this, node, index = v->self.ifindex] { ignore_errors(sock(node), {nl::delete_link(index, "")}); });
+        } else if (auto* dv = std::get_if<plan::Device>(&s.action)) {
+            undo_.push_back([this, node, index = dv->spec.ifindex] { ignore_errors(sock(node), {nl::delete_link(index, "")}); });
+        } else if (auto* t = std::get_if<plan::Tap>(&s.action)) {
+            undo_.push_back([this, node, index = t->ifindex] { ignore_errors(sock(node), {nl::delete_link(index, "")}); });
         } else if (auto* a = std::get_if<plan::Address>(&s.action)) {
             undo_.push_back([this, node, index = a->ifindex, p = a->prefix] { ignore_errors(sock(node), {nl::delete_address(index, p)}); });
         } else if (auto* r = std::get_if<plan::Route>(&s.action)) {
@@ -540,6 +613,7 @@ private:
     std::map<std::string, NodeNs> ns_;
     std::set<std::pair<std::string, std::string>> removed_ifaces_;
     std::set<std::string> bumped_;
+    std::set<std::string> resend_routes_;             // kept nodes whose own interfaces were remade
     std::map<std::string, std::map<std::string, int>> new_ifindex_;
     Impairments impairments_;                         // as loaded, by index in the old version
     std::map<std::size_t, LinkImpairment> added_impairments_;  // by index in the new version

@@ -60,8 +60,6 @@ void check_static(const topo::Node& a, const topo::Node& b, std::vector<Issue>& 
         if ((old ? old->vrf : std::string()) != i.vrf)
             issues.push_back({i.pointer + "/vrf", "node " + b.name + ": " + i.name + " cannot join or leave a vrf while the lab runs (not in this build)"});
     }
-    if (a.devices != b.devices)
-        issues.push_back({b.pointer + "/interfaces", "node " + b.name + ": interfaces cannot change while the lab runs (not in this build)"});
 }
 
 // Addresses of one interface in `a` and not in `b` go to `out`.
@@ -79,6 +77,65 @@ std::string link_key(const topo::Model& m, const topo::Link& link) {
     return a + " <-> " + b;
 }
 
+namespace {
+
+// The node's interfaces `d` sits on or in: remaking one of them remakes `d` too (the kernel
+// deletes a vlan with its lower device, and a vrf's members leave it when it goes).
+std::vector<std::string> lower_names(const topo::Device& d) {
+    std::vector<std::string> out;
+    for (const std::string* s : {&d.vrf, &d.link, &d.dev})
+        if (!s->empty()) out.push_back(*s);
+    return out;
+}
+
+// Two specs of one interface that differ in no more than their addresses.
+bool same_but_addresses(topo::Device a, topo::Device b) {
+    a.addrs.clear();
+    b.addrs.clear();
+    a.pointer.clear();
+    b.pointer.clear();
+    return a == b;
+}
+
+void diff_devices(const topo::Node& a, const topo::Node& b, Diff& d, std::vector<Issue>& issues) {
+    std::set<std::string> remade;  // removed or replaced: gone from the kernel for a moment
+    for (const auto& old : a.devices) {
+        const topo::Device* now = b.find_device(old.name);
+        if (!now || !same_but_addresses(old, *now)) remade.insert(old.name);
+    }
+    // What sits on a remade interface is remade too, until nothing more follows.
+    for (bool more = true; more;) {
+        more = false;
+        for (const auto& dev : b.devices) {
+            if (remade.count(dev.name) || !a.find_device(dev.name)) continue;
+            for (const auto& lower : lower_names(dev))
+                if (remade.count(lower)) {
+                    remade.insert(dev.name);
+                    more = true;
+                    break;
+                }
+        }
+    }
+    for (const auto& itf : b.interfaces)
+        if (!itf.vrf.empty() && remade.count(itf.vrf) && a.find_device(itf.vrf) && b.find_device(itf.vrf))
+            issues.push_back({b.find_device(itf.vrf)->pointer, "node " + b.name + ": vrf " + itf.vrf + " cannot change while the lab runs: link end " +
+                                                                   itf.name + " is in it (not in this build); remove the link and add it again"});
+    for (auto it = a.devices.rbegin(); it != a.devices.rend(); ++it)
+        if (remade.count(it->name)) d.devices_removed.push_back({a.name, it->name, topo::to_string(it->kind), it->pointer});
+    for (const auto& dev : b.devices) {
+        const topo::Device* old = a.find_device(dev.name);
+        if (!old || remade.count(dev.name)) {
+            d.devices_added.push_back({b.name, dev.name, topo::to_string(dev.kind), dev.pointer});
+            continue;
+        }
+        missing(dev.addrs, old->addrs, b.name, dev.name, dev.pointer, d.addresses_added);
+        missing(old->addrs, dev.addrs, b.name, dev.name, old->pointer, d.addresses_removed);
+    }
+}
+
+}  // namespace
+
+
 int matching_end(const topo::Model& before, const topo::Link& old_link, const topo::Model& after, const topo::Endpoint& end) {
     return before.endpoint_name(old_link.ends[0]) == after.endpoint_name(end) ? 0 : 1;
 }
@@ -92,14 +149,12 @@ Diff diff(const topo::Model& before, const topo::Model& after) {
     for (const auto& n : after.nodes) {
         const topo::Node* old = before.find(n.name);
         if (!old) {
-            if (!n.devices.empty())
-                issues.push_back({n.pointer + "/interfaces", "node " + n.name +
-                                                                 ": a node with interfaces cannot join a running lab (not in this build)"});
             d.nodes_added.push_back(n.name);
             continue;
         }
         kept_nodes.insert(n.name);
         check_static(*old, n, issues);
+        diff_devices(*old, n, d, issues);
         if (old->env != n.env) d.env_changed.push_back(n.name);
         missing(n.loopback, old->loopback, n.name, "lo", n.pointer + "/loopback", d.addresses_added);
         missing(old->loopback, n.loopback, n.name, "lo", old->pointer + "/loopback", d.addresses_removed);
@@ -166,12 +221,14 @@ std::vector<std::string> diff_lines(const Diff& d, const topo::Model& before, co
         if (!r.after) out.push_back("- " + route_text(r.node, *r.before));
     for (const auto& a : d.addresses_removed) out.push_back("- address " + a.node + ":" + a.iface + " " + a.prefix.str());
     for (std::size_t i : d.links_removed) out.push_back("- link " + link_key(before, before.links[i]));
+    for (const auto& c : d.devices_removed) out.push_back("- interface " + c.node + ":" + c.name + " (" + c.kind + ")");
     for (const auto& n : d.nodes_removed) out.push_back("- node " + n);
     for (const auto& n : d.nodes_added) {
         const auto* node = after.find(n);
         out.push_back("+ node " + n + " (" + topo::to_string(node->kind) + ")");
     }
     for (std::size_t i : d.links_added) out.push_back("+ link " + link_key(after, after.links[i]));
+    for (const auto& c : d.devices_added) out.push_back("+ interface " + c.node + ":" + c.name + " (" + c.kind + ")");
     for (const auto& a : d.addresses_added) out.push_back("+ address " + a.node + ":" + a.iface + " " + a.prefix.str());
     for (const auto& r : d.routes) {
         if (!r.before) out.push_back("+ " + route_text(r.node, *r.after));

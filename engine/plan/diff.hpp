@@ -37,6 +37,13 @@ struct Diff {
         net::Prefix prefix;
         std::string pointer;
     };
+    // A node's own interface (`interfaces`) on a node in both versions. One whose spec changed
+    // is removed and added again (so is one that sits on it or in it); only its addresses
+    // change in place, as address changes.
+    struct DeviceChange {
+        std::string node, name, kind;
+        std::string pointer;                // in the version it belongs to
+    };
     // A route of a node in both versions; `before` empty when added, `after` when removed.
     struct RouteChange {
         std::string node;
@@ -50,11 +57,12 @@ struct Diff {
     std::vector<AddressChange> addresses_added, addresses_removed;
     std::vector<RouteChange> routes;
     std::vector<std::string> env_changed;                   // nodes whose `env` changed
+    std::vector<DeviceChange> devices_added, devices_removed;  // removed in reverse file order
 
     bool empty() const {
         return nodes_added.empty() && nodes_removed.empty() && links_added.empty() && links_removed.empty() &&
                addresses_added.empty() && addresses_removed.empty() && routes.empty() && env_changed.empty() &&
-               !changed_links();
+               devices_added.empty() && devices_removed.empty() && !changed_links();
     }
     bool changed_links() const {
         for (const auto& k : links_kept)

@@ -5,10 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 
 #include "sys/files.hpp"
@@ -108,6 +110,47 @@ KindStyle style(const std::string& kind) {
     return {"ellipse", "#c7e9c0"};
 }
 
+// One line per own interface of a node: what it is and what it carries.
+std::string device_text(const topo::Device& d) {
+    std::string s = d.name + " " + topo::to_string(d.kind);
+    switch (d.kind) {
+        case topo::DeviceKind::Vrf: s += " table " + std::to_string(d.table); break;
+        case topo::DeviceKind::Vlan: s += " " + std::to_string(d.vlan_id) + " on " + d.link; break;
+        case topo::DeviceKind::Macvlan: s += " on " + d.link; break;
+        case topo::DeviceKind::Vxlan: s += " " + std::to_string(d.vni); break;
+        default: break;
+    }
+    if (!d.vrf.empty()) s += " in " + d.vrf;
+    if (!d.up) s += " (down)";
+    for (const auto& a : d.addrs) s += " " + a.str();
+    return s;
+}
+
+bool same_address(const net::Prefix& a, const net::Prefix& b) {
+    return a.family == b.family && a.bytes == b.bytes;
+}
+
+// The node that holds `addr` on a link end, a loopback or an own interface; empty if none.
+std::string owner_of(const topo::Model& m, const net::Prefix& addr) {
+    auto holds = [&](const std::vector<net::Prefix>& v) {
+        return std::any_of(v.begin(), v.end(), [&](const net::Prefix& p) { return same_address(p, addr); });
+    };
+    for (const auto& n : m.nodes) {
+        if (holds(n.loopback)) return n.name;
+        for (const auto& i : n.interfaces)
+            if (holds(i.addrs)) return n.name;
+        for (const auto& d : n.devices)
+            if (holds(d.addrs)) return n.name;
+    }
+    return {};
+}
+
+// The far end a tunnel interface names, with the edge's label; nullopt for other kinds.
+std::optional<std::pair<net::Prefix, std::string>> tunnel_remote(const topo::Device& d) {
+    if (d.kind == topo::DeviceKind::Vxlan && d.remote) return std::pair{*d.remote, "vxlan " + std::to_string(d.vni)};
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::string GraphLink::name() const {
@@ -132,6 +175,15 @@ Graph make_graph(const topo::Model& m, const std::vector<probe::NodeLive>* live)
     for (const auto& n : m.nodes) {
         GraphNode gn{.name = n.name, .kind = topo::to_string(n.kind)};
         for (const auto& p : n.loopback) gn.loopback.push_back(p.str());
+        for (const auto& d : n.devices) {
+            gn.interfaces.push_back(device_text(d));
+            if (auto r = tunnel_remote(d)) {
+                std::string to = owner_of(m, r->first);
+                // A tunnel to an address outside the lab (or to itself) has no edge to draw.
+                if (!to.empty() && to != n.name)
+                    g.tunnels.push_back({.from = n.name, .from_iface = d.name, .to = to, .label = r->second});
+            }
+        }
         if (const probe::NodeLive* l = live_of(live, n.name)) {
             gn.state = l->running ? "running" : "stopped";
             gn.pid = l->pid;
@@ -158,6 +210,7 @@ std::string to_dot(const Graph& g) {
         if (n.state == "running") label += " pid " + std::to_string(n.pid);
         else if (!n.state.empty()) label += " (" + n.state + ")";
         for (const auto& a : n.loopback) label += "\n" + a;
+        for (const auto& i : n.interfaces) label += "\n" + i;
         o << "  " << q(n.name) << " [id=" << q("node-" + n.name) << ", label=" << q(label) << ", shape=" << s.dot_shape
           << ", fillcolor=" << q(n.state == "stopped" ? "#d9d9d9" : s.colour) << "];\n";
     }
@@ -175,6 +228,13 @@ std::string to_dot(const Graph& g) {
         if (!l.netem.empty()) o << ", color=red, fontcolor=red, style=dashed, penwidth=2";
         else if (!l.up) o << ", style=dotted";
         o << "];\n";
+    }
+    // Overlays: blue and dashed, without weight, so the layout follows the real links.
+    for (std::size_t i = 0; i < g.tunnels.size(); ++i) {
+        const GraphTunnel& t = g.tunnels[i];
+        o << "  " << q(t.from) << " -- " << q(t.to) << " [id=" << q("tunnel-" + std::to_string(i))
+          << ", label=" << q(t.label) << ", taillabel=" << q(t.from_iface)
+          << ", color=blue, fontcolor=blue, style=dashed, constraint=false];\n";
     }
     o << "}\n";
     return o.str();
@@ -198,7 +258,8 @@ std::string to_mermaid(const Graph& g) {
     for (std::size_t i = 0; i < g.nodes.size(); ++i) {
         const GraphNode& n = g.nodes[i];
         std::string label = text(n.name + "<br/>" + n.kind + (n.state.empty() ? "" : " " + n.state) +
-                                 (n.loopback.empty() ? "" : "<br/>" + join(n.loopback, "<br/>")));
+                                 (n.loopback.empty() ? "" : "<br/>" + join(n.loopback, "<br/>")) +
+                                 (n.interfaces.empty() ? "" : "<br/>" + join(n.interfaces, "<br/>")));
         const char* open = n.kind == "router" ? "{{" : n.kind == "switch" ? "[" : "([";
         const char* close = n.kind == "router" ? "}}" : n.kind == "switch" ? "]" : "])";
         o << "  n" << i << open << "\"" << label << "\"" << close << ":::" << n.kind << "\n";
@@ -211,6 +272,8 @@ std::string to_mermaid(const Graph& g) {
         const char* line = (!l.netem.empty() || !l.up) ? "-.-" : "---";
         o << "  " << id(l.ends[0].node) << " " << line << "|\"" << text(label) << "\"| " << id(l.ends[1].node) << "\n";
     }
+    for (const auto& t : g.tunnels)
+        o << "  " << id(t.from) << " -.->|\"" << text(t.from_iface + " " + t.label) << "\"| " << id(t.to) << "\n";
     o << "  classDef host fill:" << style("host").colour << "\n"
       << "  classDef router fill:" << style("router").colour << "\n"
       << "  classDef switch fill:" << style("switch").colour << "\n";

@@ -19,6 +19,7 @@ struct GraphNode {
     std::vector<std::string> loopback;   // CIDRs
     std::string state;                   // "" (from a file), "running", "stopped"
     pid_t pid = 0;
+    std::vector<std::string> interfaces; // the node's own `interfaces`: "vx0 vxlan 42 192.168.100.1/24"
 };
 
 struct GraphEnd {
@@ -35,11 +36,20 @@ struct GraphLink {
     std::string name() const;            // "r1:eth1 -- r2:eth1"
 };
 
+// A tunnel interface (vxlan) whose remote address belongs to another node of the lab: drawn
+// as an overlay edge beside the links, since no link of the file shows that the two talk.
+struct GraphTunnel {
+    std::string from, from_iface;        // the node whose interface names the remote
+    std::string to;                      // the node that owns the remote address
+    std::string label;                   // "vxlan 42"
+};
+
 struct Graph {
     std::string lab;
     bool live = false;                   // built from a running lab
     std::vector<GraphNode> nodes;
     std::vector<GraphLink> links;
+    std::vector<GraphTunnel> tunnels;
 };
 
 // `live` (one entry per model node, any order) adds node and interface state.

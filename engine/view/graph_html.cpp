@@ -22,10 +22,11 @@ svg { border: 1px solid #ccc; background: #fff; }
 .host { fill: #c7e9c0; } .router { fill: #9ecae1; } .switch { fill: #fdd0a2; } .stopped { fill: #d9d9d9; }
 .node text { font-weight: bold; } text { font-size: 11px; }
 line { stroke: #555; stroke-width: 2; } line.netem { stroke: red; stroke-dasharray: 6 4; } line.down { stroke-dasharray: 2 4; }
+line.tunnel { stroke: blue; stroke-dasharray: 8 4; stroke-width: 1.5; } .tunnellabel { fill: blue; font-size: 10px; }
 .end { fill: #333; font-size: 10px; } .netemlabel { fill: red; font-size: 10px; }
 table { border-collapse: collapse; margin-top: 1em; } td, th { border: 1px solid #ccc; padding: 2px 8px; text-align: left; }
 </style></head>
-<body><h1 id="title"></h1><p id="legend">host: green ellipse, router: blue octagon, switch: orange box; red dashed: impaired (netem); dotted: down</p>
+<body><h1 id="title"></h1><p id="legend">host: green ellipse, router: blue octagon, switch: orange box; red dashed: impaired (netem); dotted: down; blue dashed: tunnel (vxlan)</p>
 <svg id="graph" width="960" height="640" viewBox="0 0 960 640"></svg>
 <table id="ends"><thead><tr><th>link</th><th>end</th><th>interface</th><th>state</th><th>addresses</th><th>netem</th></tr></thead><tbody></tbody></table>
 <script id="data" type="application/json">)HTML";
@@ -82,6 +83,13 @@ g.links.forEach((l, i) => {
   });
   if (l.netem) el("text", { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 - 6, class: "netemlabel", "text-anchor": "middle" }, grp, l.netem);
 });
+g.tunnels.forEach((t, i) => {
+  const a = pos[idx.get(t.from)], b = pos[idx.get(t.to)];
+  const grp = el("g", { id: "tunnel-" + i, class: "tunnel" }, svg);
+  el("title", {}, grp, t.from + ":" + t.from_iface + " " + t.label + " to " + t.to);
+  el("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: "tunnel" }, grp);
+  el("text", { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 + 12, class: "tunnellabel", "text-anchor": "middle" }, grp, t.label);
+});
 g.nodes.forEach((n, i) => {
   const p = pos[i], grp = el("g", { id: "node-" + n.name, class: "node" }, svg);
   const cls = n.state === "stopped" ? "stopped" : n.kind;
@@ -96,7 +104,7 @@ g.nodes.forEach((n, i) => {
   }
   el("text", { x: p.x, y: p.y - 2, "text-anchor": "middle" }, grp, n.name);
   el("text", { x: p.x, y: p.y + 11, "text-anchor": "middle" }, grp, n.kind + (n.state ? " " + n.state : ""));
-  el("title", {}, grp, [n.name + " (" + n.kind + (n.pid ? ", pid " + n.pid : "") + ")"].concat(n.loopback).join("\n"));
+  el("title", {}, grp, [n.name + " (" + n.kind + (n.pid ? ", pid " + n.pid : "") + ")"].concat(n.loopback, n.interfaces).join("\n"));
 });
 const tbody = document.querySelector("#ends tbody");
 g.links.forEach((l, i) => l.ends.forEach((e, k) => {
@@ -123,10 +131,10 @@ std::string html_text(const std::string& s) {
 
 std::string to_html(const Graph& g) {
     nlohmann::json data = {{"lab", g.lab}, {"live", g.live}, {"nodes", nlohmann::json::array()},
-                           {"links", nlohmann::json::array()}};
+                           {"links", nlohmann::json::array()}, {"tunnels", nlohmann::json::array()}};
     for (const auto& n : g.nodes)
         data["nodes"].push_back(
-            {{"name", n.name}, {"kind", n.kind}, {"loopback", n.loopback}, {"state", n.state}, {"pid", n.pid}});
+            {{"name", n.name}, {"kind", n.kind}, {"loopback", n.loopback}, {"state", n.state}, {"pid", n.pid}, {"interfaces", n.interfaces}});
     for (const auto& l : g.links) {
         nlohmann::json ends = nlohmann::json::array();
         for (const auto& e : l.ends)
@@ -134,6 +142,8 @@ std::string to_html(const Graph& g) {
         data["links"].push_back(
             {{"name", l.name()}, {"ends", ends}, {"netem", l.netem}, {"up", l.up}, {"mtu", l.mtu}});
     }
+    for (const auto& t : g.tunnels)
+        data["tunnels"].push_back({{"from", t.from}, {"from_iface", t.from_iface}, {"to", t.to}, {"label", t.label}});
     // "</" inside the JSON would end the <script> element early: "<\/" means the same in JSON.
     std::string json = data.dump(), safe;
     for (std::size_t i = 0; i < json.size(); ++i) {

@@ -122,6 +122,40 @@ TEST(Graph, LiveStateShowsOnNodesAndEnds) {
     EXPECT_NE(view::to_dot(g).find("a\\nrouter pid 42"), std::string::npos);
 }
 
+// h1 and h2 joined through r, with a VXLAN overlay from h1 to h2 across it and a VRF on r.
+constexpr const char* kOverlay = R"({"name": "ov", "nodes": {
+        "r": {"kind": "router", "interfaces": {"blue": {"kind": "vrf", "table": 10}}},
+        "h1": {"interfaces": {"vx0": {"kind": "vxlan", "vni": 42, "remote": "10.2.0.2", "ipv4": ["192.168.9.1/24"]},
+                              "vx1": {"kind": "vxlan", "vni": 43, "remote": "192.0.2.7"}}},
+        "h2": {"interfaces": {"vx0": {"kind": "vxlan", "vni": 42, "remote": "10.1.0.2", "up": false}}}},
+    "links": [{"endpoints": ["h1:eth0", "r:eth1"], "ipv4": ["10.1.0.2/24", "10.1.0.1/24"]},
+              {"endpoints": ["h2:eth0", {"node": "r", "iface": "eth2", "vrf": "blue"}],
+               "ipv4": ["10.2.0.2/24", "10.2.0.1/24"]}]})";
+
+TEST(Graph, OwnInterfacesOnNodesAndTunnelsAsOverlayEdges) {
+    auto g = view::make_graph(topo::parse(kOverlay));
+    ASSERT_EQ(g.nodes.size(), 3u);
+    EXPECT_EQ(g.nodes[0].interfaces, std::vector<std::string>{"blue vrf table 10"});
+    EXPECT_EQ(g.nodes[1].interfaces, (std::vector<std::string>{"vx0 vxlan 42 192.168.9.1/24", "vx1 vxlan 43"}));
+    EXPECT_EQ(g.nodes[2].interfaces, std::vector<std::string>{"vx0 vxlan 42 (down)"});
+    // Each vxlan whose remote is a lab address is an edge; 192.0.2.7 is outside the lab: none.
+    ASSERT_EQ(g.tunnels.size(), 2u);
+    EXPECT_EQ(g.tunnels[0].from, "h1");
+    EXPECT_EQ(g.tunnels[0].from_iface, "vx0");
+    EXPECT_EQ(g.tunnels[0].to, "h2");
+    EXPECT_EQ(g.tunnels[0].label, "vxlan 42");
+    EXPECT_EQ(g.tunnels[1].from, "h2");
+    EXPECT_EQ(g.tunnels[1].to, "h1");
+    std::string dot = view::to_dot(g), mermaid = view::to_mermaid(g), html = view::to_html(g);
+    EXPECT_NE(dot.find("label=\"r\\nrouter\\nblue vrf table 10\""), std::string::npos) << dot;
+    EXPECT_NE(dot.find("\"h1\" -- \"h2\" [id=\"tunnel-0\", label=\"vxlan 42\", taillabel=\"vx0\", color=blue"),
+              std::string::npos)
+        << dot;
+    EXPECT_NE(mermaid.find("n1 -.->|\"vx0 vxlan 42\"| n2"), std::string::npos) << mermaid;
+    EXPECT_NE(html.find("\"tunnels\":[{\"from\":\"h1\""), std::string::npos);
+    EXPECT_NE(html.find("\"interfaces\":[\"blue vrf table 10\"]"), std::string::npos);
+}
+
 TEST(Graph, HtmlIsSelfContainedAndScriptSafe) {
     // Names in a valid topology cannot hold "/", but the page must not rely on it.
     view::Graph g{.lab = "x", .nodes = {{.name = "a"}, {.name = "b"}}};

@@ -133,6 +133,53 @@ TEST(PlanDiff, EnvChangesWithoutTouchingTheKernel) {
 
 // ---- topology edits -------------------------------------------------------------------------
 
+TEST(PlanDiff, OwnInterfacesAreAddedRemovedAndRemadeWithWhatSitsOnThem) {
+    auto a = base();
+    a["nodes"]["r1"]["interfaces"] = {{"blue", {{"kind", "vrf"}, {"table", 10}}},
+                                      {"d0", {{"kind", "dummy"}, {"vrf", "blue"}, {"ipv4", {"10.5.0.1/32"}}}},
+                                      {"mv", {{"kind", "macvlan"}, {"link", "eth1"}}},
+                                      {"t0", {{"kind", "tap"}}}};
+    // Unchanged: nothing to do.
+    EXPECT_TRUE(plan::diff(model(a), model(a)).empty());
+    auto b = a;
+    // Only an address of d0: changed in place. The vrf's table: it and d0 in it are remade.
+    b["nodes"]["r1"]["interfaces"]["d0"]["ipv4"] = {"10.5.0.2/32"};
+    EXPECT_EQ(lines(a, b), (std::vector<std::string>{"- address r1:d0 10.5.0.1/32", "+ address r1:d0 10.5.0.2/32"}));
+    b["nodes"]["r1"]["interfaces"]["blue"]["table"] = 11;
+    b["nodes"]["r1"]["interfaces"].erase("t0");
+    b["nodes"]["r2"]["interfaces"] = {{"vx0", {{"kind", "vxlan"}, {"vni", 7}, {"remote", "10.0.12.1"}}}};
+    auto ma = model(a), mb = model(b);
+    auto d = plan::diff(ma, mb);
+    // Removed what sits on another first; added in file order, with their addresses.
+    EXPECT_EQ(plan::diff_lines(d, ma, mb, &netem), (std::vector<std::string>{
+                                                        "- interface r1:t0 (tap)",
+                                                        "- interface r1:d0 (dummy)",
+                                                        "- interface r1:blue (vrf)",
+                                                        "+ interface r1:blue (vrf)",
+                                                        "+ interface r1:d0 (dummy)",
+                                                        "+ interface r2:vx0 (vxlan)",
+                                                    }));
+    ASSERT_EQ(d.devices_added.size(), 3u);
+    EXPECT_EQ(d.devices_added[2].pointer, "/nodes/r2/interfaces/vx0");
+    EXPECT_TRUE(d.addresses_added.empty());  // they come with the remade interface
+}
+
+TEST(PlanDiff, AVrfWithLinkEndsInItCannotBeRemade) {
+    auto a = base();
+    a["nodes"]["r1"]["interfaces"] = {{"blue", {{"kind", "vrf"}, {"table", 10}}}};
+    a["links"][0]["endpoints"][0] = {{"node", "r1"}, {"iface", "eth1"}, {"vrf", "blue"}};
+    auto b = a;
+    b["nodes"]["r1"]["interfaces"]["blue"]["table"] = 12;
+    try {
+        plan::diff(model(a), model(b));
+        FAIL() << "a vrf with a link end in it was remade";
+    } catch (const topo::TopologyError& e) {
+        ASSERT_EQ(e.issues().size(), 1u);
+        EXPECT_EQ(e.issues()[0].pointer, "/nodes/r1/interfaces/blue");
+        EXPECT_NE(e.issues()[0].message.find("link end eth1 is in it"), std::string::npos) << e.issues()[0].message;
+    }
+}
+
 TEST(TopologyEdit, AddNodeAndLinkKeepTheRestAndGetDefaults) {
     std::string t = topo::with_node(kBase, "r4", R"({"loopback": ["10.0.0.4/32"]})");
     t = topo::with_link(t, "r4:eth1", "s1", R"({"ipv4": ["192.168.0.4/24", null], "mtu": 1400})");
