@@ -101,3 +101,17 @@ def assert_lab_gone(name, timeout=20.0):
         time.sleep(0.1)
     assert not left, f"lab {name} left: {left}"
 
+
+def ospf_route(lab_or_run, prefix):
+    """The next hop of the OSPF route zebra installed for `prefix`, or None. `lab_or_run` runs a
+    vtysh command and returns its parsed JSON (Node.vtysh, or `lab exec` for the CLI tests)."""
+    out = lab_or_run(f"show ip route {prefix} json")
+    for entry in (out or {}).get(prefix, []):
+        if entry.get("protocol") == "ospf" and entry.get("installed"):
+            return entry["nexthops"][0].get("ip")
+    return None
+
+
+def wait_for(lab, fn, want, what, timeout=CONVERGE):
+    """Waits until fn() == want; fails saying what was awaited and what fn() gave last."""
+    assert lab.wait_until(lambda: fn() == want, timeout=timeout, interval=0.3), f"{what}: got {fn()!r}, want {want!r}"

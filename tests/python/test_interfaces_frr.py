@@ -5,7 +5,7 @@ this machine's: here the refusal is checked and the test skips (kinds.up_or_refu
 import copy
 
 from kinds import up_or_refused
-from routing import OSPFD, VTYSH, ZEBRA, require_binaries
+from routing import OSPFD, VTYSH, ZEBRA, ospf_route, require_binaries, wait_for
 
 CONVERGE = 90  # seconds: a few here; the VM emulates its CPU, about 7x slower
 
@@ -31,32 +31,21 @@ LAB = {
 }
 
 
-def ospf_next_hop(node, prefix):
-    """The next hop of the OSPF route zebra installed for `prefix`, or None."""
-    for entry in node.vtysh(f"show ip route {prefix}", json=True).get(prefix, []):
-        if entry.get("protocol") == "ospf" and entry.get("installed"):
-            return entry["nexthops"][0].get("ip")
-    return None
-
-
-def wait_for(lab, fn, want, what):
-    assert lab.wait_until(lambda: fn() == want, timeout=CONVERGE, interval=0.3), f"{what}: got {fn()!r}, want {want!r}"
-
-
 def test_dummies_are_announced_by_ospf_and_follow_live_changes(lab):
     require_binaries((ZEBRA, OSPFD, VTYSH), "frr")
     up_or_refused(lab, dict(LAB, name=lab.name), ["dummy"])
     r2 = lab["r2"]
+    at_r2 = lambda prefix: ospf_route(lambda c: r2.vtysh(c, json=True), prefix)  # noqa: E731
     for prefix in ("10.99.1.1/32", "10.99.2.1/32"):
-        wait_for(lab, lambda: ospf_next_hop(r2, prefix), "10.0.12.1", f"r2's OSPF route to r1's dummy {prefix}")
+        wait_for(lab, lambda: at_r2(prefix), "10.0.12.1", f"r2's OSPF route to r1's dummy {prefix}", CONVERGE)
     assert r2.ping("10.99.1.1") and r2.ping("10.99.2.1")
 
     # A third dummy joins the running r1: OSPF announces it; removing it withdraws it.
     t = copy.deepcopy(LAB)
     t["nodes"]["r1"]["interfaces"]["lo3"] = {"kind": "dummy", "ipv4": ["10.99.3.1/32"]}
     assert lab.apply(dict(t, name=lab.name)).lines == ["+ interface r1:lo3 (dummy)"]
-    wait_for(lab, lambda: ospf_next_hop(r2, "10.99.3.1/32"), "10.0.12.1", "r2's OSPF route to the dummy added live")
+    wait_for(lab, lambda: at_r2("10.99.3.1/32"), "10.0.12.1", "r2's OSPF route to the dummy added live", CONVERGE)
     assert r2.ping("10.99.3.1")
     assert lab.apply(dict(LAB, name=lab.name)).lines == ["- interface r1:lo3 (dummy)"]
-    wait_for(lab, lambda: ospf_next_hop(r2, "10.99.3.1/32"), None, "r2's route to the removed dummy")
-    assert ospf_next_hop(r2, "10.99.1.1/32") == "10.0.12.1"
+    wait_for(lab, lambda: at_r2("10.99.3.1/32"), None, "r2's route to the removed dummy", CONVERGE)
+    assert at_r2("10.99.1.1/32") == "10.0.12.1"

@@ -7,10 +7,8 @@ import os
 
 import nslab
 from isolation import cli_lab, lab_cli
-from routing import OSPFD, VTYSH, ZEBRA, assert_no_daemon_left, daemon_processes, require_binaries
-
-CONVERGE = 60  # seconds; OSPF with 1 s hellos converges in a few here
-
+from routing import (OSPFD, VTYSH, ZEBRA, assert_no_daemon_left, daemon_processes, ospf_route, require_binaries,
+                     wait_for)
 
 def ospf(name, rid, ifaces):
     conf = f"frr defaults traditional\nhostname {name}\n!\n"
@@ -34,19 +32,6 @@ def base(name):
 R3 = {"loopback": ["10.0.0.3/32"], "frr": ospf("r3", "10.0.0.3", ["eth1", "eth2"])}
 R1_R3 = {"ipv4": ["10.0.13.1/30", "10.0.13.2/30"]}
 R2_R3 = {"ipv4": ["10.0.23.1/30", "10.0.23.2/30"]}
-
-
-def ospf_route(lab_or_run, prefix):
-    """The next hop of the OSPF route zebra installed for `prefix` at r1, or None."""
-    out = lab_or_run(f"show ip route {prefix} json")
-    for entry in (out or {}).get(prefix, []):
-        if entry.get("protocol") == "ospf" and entry.get("installed"):
-            return entry["nexthops"][0].get("ip")
-    return None
-
-
-def wait_for(lab, fn, want, what):
-    assert lab.wait_until(lambda: fn() == want, timeout=CONVERGE, interval=0.3), f"{what}: got {fn()!r}, want {want!r}"
 
 
 def test_a_router_joins_and_leaves_a_running_ospf_lab_from_python(lab):
