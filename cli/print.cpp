@@ -48,6 +48,8 @@ void print_model(std::ostream& os, const topo::Model& m) {
             const auto& link = m.links[i.link];
             row(i.name, m.endpoint_name(link.ends[1 - i.end]), join(i.addrs));
         }
+        // A node's own interfaces have no peer: the column says what they are instead.
+        for (const auto& d : n.devices) row(d.name, std::string("(") + topo::to_string(d.kind) + ")", join(d.addrs));
         if (first) row("", "", "");
     }
     t.print(os);

@@ -3,9 +3,13 @@ tap, and link ends in a vrf. Each test asserts traffic. Where the kernel lacks a
 must fail before building anything, naming the kind and its module: then the test checks that
 refusal and skips, unless NSLAB_EXPECT_ALL_KINDS=1 (the stock-kernel VM, ci/vm/guest.py) says
 every kind must be there, when it fails instead."""
+import json
+import uuid
+
 import pytest
 
 import nslab
+from isolation import lab_cli
 from kinds import up_or_refused
 
 
@@ -46,6 +50,19 @@ def test_vxlan_overlay_over_a_routed_underlay(lab):
     assert not lab["r"].ping("192.168.100.2", timeout=0.3)
     vx = iface(lab, "h1", "vx0")
     assert vx is not None and vx["up"], vx
+
+
+def test_lab_up_lists_own_interfaces_with_their_kind(tmp_path):
+    t = tmp_path / "vx.json"
+    t.write_text(json.dumps(dict(VXLAN, name=f"vxcli-{uuid.uuid4().hex[:6]}")))
+    up = lab_cli("up", str(t))
+    assert up.returncode == 0, up.stderr
+    try:
+        rows = [line.split() for line in up.stdout.splitlines()]
+        assert ["vx0", "(vxlan)", "192.168.100.1/24", "fd00:100::1/64"] in rows, up.stdout
+        assert ["vx0", "(vxlan)", "192.168.100.2/24", "fd00:100::2/64"] in rows, up.stdout
+    finally:
+        assert lab_cli("down", json.loads(t.read_text())["name"]).returncode == 0
 
 
 def test_tap_exists_is_up_and_answers_for_its_address(lab):
