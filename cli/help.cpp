@@ -89,8 +89,9 @@ constexpr CommandHelp kHelp[] = {
      "  lab node rm triangle r4"},
     {"apply", "[LAB] FILE [--dry-run] [--json]", "reconcile a running lab to an edited topology file",
      "Compares FILE with the running lab and applies the difference: nodes and links added or\n"
-     "removed, addresses, routes, impairments (netem) and link admin states changed. Nothing else\n"
-     "is touched: kept nodes keep their processes and kept links their interfaces. What a running\n"
+     "removed, addresses, routes, impairments (netem) and link admin states changed, a node's own\n"
+     "interfaces added, removed or made again. Nothing else is touched: kept nodes keep their\n"
+     "processes and kept links their interfaces. What a running\n"
      "node cannot change (namespaces, mounts, files, sysctls, exec, rootfs, limits) is refused\n"
      "with its place in FILE; remove the node and add it again instead. Each change is printed\n"
      "(- removed, + added, ~ changed); one that fails is undone as a whole.\n"
