@@ -48,6 +48,9 @@ struct Attrs {
     }
 };
 
+Attrs top_attrs(const nl::Message& m, std::size_t header_len);
+// Attrs point into the message: a temporary one would be gone before they are read.
+Attrs top_attrs(const nl::Message&&, std::size_t) = delete;
 Attrs top_attrs(const nl::Message& m, std::size_t header_len) {
     Attrs out;
     auto* nlh = reinterpret_cast<const nlmsghdr*>(m.bytes.data());
@@ -450,6 +453,8 @@ Attrs kind_data(const nl::Message& m, const std::string& kind) {
     expect_strz(linkinfo.get(IFLA_INFO_KIND), kind);
     return nested(linkinfo.get(IFLA_INFO_DATA));
 }
+// Attrs point into the message: a temporary one would be gone before they are read.
+Attrs kind_data(const nl::Message&&, const std::string&) = delete;
 
 nl::LinkSpec spec(const char* kind, const char* name) {
     nl::LinkSpec s;
@@ -514,7 +519,8 @@ TEST(NetlinkBuilders, VlanOnItsLinkWithIdAndProtocolInNetworkOrder) {
     expect_bytes(data.get(IFLA_VLAN_PROTOCOL), q, 2);
     s.qinq = true;
     const std::uint8_t ad[] = {0x88, 0xa8};
-    expect_bytes(kind_data(nl::new_link(s), "vlan").get(IFLA_VLAN_PROTOCOL), ad, 2);
+    const nl::Message qinq = nl::new_link(s);
+    expect_bytes(kind_data(qinq, "vlan").get(IFLA_VLAN_PROTOCOL), ad, 2);
 }
 
 TEST(NetlinkBuilders, MacvlanModeOnItsLink) {
@@ -552,7 +558,9 @@ TEST(NetlinkBuilders, VxlanIpv6UsesTheSixAttributes) {
     s.vni = 7;
     s.vxlan_remote = P("ff05::100");
     s.vxlan_local = P("fd00::1");
-    auto data = kind_data(nl::new_link(s), "vxlan");
+    // The attributes point into the message: it must outlive them.
+    const nl::Message m = nl::new_link(s);
+    auto data = kind_data(m, "vxlan");
     EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_VXLAN_ID, IFLA_VXLAN_GROUP6, IFLA_VXLAN_LOCAL6,
                                                         IFLA_VXLAN_PORT, IFLA_VXLAN_LEARNING}));
     expect_bytes(data.get(IFLA_VXLAN_GROUP6), P("ff05::100").bytes.data(), 16);
