@@ -457,7 +457,9 @@ private:
                 plan::Batch taps{b.target, b.context, {}};
                 const plan::Step* first = nullptr;
                 for (auto& s : b.steps) {
-                    const bool for_new_link = new_links.count(s.pointer) > 0;
+                    // A link's own steps carry its pointer; an end's (joining a vrf) the end's.
+                    const bool for_new_link =
+                        new_links.count(s.pointer) > 0 || new_links.count(s.pointer.substr(0, s.pointer.find("/endpoints/")));
                     bool take = node_added || for_new_link || new_devices.count({node, s.pointer});
                     auto* route = std::get_if<plan::Route>(&s.action);
                     bool replace = false;

@@ -55,9 +55,10 @@ void check_static(const topo::Node& a, const topo::Node& b, std::vector<Issue>& 
     if (a.namespaces != b.namespaces) refuse("namespaces");
     if (a.time_offsets != b.time_offsets) refuse("time_offsets");
     if (a.rootfs != b.rootfs) refuse("rootfs");
+    // A new link end may join a vrf (it is made in it); a kept one cannot move.
     for (const auto& i : b.interfaces) {
         const topo::Interface* old = a.find_interface(i.name);
-        if ((old ? old->vrf : std::string()) != i.vrf)
+        if (old && old->vrf != i.vrf)
             issues.push_back({i.pointer + "/vrf", "node " + b.name + ": " + i.name + " cannot join or leave a vrf while the lab runs (not in this build)"});
     }
 }

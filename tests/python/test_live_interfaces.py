@@ -10,6 +10,7 @@ import os
 import pytest
 
 import nslab
+from kinds import up_or_refused
 
 # h1 -- r -- h2, routed: the underlay a VXLAN overlay between h1 and h2 is added to.
 UNDERLAY = {
@@ -152,3 +153,24 @@ def test_a_kind_the_kernel_lacks_is_refused_before_anything_changes(lab):
     assert change.lines == ["+ node h4 (host)", "+ interface h1:d0 (dummy)"], change.lines
     assert lab["r"].run(["ip", "route", "add", "10.9.9.1/32", "via", "10.1.0.2"]).ok
     assert lab["r"].ping("10.9.9.1"), "no ping to the dummy added live"
+
+
+def test_a_link_added_to_a_running_lab_joins_a_vrf(lab):
+    # r routes for h1 and h2 in its vrf blue only; h2 and its link come while the lab runs.
+    base = {
+        "name": lab.name,
+        "nodes": {"r": {"kind": "router", "interfaces": {"blue": {"kind": "vrf", "table": 10}}},
+                  "h1": {"routes": [{"to": "default", "via": "10.1.0.1"}]}},
+        "links": [{"endpoints": ["h1:eth0", {"node": "r", "iface": "eth1", "vrf": "blue"}],
+                   "ipv4": ["10.1.0.2/24", "10.1.0.1/24"]}],
+    }
+    up_or_refused(lab, base, ["vrf"])
+    grown = copy.deepcopy(base)
+    grown["nodes"]["h2"] = {"routes": [{"to": "default", "via": "10.2.0.1"}]}
+    grown["links"].append({"endpoints": ["h2:eth0", {"node": "r", "iface": "eth2", "vrf": "blue"}],
+                           "ipv4": ["10.2.0.2/24", "10.2.0.1/24"]})
+    assert lab.apply(grown).lines == ["+ node h2 (host)", "+ link h2:eth0 <-> r:eth2"]
+    assert link_info(lab["r"], "eth2")["master"] == "blue"
+    assert lab["h1"].ping("10.2.0.2"), "no ping through r's vrf over the link added live"
+    # Not in r's default table: the vrf alone routes between them.
+    assert "10.2.0.0/24" not in lab["r"].run(["ip", "route", "show"]).stdout

@@ -178,6 +178,18 @@ TEST(PlanDiff, AVrfWithLinkEndsInItCannotBeRemade) {
     EXPECT_NE(issues[0].message.find("link end eth1 is in it"), std::string::npos) << issues[0].message;
 }
 
+TEST(PlanDiff, ANewLinkEndMayJoinAVrfAKeptOneCannotMove) {
+    auto a = base();
+    a["nodes"]["r1"]["interfaces"] = {{"blue", {{"kind", "vrf"}, {"table", 10}}}};
+    auto b = a;
+    b["links"].push_back({{"endpoints", {{{"node", "r1"}, {"iface", "eth3"}, {"vrf", "blue"}}, "r3:eth3"}}});
+    EXPECT_EQ(lines(a, b), std::vector<std::string>{"+ link r1:eth3 <-> r3:eth3"});
+    b["links"][0]["endpoints"][0] = {{"node", "r1"}, {"iface", "eth1"}, {"vrf", "blue"}};
+    auto issues = refusals(a, b);
+    ASSERT_EQ(issues.size(), 1u);
+    EXPECT_EQ(issues[0].pointer, "/links/0/endpoints/0/vrf");
+}
+
 TEST(TopologyEdit, AddNodeAndLinkKeepTheRestAndGetDefaults) {
     std::string t = topo::with_node(kBase, "r4", R"({"loopback": ["10.0.0.4/32"]})");
     t = topo::with_link(t, "r4:eth1", "s1", R"({"ipv4": ["192.168.0.4/24", null], "mtu": 1400})");
