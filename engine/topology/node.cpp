@@ -105,6 +105,29 @@ void read_node_routes(const NodeView& view, Node& n, Issues& issues) {
     }
 }
 
+void read_node_rules(const NodeView& view, Node& n, Issues& issues) {
+    Located at = view.get("rules");
+    if (!at) return;
+    n.rules = read_rules(*at, at.pointer, issues);
+    if (n.kind == NodeKind::Switch && !n.rules.empty()) {
+        issues.add(at.pointer, "a switch has no rules (it is a bridge, not a router)");
+        n.rules.clear();
+    }
+}
+
+// Only a switch is a bridge that can filter VLANs; a host or router makes VLANs with `vlan`
+// interfaces.
+void read_vlan_filtering(const NodeView& view, Node& n, Issues& issues) {
+    Located at = view.get("vlan_filtering");
+    if (!at) return;
+    auto on = get_bool(*at, at.pointer, issues);
+    if (!on) return;
+    if (n.kind != NodeKind::Switch)
+        issues.add(at.pointer, "only a switch takes \"vlan_filtering\"; on a host or router make VLANs with interfaces of kind \"vlan\"");
+    else
+        n.vlan_filtering = *on;
+}
+
 // Names the shell can export: no "=", nothing empty.
 void read_env(const NodeView& view, Node& n, Issues& issues) {
     for (const auto& [name, at] : view.entries("env", issues)) {
@@ -203,6 +226,8 @@ Node read_node(const std::string& name, const NodeView& view, Draft& d) {
     read_sysctls(view, n, d.issues);
     read_devices(view, n, d);
     read_node_routes(view, n, d.issues);
+    read_node_rules(view, n, d.issues);
+    read_vlan_filtering(view, n, d.issues);
     read_env(view, n, d.issues);
     read_paths(view, n, d.base_dir, d.issues);
     read_exec(view, n, d.issues);
