@@ -95,23 +95,16 @@ void read_loopback(const NodeView& view, Node& n, Draft& d) {
     }
 }
 
-void read_node_routes(const NodeView& view, Node& n, Issues& issues) {
-    Located at = view.get("routes");
+// `routes` and `rules`, which a switch has none of.
+template <class T>
+void read_routing(const NodeView& view, const Node& n, const char* key,
+                  std::vector<T> (*read)(const ojson&, const std::string&, Issues&), std::vector<T>& out, Issues& issues) {
+    Located at = view.get(key);
     if (!at) return;
-    n.routes = read_routes(*at, at.pointer, issues);
-    if (n.kind == NodeKind::Switch && !n.routes.empty()) {
-        issues.add(at.pointer, "a switch has no routes (it is a bridge, not a router)");
-        n.routes.clear();
-    }
-}
-
-void read_node_rules(const NodeView& view, Node& n, Issues& issues) {
-    Located at = view.get("rules");
-    if (!at) return;
-    n.rules = read_rules(*at, at.pointer, issues);
-    if (n.kind == NodeKind::Switch && !n.rules.empty()) {
-        issues.add(at.pointer, "a switch has no rules (it is a bridge, not a router)");
-        n.rules.clear();
+    out = read(*at, at.pointer, issues);
+    if (n.kind == NodeKind::Switch && !out.empty()) {
+        issues.add(at.pointer, std::string("a switch has no ") + key + " (it is a bridge, not a router)");
+        out.clear();
     }
 }
 
@@ -225,8 +218,8 @@ Node read_node(const std::string& name, const NodeView& view, Draft& d) {
     read_loopback(view, n, d);
     read_sysctls(view, n, d.issues);
     read_devices(view, n, d);
-    read_node_routes(view, n, d.issues);
-    read_node_rules(view, n, d.issues);
+    read_routing(view, n, "routes", read_routes, n.routes, d.issues);
+    read_routing(view, n, "rules", read_rules, n.rules, d.issues);
     read_vlan_filtering(view, n, d.issues);
     read_env(view, n, d.issues);
     read_paths(view, n, d.base_dir, d.issues);

@@ -97,11 +97,8 @@ struct NodeRoutes {
         }
         const Interface* i = node.find_interface(r.dev);
         if (!i) {
-            std::vector<std::string_view> names{"lo"};
-            for (const auto& x : node.interfaces) names.push_back(x.name);
-            for (const auto& x : node.devices) names.push_back(x.name);
             issues.add(child(r.pointer, "dev"), "node " + quote(node.name) + " has no interface " + quote(r.dev) +
-                                                    did_you_mean(r.dev, names, "interfaces"));
+                                                    did_you_mean(r.dev, interface_names(node, true), "interfaces"));
         } else if (!link_up(*i)) {
             issues.add(child(r.pointer, "dev"), down_message(*i));
         }
@@ -215,11 +212,7 @@ bool resolve_table(const Node& node, const std::string& pointer, const std::stri
 }
 
 std::vector<Route> read_routes(const ojson& v, const std::string& pointer, Issues& issues) {
-    std::vector<Route> routes;
-    if (!expect(v, Want::Array, pointer, issues)) return routes;
-    for (std::size_t i = 0; i < v.size(); ++i)
-        if (auto r = read_route(v[i], child(pointer, i), issues)) routes.push_back(std::move(*r));
-    return routes;
+    return read_list(v, pointer, issues, read_route);
 }
 
 void check_routes(Draft& d) {

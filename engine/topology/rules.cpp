@@ -49,18 +49,12 @@ std::optional<Rule> read_rule(const ojson& v, const std::string& pointer, Issues
 }  // namespace
 
 std::vector<Rule> read_rules(const ojson& v, const std::string& pointer, Issues& issues) {
-    std::vector<Rule> rules;
-    if (!expect(v, Want::Array, pointer, issues)) return rules;
-    for (std::size_t i = 0; i < v.size(); ++i)
-        if (auto r = read_rule(v[i], child(pointer, i), issues)) rules.push_back(std::move(*r));
-    return rules;
+    return read_list(v, pointer, issues, read_rule);
 }
 
 void check_rules(Draft& d) {
     for (Node& node : d.model.nodes) {
-        std::vector<std::string_view> names{"lo"};
-        for (const auto& i : node.interfaces) names.push_back(i.name);
-        for (const auto& dv : node.devices) names.push_back(dv.name);
+        const auto names = interface_names(node, true);
         for (Rule& r : node.rules) {
             resolve_table(node, child(r.pointer, "table"), r.table_vrf, r.table, d.issues);
             for (auto [key, name] : {std::pair{"iif", &r.iif}, std::pair{"oif", &r.oif}})

@@ -52,6 +52,8 @@ def test_trunk_between_two_vlan_aware_switches(lab):
     assert p["pvid"] == 10 and p["vlans"] == [], p
     vlans = lab["s1"].run(["cat", "/sys/class/net/s1/bridge/vlan_filtering"]).stdout.strip()
     assert vlans == "1"
+    status = subprocess.run([LAB, "status", lab.name], capture_output=True, text=True, check=True).stdout
+    assert "trunk (s1) [tagged 10,20]" in status and "p2 (s1) [vlan 10]" in status, status
 
 
 def test_trunk_through_an_impaired_link_keeps_its_tags(lab):

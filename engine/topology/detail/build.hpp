@@ -53,6 +53,9 @@ bool is_multicast(const net::Prefix& p);  // 224.0.0.0/4, ff00::/8
 bool is_link_local(const net::Prefix& p);
 // `"10.0.0.1/24" has host bits set; did you mean "10.0.0.0/24"?` for a prefix that should be a network.
 std::optional<std::string> host_bits_problem(const net::Prefix& p);
+// interfaces.cpp: every interface name of the node for a did-you-mean: "lo" (when asked for),
+// its link ends, then its own `interfaces`.
+std::vector<std::string_view> interface_names(const Node& n, bool with_lo);
 // routes.cpp
 std::vector<Route> read_routes(const ojson& v, const std::string& pointer, Issues& issues);
 // A network (a bare address is one host) with its host bits clear; a string that is none is
