@@ -68,7 +68,7 @@ int cmd_status(const Argv& argv) {
               << st.nodes.size() << " nodes, keeper " << st.keeper.pid << ", built in " << format_ms(st.up_ms)
               << (st.source.empty() ? "" : ", from " + st.source) << "\n";
     std::vector<probe::NodeLive> nodes = probe::inspect_lab(l, a.flag("--routes"));
-    print_live(std::cout, nodes);
+    print_live(std::cout, nodes, &l.model());
     // Where each node's cgroup limits are enforced (v2, or v1 where v2 lacks the controller).
     for (const auto& n : st.nodes) {
         if (n.cgroup.empty()) continue;

@@ -55,7 +55,21 @@ void print_model(std::ostream& os, const topo::Model& m) {
     t.print(os);
 }
 
-void print_live(std::ostream& os, const std::vector<probe::NodeLive>& nodes) {
+namespace {
+// "vlan 10; tagged 20,30" for a port of a VLAN-aware switch, as the topology set it.
+std::string port_vlans(const topo::Model* m, const std::string& node, const std::string& port) {
+    const topo::Node* n = m ? m->find(node) : nullptr;
+    const topo::Interface* i = n && n->vlan_filtering ? n->find_interface(port) : nullptr;
+    if (!i) return "";
+    std::string s = i->pvid ? "vlan " + std::to_string(*i->pvid) : i->vlans.empty() ? "vlan 1" : "";
+    std::string tagged;
+    for (auto v : i->vlans) tagged += (tagged.empty() ? "" : ",") + std::to_string(v);
+    if (!tagged.empty()) s += (s.empty() ? "" : "; ") + std::string("tagged ") + tagged;
+    return " [" + s + "]";
+}
+}  // namespace
+
+void print_live(std::ostream& os, const std::vector<probe::NodeLive>& nodes, const topo::Model* model) {
     Table t({"NODE", "KIND", "PID", "INTERFACE", "STATE", "MTU", "ADDRESSES"});
     for (const auto& n : nodes) {
         bool first = true;
@@ -80,7 +94,8 @@ void print_live(std::ostream& os, const std::vector<probe::NodeLive>& nodes) {
             std::string state = !i.up ? "down" : i.carrier || i.name == "lo" ? "up" : "no-carrier";
             // Names come from the kernel: a program in the node may have made one with escape
             // sequences that would rewrite the terminal.
-            std::string name = printable(i.name) + (i.master.empty() ? "" : " (" + printable(i.master) + ")");
+            std::string name = printable(i.name) + (i.master.empty() ? "" : " (" + printable(i.master) + ")") +
+                               port_vlans(model, n.name, i.name);
             head({name, state, std::to_string(i.mtu), join(shown)});
         }
     }

@@ -59,6 +59,8 @@ sys::Fd open_end(const std::string& ifname) {
     setopt(fd.get(), SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR on " + ifname);
     setopt(fd.get(), SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS on " + ifname);
     setopt(fd.get(), SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING on " + ifname);
+    // VLAN tags come beside the frame (see insert_vlan_tag).
+    setopt(fd.get(), SOL_PACKET, PACKET_AUXDATA, 1, "PACKET_AUXDATA on " + ifname);
     setopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20, "SO_RCVBUFFORCE on " + ifname);
     setopt(fd.get(), SOL_SOCKET, SO_SNDBUFFORCE, 8 << 20, "SO_SNDBUFFORCE on " + ifname);
     sockaddr_ll sll{};
@@ -142,10 +144,24 @@ private:
     void receive(std::size_t li, int end) {
         LinkRun& l = *links_[li];
         for (int k = 0; k < kBatch; ++k) {
-            ssize_t len = ::recv(l.sock[end].get(), buf_.data(), buf_.size(), MSG_TRUNC);
+            iovec iov{buf_.data(), buf_.size()};
+            alignas(cmsghdr) char control[CMSG_SPACE(sizeof(tpacket_auxdata))];
+            msghdr msg{};
+            msg.msg_iov = &iov;
+            msg.msg_iovlen = 1;
+            msg.msg_control = control;
+            msg.msg_controllen = sizeof control;
+            ssize_t len = ::recvmsg(l.sock[end].get(), &msg, MSG_TRUNC);
             if (len < 0) return;  // EAGAIN: drained
             if (static_cast<std::size_t>(len) > buf_.size() || static_cast<std::size_t>(len) <= kVnetHdrLen) continue;
             std::vector<std::uint8_t> pkt(buf_.begin(), buf_.begin() + len);
+            for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+                if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
+                tpacket_auxdata aux;
+                std::memcpy(&aux, CMSG_DATA(c), sizeof aux);
+                if (aux.tp_status & TP_STATUS_VLAN_VALID)
+                    insert_vlan_tag(pkt, (aux.tp_status & TP_STATUS_VLAN_TPID_VALID) ? aux.tp_vlan_tpid : ETH_P_8021Q, aux.tp_vlan_tci);
+            }
             Verdict v = decide(l.dir[end].netem(), rng_);
             std::int64_t now = now_ns();
             for (int c = 0; c < v.copies; ++c) {

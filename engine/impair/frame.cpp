@@ -49,6 +49,19 @@ std::size_t wire_length(const std::vector<std::uint8_t>& pkt) {
     return len + (segs > 0 ? segs - 1 : 0) * hdr;
 }
 
+void insert_vlan_tag(std::vector<std::uint8_t>& pkt, std::uint16_t tpid, std::uint16_t tci) {
+    constexpr std::size_t kMacs = 12;
+    if (pkt.size() < kVnetHdrLen + kMacs) return;
+    const std::uint8_t tag[4] = {static_cast<std::uint8_t>(tpid >> 8), static_cast<std::uint8_t>(tpid),
+                                 static_cast<std::uint8_t>(tci >> 8), static_cast<std::uint8_t>(tci)};
+    pkt.insert(pkt.begin() + kVnetHdrLen + kMacs, std::begin(tag), std::end(tag));
+    // Offsets in the header count from the frame's start: everything past the MACs moved by 4.
+    virtio_net_hdr h = header(pkt);
+    if (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) h.csum_start = static_cast<std::uint16_t>(h.csum_start + sizeof tag);
+    if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE && h.hdr_len) h.hdr_len = static_cast<std::uint16_t>(h.hdr_len + sizeof tag);
+    std::memcpy(pkt.data(), &h, kVnetHdrLen);
+}
+
 void corrupt_frame(std::vector<std::uint8_t>& pkt, Rng& rng) {
     if (pkt.size() <= kVnetHdrLen) return;
     virtio_net_hdr h = header(pkt);

@@ -18,6 +18,12 @@ constexpr std::size_t kVnetHdrLen = 10;  // sizeof(struct virtio_net_hdr)
 // its length plus one set of headers for each segment after the first.
 std::size_t wire_length(const std::vector<std::uint8_t>& pkt);
 
+// Puts a VLAN tag (`tpid` 0x8100 or 0x88a8, `tci`) back into the frame after its MAC
+// addresses. A veth hands a tagged frame over with the tag beside it (the skb's accelerated VLAN
+// tag), so AF_PACKET reads it untagged and tells the tag only in PACKET_AUXDATA; sent on
+// without it, a bridge trunk's frame would land in the far port's untagged VLAN.
+void insert_vlan_tag(std::vector<std::uint8_t>& pkt, std::uint16_t tpid, std::uint16_t tci);
+
 // Flips one random bit, as netem's corrupt does. A pending checksum is completed first, so the
 // receiver checks it against the damaged bytes and drops the frame as a real NIC would. In a
 // GSO burst the bit lands in the headers (its checksums are computed after segmentation).

@@ -55,14 +55,36 @@ nl::LinkSpec probe_spec(topo::DeviceKind kind) {
 
 }  // namespace
 
+namespace {
+
+// A bridge kernel built without CONFIG_BRIDGE_VLAN_FILTERING refuses the attribute itself
+// (EOPNOTSUPP), so a VLAN-aware switch fails like a missing kind: before anything is built.
+void check_vlan_filtering(nl::Socket& sock, const topo::Node& sw) {
+    auto failures = sock.execute({nl::new_bridge("probe2", false, "", 0, true)});
+    sock.execute({nl::delete_link(0, "probe2")});
+    if (failures.empty()) return;
+    const auto& f = failures[0];
+    const std::string pointer = sw.pointer + "/vlan_filtering", step = "create a VLAN-aware bridge";
+    std::string text = "switch " + sw.name + ": " + pointer +
+                       ": this kernel cannot make VLAN-aware bridges: its bridge needs CONFIG_BRIDGE_VLAN_FILTERING; " + step + ": " +
+                       std::strerror(f.err) + (f.ext_ack.empty() ? "" : " (" + f.ext_ack + ")");
+    throw NodeError({sw.name, pointer, "bridge " + sw.name, false}, step, f.err, f.ext_ack, text);
+}
+
+}  // namespace
+
 void check_device_kinds(const topo::Model& model) {
     std::map<topo::DeviceKind, std::pair<const topo::Node*, const topo::Device*>> first;
-    for (const auto& nd : model.nodes)
+    const topo::Node* vlan_switch = nullptr;
+    for (const auto& nd : model.nodes) {
         for (const auto& d : nd.devices) first.emplace(d.kind, std::make_pair(&nd, &d));
-    if (first.empty()) return;
+        if (nd.vlan_filtering && !vlan_switch) vlan_switch = &nd;
+    }
+    if (first.empty() && !vlan_switch) return;
     sys::NetnsGuard guard;
     sys::Fd scratch = guard.enter_new("a scratch network namespace to try interface kinds in");
     nl::Socket sock = nl::Socket::open();
+    if (vlan_switch) check_vlan_filtering(sock, *vlan_switch);
     for (const auto& [kind, where] : first) {
         int err = 0;
         std::string ext_ack, step;

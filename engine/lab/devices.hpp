@@ -10,7 +10,8 @@
 namespace nslab::lab {
 
 // Tries each kind the lab uses once, in a scratch network namespace, and throws NodeError
-// naming the first interface of a kind the kernel cannot make, the kind and its module.
+// naming the first interface of a kind the kernel cannot make, the kind and its module; the
+// same for a VLAN-aware bridge when a switch has `vlan_filtering`.
 void check_device_kinds(const topo::Model& model);
 
 // The batch's taps, made from inside `netns_fd` with their planned ifindexes and kept

@@ -46,17 +46,6 @@ struct NodeNs {
     std::unique_ptr<nl::Socket> sock;
 };
 
-nl::RouteSpec route_spec(const topo::Route& r, const std::map<std::string, int>& index) {
-    nl::RouteSpec s;
-    s.to = r.to.network();
-    s.via = r.via;
-    s.metric = r.metric;
-    s.onlink = r.onlink;
-    if (!r.dev.empty())
-        if (auto it = index.find(r.dev); it != index.end()) s.oif = it->second;
-    return s;
-}
-
 // Every interface index a step names, through `f`.
 void for_each_ifindex(plan::Step& step, const std::function<void(int&)>& f) {
     std::visit(
@@ -70,7 +59,7 @@ void for_each_ifindex(plan::Step& step, const std::function<void(int&)>& f) {
             } else if constexpr (std::is_same_v<T, plan::SetLink>) {
                 f(a.ifindex);
                 if (a.master && *a.master) f(*a.master);
-            } else if constexpr (std::is_same_v<T, plan::Address>) f(a.ifindex);
+            } else if constexpr (std::is_same_v<T, plan::Address> || std::is_same_v<T, plan::PortVlans>) f(a.ifindex);
             else if constexpr (std::is_same_v<T, plan::Route>) {
                 if (a.spec.oif) f(a.spec.oif);
             } else if constexpr (std::is_same_v<T, plan::Qdisc>) f(a.ifindex);
@@ -274,7 +263,7 @@ private:
         for (const auto& r : d_.routes) {
             if (r.after || !kept(r.node)) continue;
             const auto& idx = rt_.ifindex_[r.node];
-            auto spec = route_spec(*r.before, idx);
+            auto spec = plan::route_spec(*r.before, idx);
             send_removal(r.node, {nl::delete_route(spec)}, {ESRCH, ENOENT});
             undo_.push_back([this, node = r.node, spec] { ignore_errors(sock(node), {nl::new_route(spec)}); });
         }
@@ -512,7 +501,7 @@ private:
             std::optional<nl::RouteSpec> old;
             if (replaced)
                 for (const auto& c : d_.routes)
-                    if (c.node == node && c.before && c.before->to.network() == r->spec.to) old = route_spec(*c.before, rt_.ifindex_[node]);
+                    if (c.node == node && c.before && c.before->to.network() == r->spec.to) old = plan::route_spec(*c.before, rt_.ifindex_[node]);
             undo_.push_back([this, node, spec = r->spec, old] {
                 ignore_errors(sock(node), {old ? nl::replace_route(*old) : nl::delete_route(spec)});
             });

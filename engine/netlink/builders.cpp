@@ -81,7 +81,7 @@ Message new_veth(const VethEnd& self, const VethEnd& peer, int master_ifindex, s
     return b.finish(or_default(std::move(what), "create veth " + self.name + "/" + peer.name));
 }
 
-Message new_bridge(const std::string& name, bool up, std::string what, int ifindex) {
+Message new_bridge(const std::string& name, bool up, std::string what, int ifindex, bool vlan_filtering) {
     MsgBuilder b(RTM_NEWLINK, kCreate);
     put_ifinfomsg(b, up, ifindex);
     b.strz(IFLA_IFNAME, name);
@@ -91,6 +91,11 @@ Message new_bridge(const std::string& name, bool up, std::string what, int ifind
     // STP off and no forward delay: a lab's ports must forward as soon as they are up.
     b.u32(IFLA_BR_STP_STATE, 0);
     b.u32(IFLA_BR_FORWARD_DELAY, 0);
+    // Set at creation: turning it on later would drop every port's VLAN 1 traffic in between.
+    if (vlan_filtering) {
+        const std::uint8_t on = 1;
+        b.bytes(IFLA_BR_VLAN_FILTERING, &on, sizeof on);
+    }
     b.nest_end(data);
     b.nest_end(linkinfo);
     return b.finish(or_default(std::move(what), "create bridge " + name));
@@ -205,14 +210,17 @@ Message route_message(std::uint16_t type, std::uint16_t flags, const char* verb,
     auto& rtm = b.extra<rtmsg>();
     rtm.rtm_family = static_cast<std::uint8_t>(route.to.af());
     rtm.rtm_dst_len = static_cast<std::uint8_t>(route.to.len);
-    rtm.rtm_table = RT_TABLE_MAIN;
+    const std::uint32_t table = route.table ? route.table : std::uint32_t{RT_TABLE_MAIN};
+    // rtm_table has 8 bits; a larger table travels in RTA_TABLE only (rtm_table RT_TABLE_UNSPEC).
+    rtm.rtm_table = static_cast<std::uint8_t>(table < 256 ? table : std::uint32_t{RT_TABLE_UNSPEC});
     rtm.rtm_protocol = RTPROT_STATIC;
     rtm.rtm_scope = route.via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
     rtm.rtm_type = RTN_UNICAST;
     if (route.onlink) rtm.rtm_flags |= RTNH_F_ONLINK;
 
     std::string desc = std::string(verb) + " route " + route.to.str();
-    b.u32(RTA_TABLE, RT_TABLE_MAIN);
+    if (table != RT_TABLE_MAIN) desc += " table " + std::to_string(table);
+    b.u32(RTA_TABLE, table);
     if (route.to.len > 0) b.bytes(RTA_DST, route.to.bytes.data(), route.to.size());
     if (route.via) {
         desc += " via " + route.via->addr_str();

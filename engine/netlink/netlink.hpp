@@ -39,8 +39,20 @@ struct VethEnd {
 // peer.up says; bring it up with set_link by name, on a socket in the peer's namespace.
 Message new_veth(const VethEnd& self, const VethEnd& peer, int master_ifindex = 0, std::string what = {});
 
-// A Linux bridge with STP off and forward delay 0, so ports forward at once.
-Message new_bridge(const std::string& name, bool up, std::string what = {}, int ifindex = 0);
+// A Linux bridge with STP off and forward delay 0, so ports forward at once; VLAN-aware
+// (IFLA_BR_VLAN_FILTERING) when `vlan_filtering`.
+Message new_bridge(const std::string& name, bool up, std::string what = {}, int ifindex = 0, bool vlan_filtering = false);
+
+// One VLAN of a port of a VLAN-aware bridge, as `bridge vlan add dev PORT vid ID [pvid untagged]`.
+struct PortVlan {
+    std::uint16_t vid = 0;
+    bool pvid = false;                 // BRIDGE_VLAN_INFO_PVID: untagged frames in get this VLAN
+    bool untagged = false;             // BRIDGE_VLAN_INFO_UNTAGGED: sent out without a tag
+    bool operator==(const PortVlan&) const = default;
+};
+// RTM_SETLINK (add) or RTM_DELLINK (remove), family AF_BRIDGE, on the port `ifindex`: the
+// VLANs as IFLA_BRIDGE_VLAN_INFO entries in IFLA_AF_SPEC. Removing never deletes the port.
+Message port_vlans(int ifindex, bool add, const std::vector<PortVlan>& vlans, std::string what = {});
 
 // A link of one of the kinds a node's `interfaces` make over rtnetlink (a tap is made with
 // ioctls instead: the kernel's tun driver refuses rtnetlink creation). Only the fields of
@@ -88,14 +100,28 @@ struct RouteSpec {
     int oif = 0;                       // output interface index, 0 = let the kernel pick from via
     std::optional<std::uint32_t> metric;
     bool onlink = false;
+    std::uint32_t table = 0;           // 0: the main table
 };
-// RTM_NEWROUTE (NLM_F_CREATE|NLM_F_EXCL), main table, proto static, scope universe (link when
+// RTM_NEWROUTE (NLM_F_CREATE|NLM_F_EXCL), in `table` (main unless set), proto static, scope universe (link when
 // there is no gateway).
 Message new_route(const RouteSpec& route, std::string what = {});
 // The same route, replacing one the kernel has to that destination and metric (or adding it).
 Message replace_route(const RouteSpec& route, std::string what = {});
-// RTM_DELROUTE of the route to `route.to` (with its metric) in the main table.
+// RTM_DELROUTE of the route to `route.to` (with its metric) in its table.
 Message delete_route(const RouteSpec& route, std::string what = {});
+
+// A FIB rule "lookup `table`" in one family; empty fields match everything.
+struct RuleSpec {
+    net::Family family = net::Family::V4;
+    std::optional<net::Prefix> from, to;
+    std::string iif, oif;              // names: the kernel matches interfaces by name
+    std::optional<std::uint32_t> fwmark;
+    std::uint32_t table = 0;
+    std::optional<std::uint32_t> priority;
+};
+// RTM_NEWRULE (NLM_F_CREATE|NLM_F_EXCL) / RTM_DELRULE, action FR_ACT_TO_TBL.
+Message new_rule(const RuleSpec& rule, std::string what = {});
+Message delete_rule(const RuleSpec& rule, std::string what = {});
 
 // RTM_DELLINK by index (>0) or else by name; a veth's peer goes with it.
 Message delete_link(int ifindex, const std::string& name, std::string what = {});

@@ -11,11 +11,11 @@ namespace {
 using topo::Issue;
 
 std::string route_key(const topo::Route& r) {
-    return r.to.str() + (r.metric ? " metric " + std::to_string(*r.metric) : "");
+    return r.to.str() + (r.metric ? " metric " + std::to_string(*r.metric) : "") + (r.table ? " table " + std::to_string(r.table) : "");
 }
 
 bool same_route(const topo::Route& a, const topo::Route& b) {
-    return a.to == b.to && a.via == b.via && a.dev == b.dev && a.metric == b.metric && a.onlink == b.onlink;
+    return a.to == b.to && a.via == b.via && a.dev == b.dev && a.metric == b.metric && a.onlink == b.onlink && a.table == b.table;
 }
 
 std::string route_text(const std::string& node, const topo::Route& r) {
@@ -55,11 +55,17 @@ void check_static(const topo::Node& a, const topo::Node& b, std::vector<Issue>& 
     if (a.namespaces != b.namespaces) refuse("namespaces");
     if (a.time_offsets != b.time_offsets) refuse("time_offsets");
     if (a.rootfs != b.rootfs) refuse("rootfs");
+    if (a.vlan_filtering != b.vlan_filtering) refuse("vlan_filtering");
+    if (a.rules != b.rules)
+        issues.push_back({b.pointer + "/rules", "node " + b.name + ": rules cannot change while the lab runs (not in this build)"});
     // A new link end may join a vrf (it is made in it); a kept one cannot move.
     for (const auto& i : b.interfaces) {
         const topo::Interface* old = a.find_interface(i.name);
         if (old && old->vrf != i.vrf)
             issues.push_back({i.pointer + "/vrf", "node " + b.name + ": " + i.name + " cannot join or leave a vrf while the lab runs (not in this build)"});
+        if (old && (old->pvid != i.pvid || old->vlans != i.vlans))
+            issues.push_back({i.pointer, "node " + b.name + ": the VLANs of port " + i.name +
+                                             " cannot change while the lab runs (not in this build); remove the link and add it again"});
     }
 }
 

@@ -132,7 +132,45 @@ void device_steps(const topo::Node& nd, const std::map<std::string, int>& idx, s
 
 std::string route_what(const topo::Route& r) {
     return "add route " + r.to.str() + (r.via ? " via " + r.via->addr_str() : "") + (r.dev.empty() ? "" : " dev " + r.dev) +
-           " (" + r.pointer + ")";
+           (r.table ? " table " + std::to_string(r.table) : "") + " (" + r.pointer + ")";
+}
+
+// A rule without prefixes is made for both families: the kernel keeps one rule list per family.
+void rule_steps(const topo::Node& nd, std::vector<Step>& steps) {
+    for (const auto& r : nd.rules) {
+        std::vector<net::Family> families;
+        if (r.family) families = {*r.family};
+        else families = {net::Family::V4, net::Family::V6};
+        for (net::Family f : families) {
+            Rule rule;
+            rule.spec.family = f;
+            rule.spec.from = r.from;
+            rule.spec.to = r.to;
+            rule.spec.iif = r.iif;
+            rule.spec.oif = r.oif;
+            rule.spec.fwmark = r.fwmark;
+            rule.spec.table = r.table;
+            rule.spec.priority = r.priority;
+            // The message's own description names the rule by what it matches, whatever its place.
+            std::string desc = nl::new_rule(rule.spec).what;
+            steps.push_back({"rule " + nd.name + ": " + desc, r.pointer, desc + " (" + r.pointer + ")", std::move(rule)});
+        }
+    }
+}
+
+// A port with `pvid` or `vlans` leaves the bridge's default VLAN 1 first, then joins its own.
+void port_vlan_steps(const topo::Model& m, const topo::Node& sw, const std::map<std::string, int>& idx, std::vector<Step>& steps) {
+    for (const auto& port : sw.interfaces) {
+        if (!port.pvid && port.vlans.empty()) continue;
+        const std::string& pointer = m.links[port.link].pointer;
+        const std::string name = sw.name + ":" + port.name;
+        steps.push_back({"vlan default " + name, pointer, "remove the default vlan 1 from port " + port.name + " of " + sw.name,
+                         PortVlans{idx.at(port.name), port.name, false, {{1, false, false}}}});
+        PortVlans add{idx.at(port.name), port.name, true, {}};
+        if (port.pvid) add.vlans.push_back({*port.pvid, true, true});
+        for (auto vid : port.vlans) add.vlans.push_back({vid, false, false});
+        steps.push_back({"vlans " + name, pointer, "add vlans to port " + port.name + " of " + sw.name + " (" + port.pointer + ")", std::move(add)});
+    }
 }
 
 }  // namespace
@@ -166,20 +204,27 @@ std::size_t Plan::steps() const {
 
 std::string forwarder_end(std::size_t link, int end) { return "l" + std::to_string(link) + (end ? "b" : "a"); }
 
+nl::RouteSpec route_spec(const topo::Route& r, const std::map<std::string, int>& index) {
+    nl::RouteSpec spec;
+    spec.to = r.to.network();
+    spec.via = r.via;
+    spec.metric = r.metric;
+    spec.onlink = r.onlink;
+    spec.table = r.table;
+    if (!r.dev.empty()) {
+        auto it = index.find(r.dev);
+        spec.oif = it == index.end() ? 0 : it->second;
+    }
+    return spec;
+}
+
 std::vector<Step> route_steps(const topo::Node& node, const std::map<std::string, int>& index) {
     std::vector<Step> out;
     for (const auto& r : node.routes) {
-        Route route;
-        route.spec.to = r.to.network();
-        route.spec.via = r.via;
-        route.spec.metric = r.metric;
-        if (!r.dev.empty()) {
-            auto it = index.find(r.dev);
-            route.spec.oif = it == index.end() ? 0 : it->second;
-        }
-        route.spec.onlink = r.onlink;
-        // A node may have one route to a prefix per metric.
-        std::string id = "route " + node.name + " " + route.spec.to.str() + (r.metric ? " metric " + std::to_string(*r.metric) : "");
+        Route route{route_spec(r, index)};
+        // A node may have one route to a prefix per metric and table.
+        std::string id = "route " + node.name + " " + route.spec.to.str() + (r.metric ? " metric " + std::to_string(*r.metric) : "") +
+                         (r.table ? " table " + std::to_string(r.table) : "");
         out.push_back({std::move(id), r.pointer, route_what(r), std::move(route)});
     }
     return out;
@@ -213,7 +258,7 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
         const auto& nd = m.nodes[i];
         if (nd.kind != NodeKind::Switch) continue;
         bridges.node(i, "switch " + nd.name)
-            .steps.push_back({"bridge " + nd.name, nd.pointer, "create bridge " + nd.name, Bridge{nd.name, plan.ifindex[i].at(nd.name)}});
+            .steps.push_back({"bridge " + nd.name, nd.pointer, "create bridge " + nd.name, Bridge{nd.name, plan.ifindex[i].at(nd.name), nd.vlan_filtering}});
     }
     plan.phases.push_back(bridges.finish());
 
@@ -262,6 +307,8 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
                 {"port " + m.endpoint_name(pe), link.pointer, "add port " + pe.iface + " to bridge " + sw, std::move(join)});
         }
     }
+    for (std::size_t i = 0; i < n; ++i)
+        if (m.nodes[i].vlan_filtering) port_vlan_steps(m, m.nodes[i], plan.ifindex[i], ports.node(i, "switch " + m.nodes[i].name).steps);
     plan.phases.push_back(links.finish());
     plan.phases.push_back(ports.finish());
 
@@ -301,6 +348,7 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
                 steps.push_back({"address " + nd.name + ":" + d.name + " " + a.str(), d.pointer,
                                  "add address " + a.str() + " to " + d.name, Address{idx.at(d.name), a}});
         for (auto& s : route_steps(nd, idx)) steps.push_back(std::move(s));
+        rule_steps(nd, steps);
     }
     plan.phases.push_back(config.finish());
 

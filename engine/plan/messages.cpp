@@ -18,7 +18,9 @@ struct ToMessage {
     const Step& step;
     const NetnsOf& netns;
 
-    std::optional<nl::Message> operator()(const Bridge& b) const { return nl::new_bridge(b.name, true, step.what, b.ifindex); }
+    std::optional<nl::Message> operator()(const Bridge& b) const {
+        return nl::new_bridge(b.name, true, step.what, b.ifindex, b.vlan_filtering);
+    }
     std::optional<nl::Message> operator()(const Veth& v) const {
         nl::VethEnd self = veth_end(v.self, -1);
         self.up = v.up;
@@ -34,6 +36,8 @@ struct ToMessage {
         c.mac = s.mac;
         return nl::set_link(c, step.what);
     }
+    std::optional<nl::Message> operator()(const PortVlans& p) const { return nl::port_vlans(p.ifindex, p.add, p.vlans, step.what); }
+    std::optional<nl::Message> operator()(const Rule& r) const { return nl::new_rule(r.spec, step.what); }
     std::optional<nl::Message> operator()(const Device& d) const { return nl::new_link(d.spec, step.what); }
     std::optional<nl::Message> operator()(const Tap&) const { return std::nullopt; }
     std::optional<nl::Message> operator()(const Address& a) const { return nl::new_address(a.ifindex, a.prefix, step.what); }

@@ -42,6 +42,7 @@ struct Target {
 struct Bridge {
     std::string name;
     int ifindex = 0;
+    bool vlan_filtering = false;
 };
 
 struct VethEnd {
@@ -69,6 +70,15 @@ struct SetLink {
     std::optional<net::Mac> mac;
 };
 
+// VLANs of a port of a VLAN-aware switch: added, or removed (the bridge's default VLAN 1 from a
+// port that has `pvid` or `vlans` of its own).
+struct PortVlans {
+    int ifindex = 0;
+    std::string name;
+    bool add = true;
+    std::vector<nl::PortVlan> vlans;
+};
+
 // A node's own interface (`interfaces`) made over rtnetlink in its namespace.
 struct Device {
     nl::LinkSpec spec;
@@ -90,6 +100,11 @@ struct Route {
     nl::RouteSpec spec;
 };
 
+// A policy-routing rule of one family (a rule of both families is two steps).
+struct Rule {
+    nl::RuleSpec spec;
+};
+
 // The link's impairment as the root qdisc of one end (the kernel's sch_netem).
 struct Qdisc {
     int ifindex = 0;
@@ -106,7 +121,7 @@ struct Exec {
     std::string command;
 };
 
-using Action = std::variant<Bridge, Veth, SetLink, Device, Tap, Address, Route, Qdisc, Sysctl, Exec>;
+using Action = std::variant<Bridge, Veth, SetLink, PortVlans, Device, Tap, Address, Route, Rule, Qdisc, Sysctl, Exec>;
 
 struct Step {
     std::string id;       // stable: the same object has the same id in any plan of any version
@@ -163,5 +178,7 @@ std::string forwarder_end(std::size_t link, int end);
 // interfaces get 0: the kernel then answers for the gateway). Used at build time with the
 // plan's ifindexes, and when a link comes back up with those the kernel reports.
 std::vector<Step> route_steps(const topo::Node& node, const std::map<std::string, int>& index);
+// One route's request, the same way.
+nl::RouteSpec route_spec(const topo::Route& route, const std::map<std::string, int>& index);
 
 }  // namespace nslab::plan

@@ -185,16 +185,8 @@ std::optional<Device> read_device(const std::string& name, const ojson& spec, co
     return dev;
 }
 
-// Every interface name of the node: link ends, then its own `interfaces`.
-std::vector<std::string_view> names_of(const Node& n) {
-    std::vector<std::string_view> names;
-    for (const auto& i : n.interfaces) names.push_back(i.name);
-    for (const auto& dv : n.devices) names.push_back(dv.name);
-    return names;
-}
-
 void check_names(const Node& n, const Device& dev, Issues& issues) {
-    auto names = names_of(n);
+    auto names = interface_names(n, false);
     auto has = [&](const std::string& name) { return n.find_interface(name) || n.find_device(name); };
     auto must_name = [&](const std::string& key, const std::string& name) {
         if (name.empty() || has(name)) return;
@@ -221,6 +213,14 @@ void check_names(const Node& n, const Device& dev, Issues& issues) {
 }
 
 }  // namespace
+
+std::vector<std::string_view> interface_names(const Node& n, bool with_lo) {
+    std::vector<std::string_view> names;
+    if (with_lo) names.push_back("lo");
+    for (const auto& i : n.interfaces) names.push_back(i.name);
+    for (const auto& dv : n.devices) names.push_back(dv.name);
+    return names;
+}
 
 void read_devices(const NodeView& view, Node& n, Draft& d) {
     Located at = view.get("interfaces");

@@ -15,7 +15,7 @@ namespace nslab::topo::detail {
 namespace {
 
 constexpr std::string_view kLinkKeys[] = {"endpoints", "ipv4", "ipv6", "mtu", "netem", "up"};
-constexpr std::string_view kEndpointKeys[] = {"node", "iface", "ipv4", "ipv6", "mac", "up", "vrf"};
+constexpr std::string_view kEndpointKeys[] = {"node", "iface", "ipv4", "ipv6", "mac", "up", "vrf", "pvid", "vlans"};
 
 struct Address {
     net::Prefix addr;
@@ -31,6 +31,8 @@ struct End {
     std::string mac_pointer;
     bool up = true;                   // an endpoint object's own "up"
     std::string vrf;                  // an endpoint object's "vrf"
+    std::optional<std::uint16_t> pvid;  // an endpoint object's "pvid" and "vlans"
+    std::vector<std::uint16_t> vlans;
     std::string pointer;              // "/links/3/endpoints/1"
 };
 
@@ -131,7 +133,9 @@ private:
             ref = read_object_form(v, e);
         else
             d_.issues.add(e.pointer, std::string("expected an endpoint (\"h1:eth0\" or an object), got ") + type_name(v));
-        return ref && resolve(*ref, e);
+        if (!ref || !resolve(*ref, e)) return false;
+        check_port_vlans(e, v);
+        return true;
     }
 
     // "node:iface", or for a switch "switch" (a port named automatically) or "switch:port".
@@ -156,6 +160,7 @@ private:
         if (v.contains("mac")) read_mac(v["mac"], child(e.pointer, "mac"), e);
         if (v.contains("up")) e.up = get_bool(v["up"], child(e.pointer, "up"), d_.issues).value_or(true);
         if (v.contains("vrf")) e.vrf = get_string(v["vrf"], child(e.pointer, "vrf"), d_.issues).value_or("");
+        read_port_vlans(v, e);
         if (!v.contains("node")) {
             d_.issues.add(e.pointer, "missing \"node\"");
             return std::nullopt;
@@ -167,6 +172,48 @@ private:
         r.iface = *iface;
         r.has_iface = v.contains("iface");
         return r;
+    }
+
+    // A VLAN id: 0 and 4095 are reserved by 802.1Q.
+    std::optional<std::uint16_t> read_vlan_id(const ojson& v, const std::string& pointer) {
+        if (v.is_number_integer() && (v.get<std::int64_t>() == 0 || v.get<std::int64_t>() == 4095)) {
+            d_.issues.add(pointer, "VLAN id " + shown(v) + " is reserved; use 1 to 4094");
+            return std::nullopt;
+        }
+        auto id = get_int(v, pointer, d_.issues, 1, 4094);
+        return id ? std::optional<std::uint16_t>(static_cast<std::uint16_t>(*id)) : std::nullopt;
+    }
+
+    void read_port_vlans(const ojson& v, End& e) {
+        if (v.contains("pvid")) e.pvid = read_vlan_id(v["pvid"], child(e.pointer, "pvid"));
+        if (!v.contains("vlans")) return;
+        const std::string at = child(e.pointer, "vlans");
+        if (!expect(v["vlans"], Want::Array, at, d_.issues)) return;
+        for (std::size_t k = 0; k < v["vlans"].size(); ++k) {
+            const std::string ak = child(at, k);
+            auto id = read_vlan_id(v["vlans"][k], ak);
+            if (!id) continue;
+            // A port carries a VLAN either untagged (its pvid) or tagged, once.
+            if (std::find(e.vlans.begin(), e.vlans.end(), *id) != e.vlans.end())
+                d_.issues.add(ak, "VLAN " + std::to_string(*id) + " is listed twice");
+            else if (e.pvid == id)
+                d_.issues.add(ak, "VLAN " + std::to_string(*id) + " is already this port's \"pvid\" (untagged); a port carries a VLAN untagged or tagged, not both");
+            else
+                e.vlans.push_back(*id);
+        }
+    }
+
+    // pvid and vlans belong to the ports of a VLAN-aware switch.
+    void check_port_vlans(const End& e, const ojson& v) {
+        if (!v.is_object() || (!v.contains("pvid") && !v.contains("vlans"))) return;
+        const Node& n = d_.model.nodes[*e.node];
+        const std::string at = child(e.pointer, v.contains("pvid") ? "pvid" : "vlans");
+        if (n.kind != NodeKind::Switch)
+            d_.issues.add(at, "\"pvid\" and \"vlans\" are for ports of a switch with \"vlan_filtering\": true; " + quote(n.name) +
+                                  " is a " + to_string(n.kind) + " (give it an interface of kind \"vlan\" instead)");
+        else if (!n.vlan_filtering)
+            d_.issues.add(at, "\"pvid\" and \"vlans\" need a VLAN-aware switch: give switch " + quote(n.name) +
+                                  " \"vlan_filtering\": true (" + n.pointer + ")");
     }
 
     bool resolve(const Ref& r, End& e) {
@@ -290,7 +337,8 @@ private:
         for (int j = 0; j < 2; ++j) {
             End& e = p.ends[j];
             Node& node = d_.model.nodes[*e.node];
-            Interface iface{.name = e.iface, .mac = e.mac, .link = index, .end = j, .vrf = e.vrf, .pointer = e.pointer};
+            Interface iface{.name = e.iface, .mac = e.mac, .link = index, .end = j, .vrf = e.vrf, .pvid = e.pvid,
+                            .vlans = e.vlans, .pointer = e.pointer};
             for (const Address& a : e.addrs) {
                 iface.addrs.push_back(a.addr);
                 d_.sites.push_back(AddressSite{a.addr, node.name + ":" + e.iface, a.pointer});

@@ -35,9 +35,25 @@ struct Route {
     std::string dev;                   // interface of the node, or empty
     std::optional<std::uint32_t> metric;
     std::string pointer;               // "/nodes/h1/routes/0", for errors at run time
+    std::uint32_t table = 0;           // 0: the main table; else `table`, a vrf's resolved
+    std::string table_vrf;             // `table` as written when it names a vrf of the node
     // `via` lies outside every subnet of `dev` (allowed when `dev` is given): the route must
     // carry RTNH_F_ONLINK or the kernel refuses the gateway.
     bool onlink = false;
+};
+
+// `rules`: one FIB rule (RTM_NEWRULE) in the family of its prefixes; a rule without `from`
+// and `to` is made for IPv4 and IPv6 both. `table` is resolved like a route's.
+struct Rule {
+    std::optional<net::Family> family;    // unset: both
+    std::optional<net::Prefix> from, to;  // networks
+    std::string iif, oif;                 // interfaces of the node, or empty
+    std::optional<std::uint32_t> fwmark;
+    std::uint32_t table = 0;
+    std::string table_vrf;
+    std::optional<std::uint32_t> priority;
+    std::string pointer;                  // "/nodes/r1/rules/0"
+    bool operator==(const Rule&) const = default;
 };
 
 // Per direction; each end's egress gets these values.
@@ -75,6 +91,10 @@ struct Interface {
     std::size_t link = 0;                 // index into Model::links
     int end = 0;                          // 0 or 1: which endpoint of that link
     std::string vrf;                      // the endpoint object's "vrf": a vrf interface of the node
+    // A port of a switch with `vlan_filtering`: its untagged VLAN (PVID, egress untagged) and
+    // its tagged VLANs. Neither set: the bridge's default (VLAN 1 untagged).
+    std::optional<std::uint16_t> pvid;
+    std::vector<std::uint16_t> vlans;
     std::string pointer;                  // "/links/3/endpoints/1"
 };
 
@@ -159,6 +179,8 @@ struct Node {
     std::vector<net::Prefix> loopback;
     std::vector<std::pair<std::string, std::string>> sysctls;  // in file order
     std::vector<Route> routes;
+    std::vector<Rule> rules;              // policy-routing rules, in file order
+    bool vlan_filtering = false;          // switch: a VLAN-aware bridge
     std::vector<std::pair<std::string, std::string>> env;      // in file order
     std::vector<PrivateDir> private_dirs;
     std::vector<Mount> mounts;            // after private dirs and files, in file order

@@ -95,14 +95,30 @@ void read_loopback(const NodeView& view, Node& n, Draft& d) {
     }
 }
 
-void read_node_routes(const NodeView& view, Node& n, Issues& issues) {
-    Located at = view.get("routes");
+// `routes` and `rules`, which a switch has none of.
+template <class T>
+void read_routing(const NodeView& view, const Node& n, const char* key,
+                  std::vector<T> (*read)(const ojson&, const std::string&, Issues&), std::vector<T>& out, Issues& issues) {
+    Located at = view.get(key);
     if (!at) return;
-    n.routes = read_routes(*at, at.pointer, issues);
-    if (n.kind == NodeKind::Switch && !n.routes.empty()) {
-        issues.add(at.pointer, "a switch has no routes (it is a bridge, not a router)");
-        n.routes.clear();
+    out = read(*at, at.pointer, issues);
+    if (n.kind == NodeKind::Switch && !out.empty()) {
+        issues.add(at.pointer, std::string("a switch has no ") + key + " (it is a bridge, not a router)");
+        out.clear();
     }
+}
+
+// Only a switch is a bridge that can filter VLANs; a host or router makes VLANs with `vlan`
+// interfaces.
+void read_vlan_filtering(const NodeView& view, Node& n, Issues& issues) {
+    Located at = view.get("vlan_filtering");
+    if (!at) return;
+    auto on = get_bool(*at, at.pointer, issues);
+    if (!on) return;
+    if (n.kind != NodeKind::Switch)
+        issues.add(at.pointer, "only a switch takes \"vlan_filtering\"; on a host or router make VLANs with interfaces of kind \"vlan\"");
+    else
+        n.vlan_filtering = *on;
 }
 
 // Names the shell can export: no "=", nothing empty.
@@ -202,7 +218,9 @@ Node read_node(const std::string& name, const NodeView& view, Draft& d) {
     read_loopback(view, n, d);
     read_sysctls(view, n, d.issues);
     read_devices(view, n, d);
-    read_node_routes(view, n, d.issues);
+    read_routing(view, n, "routes", read_routes, n.routes, d.issues);
+    read_routing(view, n, "rules", read_rules, n.rules, d.issues);
+    read_vlan_filtering(view, n, d.issues);
     read_env(view, n, d.issues);
     read_paths(view, n, d.base_dir, d.issues);
     read_exec(view, n, d.issues);

@@ -8,7 +8,8 @@ namespace {
 
 constexpr std::string_view kNodeKeys[] = {"kind", "hostname", "loopback", "sysctls", "routes", "env",
                                           "private_dirs", "files", "exec", "limits", "namespaces", "rootfs",
-                                          "time_offsets", "mounts", "shared_tmp", "frr", "bird", "interfaces"};
+                                          "time_offsets", "mounts", "shared_tmp", "frr", "bird", "interfaces",
+                                          "rules", "vlan_filtering"};
 
 const ojson* read_defaults(const ojson& doc, Issues& issues) {
     if (!doc.contains("defaults")) return nullptr;

@@ -2,6 +2,7 @@
 // addresses (check_routes), automatic ones included.
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "topology/detail/build.hpp"
 #include "topology/detail/names.hpp"
@@ -11,28 +12,17 @@ namespace nslab::topo::detail {
 
 namespace {
 
-constexpr std::string_view kRouteKeys[] = {"to", "via", "dev", "metric"};
+constexpr std::string_view kRouteKeys[] = {"to", "via", "dev", "metric", "table"};
 
 net::Prefix any_address(net::Family f) { return net::Prefix{.family = f, .len = 0}; }
 
-// `to` is a network or "default"; a bare address means that one host, as with `ip route`.
+// `to` is a network or "default".
 std::optional<net::Prefix> read_to(const ojson& v, const std::string& pointer, Issues& issues, bool& is_default) {
-    auto text = get_string(v, pointer, issues);
-    if (!text) return std::nullopt;
-    if (*text == "default") {
+    if (v.is_string() && v.get<std::string>() == "default") {
         is_default = true;
         return std::nullopt;
     }
-    auto p = net::Prefix::parse(*text, true);
-    if (!p) {
-        issues.add(pointer, quote(*text) + " is not a destination: use a CIDR such as \"10.1.0.0/24\" or \"default\"");
-        return std::nullopt;
-    }
-    if (auto problem = host_bits_problem(*p)) {
-        issues.add(pointer, *problem);
-        return std::nullopt;
-    }
-    return p;
+    return read_network(v, pointer, issues, "destination", "\"10.1.0.0/24\" or \"default\"");
 }
 
 std::optional<net::Prefix> read_via(const ojson& v, const std::string& pointer, Issues& issues) {
@@ -70,6 +60,7 @@ std::optional<Route> read_route(const ojson& v, const std::string& pointer, Issu
     if (v.contains("metric"))
         if (auto m = get_int(v["metric"], child(pointer, "metric"), issues, 0, UINT32_MAX))
             r.metric = static_cast<std::uint32_t>(*m);
+    if (v.contains("table")) read_table(v["table"], child(pointer, "table"), issues, r.table, r.table_vrf);
     if (!v.contains("via") && !v.contains("dev")) issues.add(pointer, "a route needs \"via\", \"dev\" or both");
     // "default" takes its family from the gateway; with only a device it is IPv4's.
     if (is_default) to = any_address(r.via ? r.via->family : net::Family::V4);
@@ -106,11 +97,8 @@ struct NodeRoutes {
         }
         const Interface* i = node.find_interface(r.dev);
         if (!i) {
-            std::vector<std::string_view> names{"lo"};
-            for (const auto& x : node.interfaces) names.push_back(x.name);
-            for (const auto& x : node.devices) names.push_back(x.name);
             issues.add(child(r.pointer, "dev"), "node " + quote(node.name) + " has no interface " + quote(r.dev) +
-                                                    did_you_mean(r.dev, names, "interfaces"));
+                                                    did_you_mean(r.dev, interface_names(node, true), "interfaces"));
         } else if (!link_up(*i)) {
             issues.add(child(r.pointer, "dev"), down_message(*i));
         }
@@ -177,25 +165,69 @@ struct NodeRoutes {
 
 }  // namespace
 
+std::optional<net::Prefix> read_network(const ojson& v, const std::string& pointer, Issues& issues, std::string_view noun,
+                                        std::string_view example) {
+    auto text = get_string(v, pointer, issues);
+    if (!text) return std::nullopt;
+    // A bare address means that one host, as with `ip route` and `ip rule`.
+    auto p = net::Prefix::parse(*text, true);
+    if (!p) {
+        issues.add(pointer, quote(*text) + " is not a " + std::string(noun) + ": use a CIDR such as " + std::string(example));
+        return std::nullopt;
+    }
+    if (auto problem = host_bits_problem(*p)) {
+        issues.add(pointer, *problem);
+        return std::nullopt;
+    }
+    return p;
+}
+
+void read_table(const ojson& v, const std::string& pointer, Issues& issues, std::uint32_t& table, std::string& vrf) {
+    if (v.is_string()) {
+        vrf = v.get<std::string>();
+        if (vrf.empty()) issues.add(pointer, "expected a table number or the name of a vrf interface of the node, got \"\"");
+        return;
+    }
+    if (!v.is_number_integer()) {
+        issues.add(pointer, "expected a table number or the name of a vrf interface of the node, got " + shown(v));
+        return;
+    }
+    // 0 is "no table" to the kernel; numbers above 255 travel in RTA_TABLE / FRA_TABLE.
+    if (auto t = get_int(v, pointer, issues, 1, UINT32_MAX)) table = static_cast<std::uint32_t>(*t);
+}
+
+bool resolve_table(const Node& node, const std::string& pointer, const std::string& vrf, std::uint32_t& table, Issues& issues) {
+    if (vrf.empty()) return true;
+    if (const Device* d = node.find_device(vrf); d && d->kind == DeviceKind::Vrf) {
+        table = d->table;
+        return true;
+    }
+    std::vector<std::string_view> vrfs;
+    for (const auto& d : node.devices)
+        if (d.kind == DeviceKind::Vrf) vrfs.push_back(d.name);
+    issues.add(pointer, "table " + quote(vrf) + " names no vrf interface of node " + quote(node.name) +
+                            (vrfs.empty() ? "; it has none (give a table number, or add a vrf in \"interfaces\")"
+                                          : did_you_mean(vrf, vrfs, "vrfs")));
+    return false;
+}
+
 std::vector<Route> read_routes(const ojson& v, const std::string& pointer, Issues& issues) {
-    std::vector<Route> routes;
-    if (!expect(v, Want::Array, pointer, issues)) return routes;
-    for (std::size_t i = 0; i < v.size(); ++i)
-        if (auto r = read_route(v[i], child(pointer, i), issues)) routes.push_back(std::move(*r));
-    return routes;
+    return read_list(v, pointer, issues, read_route);
 }
 
 void check_routes(Draft& d) {
     for (Node& node : d.model.nodes) {
         NodeRoutes check{d.model, node, d.issues};
-        // The kernel refuses a second route to the same destination with the same metric.
-        std::map<std::pair<std::string, std::int64_t>, std::string> seen;
+        // The kernel refuses a second route to the same destination with the same metric in one table.
+        std::map<std::tuple<std::string, std::int64_t, std::uint32_t>, std::string> seen;
         for (Route& r : node.routes) {
+            resolve_table(node, child(r.pointer, "table"), r.table_vrf, r.table, d.issues);
             check.check_dev(r);
             check.check_via(r);
-            auto key = std::make_pair(r.to.str(), r.metric ? std::int64_t{*r.metric} : -1);
+            auto key = std::make_tuple(r.to.str(), r.metric ? std::int64_t{*r.metric} : -1, r.table ? r.table : 254u);
             if (auto [it, fresh] = seen.emplace(key, r.pointer); !fresh)
-                d.issues.add(r.pointer, "a route to " + r.to.str() + " with the same metric is already at " + it->second);
+                d.issues.add(r.pointer, "a route to " + r.to.str() + " with the same metric" +
+                                            (r.table ? " in table " + std::to_string(r.table) : std::string()) + " is already at " + it->second);
         }
     }
 }

@@ -90,6 +90,7 @@ void validate(Draft& d) {
     check_switch_loops(d);
     check_ipv6_mtu(d);
     check_routes(d);
+    check_rules(d);
 }
 
 }  // namespace nslab::topo::detail

@@ -46,6 +46,12 @@ json node_json(const lab::Lab& lab, const topo::Node& n) {
             if (c.name == i.name) {
                 x["peer"] = m.endpoint_name(m.links[c.link].ends[1 - c.end]);
                 x["configured"] = prefixes(c.addrs);
+                // A VLAN-aware switch's port: its untagged VLAN (the bridge's default 1 unless
+                // set) and its tagged ones.
+                if (n.vlan_filtering) {
+                    x["pvid"] = c.pvid ? json(*c.pvid) : (c.vlans.empty() ? json(1) : json(nullptr));
+                    x["vlans"] = c.vlans;
+                }
             }
         if (const topo::Device* d = n.find_device(i.name)) x["configured"] = prefixes(d->addrs);
         itfs.push_back(std::move(x));

@@ -1,6 +1,5 @@
-"""Interface kinds a kernel may lack (issue 17): bring a lab up, or check that `lab up` refused it
-before building anything, naming the kind and its module, and skip. NSLAB_EXPECT_ALL_KINDS=1
-(the stock-kernel VM, ci/vm/guest.py) says every kind must be there: then it fails instead."""
+"""Labs with interface kinds the kernel may lack (issue 17): bring one up, or check the refusal
+and skip. Shared by test_interfaces.py and test_vlans.py."""
 import os
 
 import pytest
@@ -9,22 +8,39 @@ import nslab
 from routing import assert_lab_gone
 
 MODULES = {"dummy": "dummy", "vrf": "vrf", "vlan": "8021q", "macvlan": "macvlan", "vxlan": "vxlan", "tap": "tun"}
+# What the kernel may lack, as the refusal words it: the words, what it needs, where it points.
+REFUSALS = {k: (f"this kernel cannot make {k} interfaces", f'it needs the kernel module "{m}"', "/interfaces/")
+            for k, m in MODULES.items()}
+# A switch's "vlan_filtering": a bridge built without CONFIG_BRIDGE_VLAN_FILTERING.
+REFUSALS["vlan_filtering"] = ("this kernel cannot make VLAN-aware bridges", "CONFIG_BRIDGE_VLAN_FILTERING", "/vlan_filtering")
 
 
 def up_or_refused(lab, topology, kinds):
-    """lab.up(topology), or, where the kernel lacks one of `kinds`, the refusal checked and the
-    test skipped (failed where every kind is expected)."""
+    """lab.up(topology), or, where the kernel lacks one of `kinds` (interface kinds, or
+    "vlan_filtering"), the refusal checked and the test skipped (failed where every kind is
+    expected)."""
     try:
         lab.up(topology)
     except nslab.NslabError as e:
         text = str(e)
-        missing = [k for k in kinds if f"this kernel cannot make {k} interfaces" in text]
+        missing = [k for k in kinds if REFUSALS[k][0] in text]
         if not missing:
             raise
         k = missing[0]
-        assert f'it needs the kernel module "{MODULES[k]}"' in text, text
-        assert getattr(e, "pointer", None) and "/interfaces/" in e.pointer, (e.pointer, text)
+        _, needs, where = REFUSALS[k]
+        assert needs in text, text
+        assert getattr(e, "pointer", None) and where in e.pointer, (e.pointer, text)
         assert_lab_gone(lab.name)
         if os.environ.get("NSLAB_EXPECT_ALL_KINDS") == "1":
             pytest.fail(f"NSLAB_EXPECT_ALL_KINDS=1 but: {text}")
-        pytest.skip(f"this kernel has no {k} interfaces (refused as it should be: {text})")
+        pytest.skip(f"{REFUSALS[k][0]} (refused as it should be: {text})")
+
+
+def iface(lab, node, name):
+    """The interface `name` of `node` as to_dict() shows it."""
+    for n in lab.to_dict()["nodes"]:
+        if n["name"] == node:
+            for i in n["interfaces"]:
+                if i["name"] == name:
+                    return i
+    return None

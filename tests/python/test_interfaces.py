@@ -10,18 +10,7 @@ import pytest
 
 import nslab
 from isolation import lab_cli
-from kinds import up_or_refused
-
-
-def iface(lab, node, name):
-    """The interface `name` of `node` as to_dict() shows it."""
-    for n in lab.to_dict()["nodes"]:
-        if n["name"] == node:
-            for i in n["interfaces"]:
-                if i["name"] == name:
-                    return i
-    return None
-
+from kinds import iface, up_or_refused
 
 # h1 -- r -- h2: a routed underlay, and a VXLAN overlay between h1 and h2 across it.
 VXLAN = {

@@ -127,6 +127,15 @@ BAD = {
     "interface_vlan_id_zero": lab('"r1": {"interfaces": {"v": {"kind": "vlan", "link": "eth0", "id": 0}}},' + H1, H1_R1),
     "interface_vlan_id_4095": lab('"r1": {"interfaces": {"v": {"kind": "vlan", "link": "eth0", "id": 4095}}}, "h1": {}', H1_R1),
     "interface_name_bad": lab('"r1": {"interfaces": {"a/b": {"kind": "dummy"}}}'),
+    "port_pvid_zero": lab('"s1": {"kind": "switch"},' + H1, '{"endpoints": ["h1:eth0", {"node": "s1", "pvid": 0}]}'),
+    "port_vlans_4095": lab('"s1": {"kind": "switch"},' + H1, '{"endpoints": ["h1:eth0", {"node": "s1", "vlans": [10, 4095]}]}'),
+    "port_vlans_type": lab('"s1": {"kind": "switch"},' + H1, '{"endpoints": ["h1:eth0", {"node": "s1", "vlans": 10}]}'),
+    "vlan_filtering_type": lab('"s1": {"kind": "switch", "vlan_filtering": 1}'),
+    "rule_unknown_key": lab('"h1": {"rules": [{"table": 5, "fwmrak": 1}]}'),
+    "rule_needs_table": lab('"h1": {"rules": [{"from": "10.0.0.0/8"}]}'),
+    "rule_priority_zero": lab('"h1": {"rules": [{"table": 5, "priority": 0}]}'),
+    "rules_type": lab('"h1": {"rules": {"table": 5}}'),
+    "route_table_zero": routes('{"to": "default", "via": "10.0.0.1", "table": 0}'),
     "route_unknown_key": routes('{"to": "default", "vai": "10.0.0.1"}'),
     "routes_type": lab('"h1": {"routes": {}}'),
     "route_needs_via_or_dev": routes('{"to": "default"}'),
@@ -232,6 +241,17 @@ GOOD = {
       "r2": {}},
       "links": [{"endpoints": [{"node": "r1", "iface": "eth1", "vrf": "red"}, "r2:eth1"],
                  "ipv4": ["10.0.0.1/24", "10.0.0.2/24"]}]}""",
+    "vlans_and_rules": """{"name": "t", "nodes": {
+      "s1": {"kind": "switch", "vlan_filtering": true}, "s2": {"kind": "switch", "vlan_filtering": false},
+      "r1": {"kind": "router", "interfaces": {"red": {"kind": "vrf", "table": 10}},
+             "routes": [{"to": "10.9.0.0/24", "via": "10.0.0.2", "table": "red"}, {"to": "default", "via": "10.0.0.2", "table": 70000}],
+             "rules": [{"from": "10.1.0.0/24", "to": "10.9.0.5", "iif": "eth0", "oif": "red", "fwmark": 0, "table": 70000,
+                        "priority": 100}, {"to": "fd00::/64", "table": "red"}, {"iif": "lo", "table": 7}]},
+      "h1": {}, "h2": {}},
+      "links": [{"endpoints": ["r1:eth0", {"node": "s1", "vlans": [10, 4094]}], "ipv4": ["10.0.0.1/24", null]},
+                {"endpoints": ["h1:eth0", {"node": "s1", "pvid": 1}]},
+                {"endpoints": ["h2:eth0", {"node": "s1", "iface": "acc", "pvid": 10, "vlans": [20]}]},
+                {"endpoints": ["s1", "s2"]}]}""",
 }
 
 

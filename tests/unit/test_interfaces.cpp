@@ -4,11 +4,13 @@
 
 #include "plan/messages.hpp"
 #include "plan/plan.hpp"
+#include "topology_issues.hpp"
 
 namespace {
 
 using namespace nslab;
 using plan::Stage;
+using unit::issues_of;
 
 // r1 and r2 over eth1; r1 has one of each kind.
 constexpr const char* kLab = R"({"name": "t", "nodes": {
@@ -22,15 +24,6 @@ constexpr const char* kLab = R"({"name": "t", "nodes": {
     }},
     "r2": {"kind": "router"}},
   "links": [{"endpoints": ["r1:eth1", "r2:eth1"], "ipv4": ["10.0.12.1/24", "10.0.12.2/24"]}]})";
-
-std::string issues_of(const std::string& text) {
-    try {
-        topo::parse(text);
-    } catch (const topo::TopologyError& e) {
-        return e.what();
-    }
-    return "";
-}
 
 std::string with_interfaces(const std::string& interfaces, const std::string& links = "") {
     return R"({"name": "t", "nodes": {"r1": {"kind": "router", "interfaces": )" + interfaces +

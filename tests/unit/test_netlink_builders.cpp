@@ -8,6 +8,8 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <linux/fib_rules.h>
+#include <linux/if_bridge.h>
 
 #include <cstring>
 #include <map>
@@ -580,4 +582,103 @@ TEST(NetlinkBuilders, SetLinkCarriesMacAndMaster) {
     EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_ADDRESS, IFLA_MASTER}));
     expect_bytes(top.get(IFLA_ADDRESS), c.mac->data(), 6);
     expect_u32(top.get(IFLA_MASTER), 4);
+}
+
+// VLAN-aware switches and policy routing (TOPOLOGY.md "Switches: VLANs", `rules`, routes' `table`).
+
+TEST(NetlinkBuilders, VlanFilteringBridgeSaysSoAtCreation) {
+    auto m = nl::new_bridge("s1", true, "", 5, true);
+    auto data = nested(nested(top_attrs(m, sizeof(ifinfomsg)).get(IFLA_LINKINFO)).get(IFLA_INFO_DATA));
+    EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_BR_STP_STATE, IFLA_BR_FORWARD_DELAY, IFLA_BR_VLAN_FILTERING}));
+    const std::uint8_t on = 1;
+    expect_bytes(data.get(IFLA_BR_VLAN_FILTERING), &on, 1);
+}
+
+TEST(NetlinkBuilders, PortVlansAreBridgeVlanInfoInAfSpec) {
+    auto m = nl::port_vlans(7, true, {{10, true, true}, {20, false, false}});
+    expect_well_formed(m, RTM_SETLINK, kChange);
+    EXPECT_EQ(m.what, "add vlan 10 pvid untagged,20 on port ifindex 7");
+    const auto& ifi = family_header<ifinfomsg>(m);
+    EXPECT_EQ(ifi.ifi_family, AF_BRIDGE);
+    EXPECT_EQ(ifi.ifi_index, 7);
+    EXPECT_EQ(ifi.ifi_flags, 0u);
+    EXPECT_EQ(ifi.ifi_change, 0u);
+    auto top = top_attrs(m, sizeof(ifinfomsg));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_AF_SPEC}));
+    // Two entries of one type: read them in order rather than through get().
+    auto spec = nested(top.list[0]);
+    ASSERT_EQ(spec.list.size(), 2u);
+    const bridge_vlan_info want[2] = {{BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED, 10}, {0, 20}};
+    for (int i = 0; i < 2; ++i) {
+        EXPECT_EQ(mnl_attr_get_type(spec.list[i]), IFLA_BRIDGE_VLAN_INFO);
+        expect_bytes(spec.list[i], &want[i], sizeof want[i]);
+    }
+
+    auto del = nl::port_vlans(7, false, {{1, false, false}});
+    expect_well_formed(del, RTM_DELLINK, kChange);
+    EXPECT_EQ(family_header<ifinfomsg>(del).ifi_family, AF_BRIDGE);
+    EXPECT_EQ(del.what, "remove vlan 1 on port ifindex 7");
+}
+
+TEST(NetlinkBuilders, RouteInALargeTableCarriesItInRtaTableOnly) {
+    nl::RouteSpec r;
+    r.to = P("10.9.0.0/24");
+    r.via = P("10.2.0.2");
+    r.table = 70000;
+    auto m = nl::new_route(r);
+    EXPECT_EQ(m.what, "add route 10.9.0.0/24 table 70000 via 10.2.0.2");
+    EXPECT_EQ(family_header<rtmsg>(m).rtm_table, RT_TABLE_UNSPEC);
+    expect_u32(top_attrs(m, sizeof(rtmsg)).get(RTA_TABLE), 70000);
+
+    r.table = 100;
+    auto small = nl::new_route(r);
+    EXPECT_EQ(family_header<rtmsg>(small).rtm_table, 100);
+    expect_u32(top_attrs(small, sizeof(rtmsg)).get(RTA_TABLE), 100);
+    auto del = nl::delete_route(r);
+    expect_u32(top_attrs(del, sizeof(rtmsg)).get(RTA_TABLE), 100);
+}
+
+TEST(NetlinkBuilders, RuleWithEveryMatch) {
+    nl::RuleSpec r;
+    r.from = P("10.1.2.0/24");
+    r.to = P("10.9.0.0/16");
+    r.iif = "eth3";
+    r.oif = "eth1";
+    r.fwmark = 0x10;
+    r.table = 70000;
+    r.priority = 1000;
+    auto m = nl::new_rule(r);
+    expect_well_formed(m, RTM_NEWRULE, kCreate);
+    EXPECT_EQ(m.what, "add rule priority 1000 from 10.1.2.0/24 to 10.9.0.0/16 iif eth3 oif eth1 fwmark 16 table 70000");
+    const auto& frh = family_header<fib_rule_hdr>(m);
+    EXPECT_EQ(frh.family, AF_INET);
+    EXPECT_EQ(frh.src_len, 24);
+    EXPECT_EQ(frh.dst_len, 16);
+    EXPECT_EQ(frh.table, RT_TABLE_UNSPEC);
+    EXPECT_EQ(frh.action, FR_ACT_TO_TBL);
+    auto top = top_attrs(m, sizeof(fib_rule_hdr));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{FRA_PRIORITY, FRA_SRC, FRA_DST, FRA_IIFNAME, FRA_OIFNAME, FRA_FWMARK,
+                                                       FRA_FWMASK, FRA_TABLE}));
+    const std::uint8_t src[4] = {10, 1, 2, 0}, dst[4] = {10, 9, 0, 0};
+    expect_bytes(top.get(FRA_SRC), src, 4);
+    expect_bytes(top.get(FRA_DST), dst, 4);
+    expect_strz(top.get(FRA_IIFNAME), "eth3");
+    expect_strz(top.get(FRA_OIFNAME), "eth1");
+    expect_u32(top.get(FRA_FWMARK), 0x10);
+    expect_u32(top.get(FRA_FWMASK), 0xffffffffu);
+    expect_u32(top.get(FRA_TABLE), 70000);
+    expect_u32(top.get(FRA_PRIORITY), 1000);
+}
+
+TEST(NetlinkBuilders, BareIpv6RuleOnlyNamesItsTable) {
+    nl::RuleSpec r;
+    r.family = net::Family::V6;
+    r.table = 10;
+    auto m = nl::new_rule(r);
+    EXPECT_EQ(m.what, "add rule -6 table 10");
+    const auto& frh = family_header<fib_rule_hdr>(m);
+    EXPECT_EQ(frh.family, AF_INET6);
+    EXPECT_EQ(frh.table, 10);
+    EXPECT_EQ(top_attrs(m, sizeof(fib_rule_hdr)).types(), (std::vector<std::uint16_t>{FRA_TABLE}));
+    expect_well_formed(nl::delete_rule(r), RTM_DELRULE, kChange);
 }

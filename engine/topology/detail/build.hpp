@@ -53,8 +53,24 @@ bool is_multicast(const net::Prefix& p);  // 224.0.0.0/4, ff00::/8
 bool is_link_local(const net::Prefix& p);
 // `"10.0.0.1/24" has host bits set; did you mean "10.0.0.0/24"?` for a prefix that should be a network.
 std::optional<std::string> host_bits_problem(const net::Prefix& p);
+// interfaces.cpp: every interface name of the node for a did-you-mean: "lo" (when asked for),
+// its link ends, then its own `interfaces`.
+std::vector<std::string_view> interface_names(const Node& n, bool with_lo);
 // routes.cpp
 std::vector<Route> read_routes(const ojson& v, const std::string& pointer, Issues& issues);
+// A network (a bare address is one host) with its host bits clear; a string that is none is
+// "not a <noun>: use a CIDR such as <example>".
+std::optional<net::Prefix> read_network(const ojson& v, const std::string& pointer, Issues& issues, std::string_view noun,
+                                        std::string_view example);
+// A route's or rule's `table`: a number into `table`, or a vrf's name into `vrf` (resolved once
+// the node's interfaces are known, by resolve_table).
+void read_table(const ojson& v, const std::string& pointer, Issues& issues, std::uint32_t& table, std::string& vrf);
+// `vrf`, when set, names a vrf interface of `node`: its table goes into `table`. False (and a
+// located issue with the node's vrfs to choose from) when it names none.
+bool resolve_table(const Node& node, const std::string& pointer, const std::string& vrf, std::uint32_t& table, Issues& issues);
+// rules.cpp: `rules`, read with the node, and once its interfaces are known, what they name.
+std::vector<Rule> read_rules(const ojson& v, const std::string& pointer, Issues& issues);
+void check_rules(Draft& d);
 // netem.cpp
 Netem read_netem(const ojson& v, const std::string& pointer, Issues& issues);
 

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -56,6 +57,17 @@ std::optional<std::int64_t> get_int(const ojson& v, const std::string& pointer, 
                                     std::int64_t lo, std::int64_t hi);
 // A list of strings; each bad element is reported at its own pointer and skipped.
 std::vector<std::string> get_strings(const ojson& v, const std::string& pointer, Issues& issues);
+
+// Each element of the list `v`, read by `one(element, pointer, issues)`, which records what is
+// wrong with a bad one and returns nullopt for it.
+template <class F>
+auto read_list(const ojson& v, const std::string& pointer, Issues& issues, F one) {
+    std::vector<typename std::invoke_result_t<F, const ojson&, const std::string&, Issues&>::value_type> out;
+    if (!expect(v, Want::Array, pointer, issues)) return out;
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (auto x = one(v[i], child(pointer, i), issues)) out.push_back(std::move(*x));
+    return out;
+}
 
 // Reports each key of `object` that is not in `known`, suggesting the closest known one.
 void check_keys(const ojson& object, const std::string& pointer, std::span<const std::string_view> known,
