@@ -44,7 +44,7 @@ def assert_no_daemon_left(before, namespaces):
     watched = set(namespaces) | {os.readlink("/proc/self/ns/pid")}
     left = {k: v for k, v in daemon_processes().items() if k not in before and v[1] in watched}
     assert not left, "daemons left after lab down: " + ", ".join(
-        f"{comm} (pid {pid})" for (pid, _), (comm, _) in sorted(left.items()))
+        f"{comm} (pid {pid}, {ns})" for (pid, _), (comm, ns) in sorted(left.items()))
 
 
 def vtysh_json(node, command):
