@@ -128,8 +128,9 @@ def _endpoint(intf: Any, link_down: bool) -> dict:
         ip = intf._address()
         if ip:
             end["ipv4"] = ip
-        if intf.mac:
-            end["mac"] = intf.mac
+        mac = intf._mac()
+        if mac:
+            end["mac"] = mac
     if not intf._up and not link_down:
         end["up"] = False
     return end

@@ -38,13 +38,20 @@ class Intf:
                 return ip if "/" in ip else f"{ip}/8"
         return None
 
+    def _mac(self) -> Optional[str]:
+        if self.mac:
+            return self.mac
+        if self.node is not None and not self.node.isSwitch and self.node.defaultIntf() is self:
+            return self.node.params.get("mac")
+        return None
+
     def IP(self) -> Optional[str]:
         a = self._address()
         return a.split("/")[0] if a else None
 
     def MAC(self) -> Optional[str]:
-        if self.mac:
-            return self.mac
+        if self._mac():
+            return self._mac()
         if self.node is not None and self.node.fabric.lab is not None:
             try:
                 for i in self.node.fabric.lab_node(self.node.name).interfaces():

@@ -26,10 +26,10 @@ def _entries(hosts: list) -> dict:
     return out
 
 
-def pin(hosts: list) -> dict:
-    """Permanent entries for every pair of `hosts` (when there are enough pairs to matter);
-    returns what unpin() removes."""
-    if len(hosts) * (len(hosts) - 1) <= PIN_ABOVE:
+def pin(hosts: list, always: bool = False) -> dict:
+    """Permanent entries for every pair of `hosts` (when there are enough pairs to matter, or
+    `always`: Mininet's autoStaticArp); returns what unpin() removes."""
+    if not always and len(hosts) * (len(hosts) - 1) <= PIN_ABOVE:
         return {}
     entries = _entries(hosts)
     for h, rows in entries.items():

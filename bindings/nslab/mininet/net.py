@@ -258,12 +258,10 @@ class Mininet:
         pass
 
     def staticArp(self) -> None:
-        """Every host learns every other host's MAC now (Mininet's autoStaticArp)."""
+        """Every host gets a permanent ARP entry for every other host on its subnet (Mininet's
+        autoStaticArp), one `ip -batch` per host."""
         self.fabric.flush()
-        for src in self.hosts:
-            for dst in self.hosts:
-                if src != dst and dst.IP() and dst.MAC():
-                    src.setARP(ip=dst.IP(), mac=dst.MAC())
+        neighbours.pin(self.hosts, always=True)
 
     def start(self) -> None:
         if not self.built:
@@ -508,13 +506,15 @@ class Mininet:
                     total += int(fields[11]) + int(fields[12])
             return total / ticks
 
+        # Shares over the time that really passed between two readings of a host (a reading
+        # takes a command, so the intervals are not exactly one second).
         outputs: dict = {h: [] for h in self.hosts}
-        last = {h: used(h) for h in self.hosts}
+        last = {h: (time.monotonic(), used(h)) for h in self.hosts}
         for _ in range(duration):
             time.sleep(1)
             for h in self.hosts:
-                now = used(h)
-                outputs[h].append((now - last[h]) / cores * 100)
+                now = (time.monotonic(), used(h))
+                outputs[h].append((now[1] - last[h][1]) / (now[0] - last[h][0]) / cores * 100)
                 last[h] = now
         for h, ps in pids.items():
             for pid in ps:

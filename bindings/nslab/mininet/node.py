@@ -325,8 +325,9 @@ class Node:
     def config(self, mac: Any = None, ip: Any = None, defaultRoute: Any = None, lo: str = "up", **_params: Any) -> dict:
         """Addresses and the default route, as the topology of the lab (not through commands)."""
         r: dict = {}
-        if mac is not None and self.defaultIntf() is not None:
-            self.setMAC(mac)
+        if mac is not None and self.params.get("mac") != mac:
+            self.params["mac"] = mac  # the default interface's, unless it has its own
+            self.fabric.changed()
         if ip is not None and self.params.get("ip") != ip:
             self.params["ip"] = ip  # the default interface's address, unless it has its own
             self.fabric.changed()
