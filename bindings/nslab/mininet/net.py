@@ -267,34 +267,13 @@ class Mininet:
         if not self.built:
             self.build()
         self.fabric.flush()
-        info("*** Starting controller\n")
-        for controller in self.controllers:
-            info(controller.name + " ")
-            controller.start()
-        info("\n")
-        info("*** Starting %s switches\n" % len(self.switches))
-        for switch in self.switches:
-            info(switch.name + " ")
-            switch.start(self.controllers)
-        info("\n")
+        _each("*** Starting controller\n", self.controllers, lambda c: c.start())
+        _each("*** Starting %s switches\n" % len(self.switches), self.switches, lambda s: s.start(self.controllers))
 
     def stop(self) -> None:
-        info("*** Stopping %i controllers\n" % len(self.controllers))
-        for controller in self.controllers:
-            info(controller.name + " ")
-            controller.stop()
-        info("\n")
-        info("*** Stopping %i links\n" % len(self.links))
-        for link in self.links:
-            info(".")
-            link.stop()
-        info("\n")
-        info("*** Stopping %i switches\n" % len(self.switches))
-        for switch in self.switches:
-            info(switch.name + " ")
-            switch.stop()
-            switch.terminate()
-        info("\n")
+        _each("*** Stopping %i controllers\n" % len(self.controllers), self.controllers, lambda c: c.stop())
+        _each("*** Stopping %i links\n" % len(self.links), self.links, lambda l: l.stop(), mark=".")
+        _each("*** Stopping %i switches\n" % len(self.switches), self.switches, lambda s: (s.stop(), s.terminate()))
         info("*** Stopping %i hosts\n" % len(self.hosts))
         for host in self.hosts:
             info(host.name + " ")
@@ -551,6 +530,15 @@ class Mininet:
     def init(cls) -> None:
         """Mininet checks for root and raises host limits here; nslab needs neither."""
         cls.inited = True
+
+
+def _each(title: str, items: list, action: Any, mark: Optional[str] = None) -> None:
+    """Mininet's progress lines: the title, each item's name (or `mark`) as it is done."""
+    info(title)
+    for item in items:
+        info(mark or item.name + " ")
+        action(item)
+    info("\n")
 
 
 class MininetWithControlNet(Mininet):

@@ -118,20 +118,20 @@ def netParse(ipstr: str) -> tuple[int, int]:
     return ipParse(ip), prefixLen
 
 
-def checkInt(s: str) -> bool:
+def _parses(kind: Any, s: str) -> bool:
     try:
-        int(s)
+        kind(s)
         return True
     except ValueError:
         return False
+
+
+def checkInt(s: str) -> bool:
+    return _parses(int, s)
 
 
 def checkFloat(s: str) -> bool:
-    try:
-        float(s)
-        return True
-    except ValueError:
-        return False
+    return _parses(float, s)
 
 
 def makeNumeric(s: str) -> Any:
