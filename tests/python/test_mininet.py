@@ -188,3 +188,41 @@ def test_python_m_and_the_alias_beats_the_real_mininet(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("__main__ ['a', 'b'] nslab.mininet.net "), r.stdout
     assert "/nslab/mininet/__init__.py" in r.stdout
+
+
+LIVE = '''
+from mininet.net import Mininet
+from mininet.topo import SingleSwitchTopo
+from mininet.link import TCLink
+net = Mininet(SingleSwitchTopo(2), controller=None)
+net.start()
+h3 = net.addHost('h3')
+net.addLink(h3, net['s1'])
+print("added", net.pingAll(), h3.IP(), h3.intfNames())
+net.configLinkStatus('s1', 'h3', 'down')
+print("down", net.pingAll())
+net.configLinkStatus('s1', 'h3', 'up')
+net.delHost(h3)
+print("removed", net.pingAll())
+h4 = net.addHost('h4')
+net.addLink(h4, net['s1'], cls=TCLink, delay='10ms')
+try:
+    net.pingAll()
+except Exception as e:
+    print("refused:", e)
+net.stop()
+'''
+
+
+def test_hosts_and_links_added_after_start_are_live_changes(tmp_path):
+    """addHost/addLink/delHost after start() change the running lab (Lab.apply); a TCLink with
+    a delay added live is refused by nslab with its reason where the kernel lacks sch_netem."""
+    script = tmp_path / "live.py"
+    script.write_text(LIVE)
+    code, out = nslab_mn(script)
+    assert code == 0, out
+    assert "added 0.0 10.0.0.3 ['h3-eth0']" in out, out
+    assert "down 66.66" in out and "removed 0.0" in out, out
+    refused = re.search(r"refused: (.*)", out)
+    if refused:
+        assert "sch_netem" in refused.group(1), out
