@@ -18,9 +18,10 @@ def _needs_the_examples():
 
 
 def test_emptynet_cli_pingall_and_commands():
-    code, out = example("emptynet", stdin="pingall\nh1 ping -c1 h2\npy h1.IP()\nnodes\nlinks\nexit\n").finish()
+    code, out = example("emptynet", stdin="pingall\nh1 ping -c1 h2\npy h1.IP()\nnodes\nlinks\niperf\nexit\n").finish()
     assert code == 0, out
     assert dropped(out) == [0], out
+    assert re.search(r"Results: \['[\d.]+ .bits/sec', '[\d.]+ .bits/sec'\]", out), out  # Mininet's test_emptynet
     assert "h1 -> h2" in out and "h2 -> h1" in out
     assert "1 packets transmitted, 1 received" in out  # `h2` became 10.0.0.2
     assert "\n10.0.0.1\n" in out.replace("mininet> ", "\n")
@@ -165,6 +166,24 @@ def test_mn_link_tc_and_mac_and_the_cli():
     assert "xterm is not supported by nslab-mn" in out and "dpctl is not supported by nslab-mn" in out
     assert "available nodes are" in out  # the CLI went on after both
     assert "controllers are not run" not in out
+
+
+def test_mn_custom_topology_and_test(tmp_path):
+    """--custom FILE adds its `topos` and `tests` to mn's, as Mininet's custom files do."""
+    custom = tmp_path / "custom.py"
+    custom.write_text("from mininet.topo import Topo\n"
+                      "class Pair(Topo):\n"
+                      "    def build(self, n=1):\n"
+                      "        s = self.addSwitch('s9')\n"
+                      "        for i in range(1, 2 * n + 1):\n"
+                      "            self.addLink(self.addHost('h%d' % i), s)\n"
+                      "def count(net):\n"
+                      "    print('hosts:', len(net.hosts))\n"
+                      "topos = {'pair': Pair}\n"
+                      "tests = {'count': count}\n")
+    code, out = nslab_mn("--custom", custom, "--topo", "pair,n=2", "--test", "count", "--test", "pingall")
+    assert code == 0, out
+    assert "hosts: 4" in out and "*** Results: 0% dropped (12/12 received)" in out, out
 
 
 def test_mn_refuses_xterms_and_cleans():
