@@ -33,6 +33,8 @@ class Fabric:
         self.links: list[Any] = []
         self.lab: Optional[Lab] = None
         self.dirty = False
+        #: Processes the script started in nodes (Node.popen): our children, to reap.
+        self.popens: list = []
 
     def add_node(self, node: Any) -> None:
         if node.name in self.nodes:
@@ -84,6 +86,13 @@ class Fabric:
     def down(self) -> None:
         for node in list(self.nodes.values()):
             node._close_shell()
+        # An exited child that is not reaped still counts as a node's process, and the lab's
+        # teardown would wait for it; one still running goes the way the node goes.
+        for p in self.popens:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.popens.clear()
         if self.lab is not None:
             lab, self.lab = self.lab, None
             lab.down()

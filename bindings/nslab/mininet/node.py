@@ -190,7 +190,9 @@ class Node:
         if kwargs:
             raise TypeError(f"{self.name}.popen: unsupported arguments {', '.join(kwargs)}")
         node = self.fabric.lab_node(self.name)
-        return node.popen(cmd, stdin=stdin, stdout=stdout, stderr=stderr, cwd=cwd, env=env, text=text)
+        p = node.popen(cmd, stdin=stdin, stdout=stdout, stderr=stderr, cwd=cwd, env=env, text=text)
+        self.fabric.popens.append(p)
+        return p
 
     def pexec(self, *args: Any, **kwargs: Any):
         """Run a command (no shell) and wait: (stdout, stderr, exit code)."""
