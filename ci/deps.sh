@@ -13,6 +13,7 @@ packages=(
   frr bird2
   uidmap    # newuidmap/newgidmap: rootless labs with subordinate ids (tests/python/test_rootless.py)
   clang libclang-rt-14-dev  # the topology fuzzer (ci/fuzz.sh): clang-14 with libFuzzer and sanitizers
+  mininet   # its examples run under nslab-mn (tests/python/test_mininet.py), and the side-by-side bench; brings iperf (2)
   qemu-system-x86 kmod  # ci/vm-test (and busybox-static, above): the kernel matrix boots Debian kernels under qemu
 )
 missing=()

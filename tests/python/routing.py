@@ -80,26 +80,29 @@ def converge(lab, diagnostics):
     pytest.fail(f"OSPF did not converge within {CONVERGE} s\n{state}")
 
 
-def assert_lab_gone(name, timeout=20.0):
+def assert_lab_gone(name, timeout=20.0, prefix=False):
     """After a failed lab up: no state dir, no pins and no process of lab `name` (its keeper and
     its nodes' inits carry `--lab NAME` in their command line; a node's daemons die with its
-    init's PID namespace). Checks only this lab's traces, so tests may run side by side."""
+    init's PID namespace); with `prefix`, of every lab whose name starts with `name`. Checks
+    only those labs' traces, so tests may run side by side."""
+    def ours(lab):
+        return lab.startswith(name) if prefix else lab == name
     deadline = time.monotonic() + timeout
     while True:
-        left = [p for p in (f"/run/nslab/{name}",) if os.path.exists(p)]
-        left += [f"/run/netns/{p}" for p in os.listdir("/run/netns") if p.startswith(name + ".")] \
+        left = [f"/run/nslab/{d}" for d in os.listdir("/run/nslab") if ours(d)] if os.path.isdir("/run/nslab") else []
+        left += [f"/run/netns/{p}" for p in os.listdir("/run/netns") if ours(p.split(".")[0])] \
             if os.path.isdir("/run/netns") else []
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
             except OSError:
                 continue
-            if b"--lab" in argv and argv.index(b"--lab") + 1 < len(argv) and argv[argv.index(b"--lab") + 1] == name.encode():
+            if b"--lab" in argv and argv.index(b"--lab") + 1 < len(argv) and ours(argv[argv.index(b"--lab") + 1].decode(errors="replace")):
                 left.append(f"process {pid}")
         if not left or time.monotonic() > deadline:
             break
         time.sleep(0.1)
-    assert not left, f"lab {name} left: {left}"
+    assert not left, f"lab {name}{'*' if prefix else ''} left: {left}"
 
 
 def ospf_route(lab_or_run, prefix):

@@ -28,13 +28,15 @@ def check_install(tmp_path):
     # DESTDIR, not only --prefix: the Python package goes to an absolute site-packages path.
     run(["cmake", "--install", str(BUILD), "--prefix", PREFIX, "--strip"], env=dict(os.environ, DESTDIR=str(dest)))
     prefix = dest / PREFIX.lstrip("/")
-    for f in ["bin/lab", "libexec/nslab/nslab-keeper", "lib/libnslab.a",
+    for f in ["bin/lab", "bin/nslab-mn", "libexec/nslab/nslab-keeper", "lib/libnslab.a",
               "include/nslab/lab/lab.hpp", "include/nslab/topology/model.hpp", "include/nslab/net/ip.hpp",
               "lib/cmake/nslab/nslabConfig.cmake", "lib/cmake/nslab/nslabConfigVersion.cmake",
               "lib/cmake/nslab/nslabTargets.cmake",
               "share/man/man1/lab.1", "share/bash-completion/completions/lab"]:
         assert (prefix / f).is_file(), f
     assert list(dest.glob("usr/lib/python3*/**/nslab/__init__.py")), "Python package not installed"
+    shims = list(dest.glob("usr/lib/python3*/**/nslab/mininet/shims/ovs-vsctl"))
+    assert shims and os.access(shims[0], os.X_OK), "nslab.mininet (with its shims) not installed"
     assert (prefix / "share/man/man1/lab.1").read_text().startswith(".TH LAB 1")
     assert "usage: lab COMMAND" in run([prefix / "bin/lab", "--help"])
 
