@@ -177,6 +177,7 @@ void Runtime::send_phase(plan::Stage stage) {
         }
         if (stage == plan::Stage::Interfaces) make_taps(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
         const std::size_t sent = send_batch(b);
+        if (stage == plan::Stage::Interfaces) configure_wireguard(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
         if (b.target.kind == plan::Target::Forwarder) continue;
         ++batches;
         switch (stage) {
