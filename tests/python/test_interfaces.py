@@ -3,43 +3,10 @@ tap, and link ends in a vrf. Each test asserts traffic. Where the kernel lacks a
 must fail before building anything, naming the kind and its module: then the test checks that
 refusal and skips, unless NSLAB_EXPECT_ALL_KINDS=1 (the stock-kernel VM, ci/vm/guest.py) says
 every kind must be there, when it fails instead."""
-import os
-
 import pytest
 
 import nslab
-from routing import assert_lab_gone
-
-MODULES = {"dummy": "dummy", "vrf": "vrf", "vlan": "8021q", "macvlan": "macvlan", "vxlan": "vxlan", "tap": "tun"}
-
-
-def up_or_refused(lab, topology, kinds):
-    """lab.up(topology), or, where the kernel lacks one of `kinds`, the refusal checked and the
-    test skipped (failed where every kind is expected)."""
-    try:
-        lab.up(topology)
-    except nslab.NslabError as e:
-        text = str(e)
-        missing = [k for k in kinds if f"this kernel cannot make {k} interfaces" in text]
-        if not missing:
-            raise
-        k = missing[0]
-        assert f'it needs the kernel module "{MODULES[k]}"' in text, text
-        assert getattr(e, "pointer", None) and "/interfaces/" in e.pointer, (e.pointer, text)
-        assert_lab_gone(lab.name)
-        if os.environ.get("NSLAB_EXPECT_ALL_KINDS") == "1":
-            pytest.fail(f"NSLAB_EXPECT_ALL_KINDS=1 but: {text}")
-        pytest.skip(f"this kernel has no {k} interfaces (refused as it should be: {text})")
-
-
-def iface(lab, node, name):
-    """The interface `name` of `node` as to_dict() shows it."""
-    for n in lab.to_dict()["nodes"]:
-        if n["name"] == node:
-            for i in n["interfaces"]:
-                if i["name"] == name:
-                    return i
-    return None
+from kinds import iface, up_or_refused
 
 
 # h1 -- r -- h2: a routed underlay, and a VXLAN overlay between h1 and h2 across it.

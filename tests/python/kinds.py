@@ -1,0 +1,42 @@
+"""Helpers shared by the tests of a node's own interfaces (test_interfaces.py, test_tunnels.py):
+bringing a lab up where the kernel may lack a kind, and reading one interface back."""
+import os
+
+import pytest
+
+import nslab
+from routing import assert_lab_gone
+
+# The kernel module each interface kind needs, as `lab up` names it when the kind is missing.
+MODULES = {"dummy": "dummy", "vrf": "vrf", "vlan": "8021q", "macvlan": "macvlan", "vxlan": "vxlan", "tap": "tun",
+           "bond": "bonding", "gre": "ip_gre", "gretap": "ip_gre", "ipip": "ipip", "ip6gre": "ip6_gre",
+           "ip6tnl": "ip6_tunnel", "sit": "sit", "wireguard": "wireguard"}
+
+
+def up_or_refused(lab, topology, kinds):
+    """lab.up(topology), or, where the kernel lacks one of `kinds`, the refusal checked and the
+    test skipped (failed where every kind is expected)."""
+    try:
+        lab.up(topology)
+    except nslab.NslabError as e:
+        text = str(e)
+        missing = [k for k in kinds if f"this kernel cannot make {k} interfaces" in text]
+        if not missing:
+            raise
+        k = missing[0]
+        assert f'it needs the kernel module "{MODULES[k]}"' in text, text
+        assert getattr(e, "pointer", None) and "/interfaces/" in e.pointer, (e.pointer, text)
+        assert_lab_gone(lab.name)
+        if os.environ.get("NSLAB_EXPECT_ALL_KINDS") == "1":
+            pytest.fail(f"NSLAB_EXPECT_ALL_KINDS=1 but: {text}")
+        pytest.skip(f"this kernel has no {k} interfaces (refused as it should be: {text})")
+
+
+def iface(lab, node, name):
+    """The interface `name` of `node` as to_dict() shows it."""
+    for n in lab.to_dict()["nodes"]:
+        if n["name"] == node:
+            for i in n["interfaces"]:
+                if i["name"] == name:
+                    return i
+    return None
