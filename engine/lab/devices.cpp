@@ -51,6 +51,11 @@ nl::LinkSpec probe_spec(topo::DeviceKind kind) {
     s.vlan_id = 10;
     s.vni = 10;
     s.link = (kind == topo::DeviceKind::Vlan || kind == topo::DeviceKind::Macvlan) ? 1 : 0;
+    // A tunnel without ends has the parameters of its module's fallback device (gre0, tunl0,
+    // ...), which the kernel then refuses as a duplicate (EEXIST): give it a documentation
+    // address as its far end.
+    if (topo::is_tunnel(kind))
+        s.tunnel_remote = net::Prefix::parse_addr(topo::underlay_family(kind) == net::Family::V6 ? "2001:db8::1" : "192.0.2.1");
     return s;
 }
 
