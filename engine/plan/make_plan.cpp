@@ -327,9 +327,11 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
             steps.push_back({"up " + nd.name + ":" + itf.name, link.pointer, "set " + itf.name + " up",
                              SetLink{idx.at(itf.name), itf.name, true, {}}});
         }
+        auto device_up = [&](const topo::Device& d) {
+            steps.push_back({"up " + nd.name + ":" + d.name, d.pointer, "set " + d.name + " up", SetLink{idx.at(d.name), d.name, true, {}}});
+        };
         for (const auto& d : nd.devices)
-            if (d.up)
-                steps.push_back({"up " + nd.name + ":" + d.name, d.pointer, "set " + d.name + " up", SetLink{idx.at(d.name), d.name, true, {}}});
+            if (d.up && d.kind != topo::DeviceKind::Wireguard) device_up(d);
         for (const auto& a : nd.loopback)
             steps.push_back({"address " + nd.name + ":lo " + a.str(), nd.pointer + "/loopback", "add address " + a.str() + " to lo",
                              Address{1, a}});
@@ -341,6 +343,11 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
             for (const auto& a : d.addrs)
                 steps.push_back({"address " + nd.name + ":" + d.name + " " + a.str(), d.pointer,
                                  "add address " + a.str() + " to " + d.name, Address{idx.at(d.name), a}});
+        // A wireguard interface sends its first handshake (with a keepalive) as it comes up: only
+        // once the underlay's addresses are there can it leave, else it waits out a 5 s rekey.
+        // Its routes need it up, so before the routes.
+        for (const auto& d : nd.devices)
+            if (d.up && d.kind == topo::DeviceKind::Wireguard) device_up(d);
         for (auto& s : route_steps(nd, idx)) steps.push_back(std::move(s));
     }
     plan.phases.push_back(config.finish());

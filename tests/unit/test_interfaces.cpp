@@ -2,6 +2,8 @@
 // the topology accepts and refuses (at its pointer), and the steps the plan makes of them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "plan/messages.hpp"
 #include "plan/plan.hpp"
 
@@ -347,4 +349,12 @@ TEST(Interfaces, PlanEnslavesBondMembersDownFirstAndConfiguresWireguardAfterItsL
     // The wireguard step is no rtnetlink request: the runtime sends it over generic netlink.
     auto msgs = plan::messages_for(p.phase(Stage::Interfaces)->batches[0], [](const plan::Target&) { return -1; });
     EXPECT_EQ(msgs.size(), 7u);
+    // In Config, wg0 comes up after every address of the node (its first handshake needs the
+    // underlay's) and before the routes.
+    std::vector<std::string> config;
+    for (const auto& s : p.phase(Stage::Config)->batches[0].steps) config.push_back(s.id);
+    auto at = [&](const std::string& id) { return std::find(config.begin(), config.end(), id) - config.begin(); };
+    EXPECT_GT(at("up r1:wg0"), at("address r1:eth3 10.3.0.1/24"));
+    EXPECT_LT(at("up r1:wg0"), static_cast<long>(config.size()));
+    EXPECT_LT(at("up r1:bond0"), at("address r1:bond0 10.0.0.1/24"));
 }
