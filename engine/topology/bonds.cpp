@@ -55,15 +55,7 @@ void read_bond_keys(const ojson& spec, const std::string& pointer, Device& dev, 
         dev.members = get_strings(spec["members"], at("members"), issues);
         if (spec["members"].empty()) issues.add(at("members"), "a bond needs at least one member");
     }
-    // The kernel's default mode.
-    dev.mode = "balance-rr";
-    if (spec.contains("mode"))
-        if (auto mode = get_string(spec["mode"], at("mode"), issues)) {
-            if (std::find(std::begin(kBondModes), std::end(kBondModes), *mode) == std::end(kBondModes))
-                issues.add(at("mode"), "unknown bond mode " + quote(*mode) + did_you_mean(*mode, kBondModes, "modes"));
-            else
-                dev.mode = *mode;
-        }
+    read_mode(spec, pointer, kBondModes, "balance-rr", dev, issues);  // the kernel's default
     if (spec.contains("miimon"))
         if (auto ms = get_int(spec["miimon"], at("miimon"), issues, 0, 2147483647)) dev.miimon = static_cast<std::uint32_t>(*ms);
 }

@@ -99,16 +99,7 @@ void read_kind_keys(const ojson& spec, const std::string& pointer, Device& dev, 
         case DeviceKind::Macvlan:
             if (required("link"))
                 if (auto l = get_string(spec["link"], at("link"), issues)) dev.link = *l;
-            if (dev.kind == DeviceKind::Macvlan) {
-                dev.mode = "bridge";
-                if (spec.contains("mode"))
-                    if (auto m = get_string(spec["mode"], at("mode"), issues)) {
-                        if (std::find(std::begin(kMacvlanModes), std::end(kMacvlanModes), *m) == std::end(kMacvlanModes))
-                            issues.add(at("mode"), "unknown macvlan mode " + quote(*m) + did_you_mean(*m, kMacvlanModes, "modes"));
-                        else
-                            dev.mode = *m;
-                    }
-            }
+            if (dev.kind == DeviceKind::Macvlan) read_mode(spec, pointer, kMacvlanModes, "bridge", dev, issues);
             break;
         case DeviceKind::Vxlan:
             if (required("vni"))
@@ -220,6 +211,19 @@ void check_names(const Node& n, const Device& dev, Issues& issues) {
 }
 
 }  // namespace
+
+void read_mode(const ojson& spec, const std::string& pointer, std::span<const std::string_view> modes, const char* fallback,
+               Device& dev, Issues& issues) {
+    dev.mode = fallback;
+    if (!spec.contains("mode")) return;
+    const std::string at = child(pointer, "mode");
+    auto mode = get_string(spec["mode"], at, issues);
+    if (!mode) return;
+    if (std::find(modes.begin(), modes.end(), *mode) == modes.end())
+        issues.add(at, "unknown " + std::string(to_string(dev.kind)) + " mode " + quote(*mode) + did_you_mean(*mode, modes, "modes"));
+    else
+        dev.mode = *mode;
+}
 
 void read_devices(const NodeView& view, Node& n, Draft& d) {
     Located at = view.get("interfaces");

@@ -459,10 +459,14 @@ nl::LinkSpec spec(const char* kind, const char* name) {
     return s;
 }
 
-void expect_u16(const nlattr* a, std::uint16_t value) {
+// An attribute holding one unsigned integer of T's size, in host order.
+template <class T>
+void expect_uint(const nlattr* a, T value) {
     ASSERT_NE(a, nullptr);
-    EXPECT_EQ(mnl_attr_get_payload_len(a), 2u);
-    EXPECT_EQ(mnl_attr_get_u16(a), value);
+    ASSERT_EQ(mnl_attr_get_payload_len(a), sizeof(T));
+    T got;
+    std::memcpy(&got, mnl_attr_get_payload(a), sizeof got);
+    EXPECT_EQ(got, value);
 }
 
 }  // namespace
@@ -510,7 +514,7 @@ TEST(NetlinkBuilders, VlanOnItsLinkWithIdAndProtocolInNetworkOrder) {
     expect_u32(top.get(IFLA_LINK), 5);
     auto data = kind_data(m, "vlan");
     EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_VLAN_ID, IFLA_VLAN_PROTOCOL}));
-    expect_u16(data.get(IFLA_VLAN_ID), 10);
+    expect_uint<std::uint16_t>(data.get(IFLA_VLAN_ID), 10);
     const std::uint8_t q[] = {0x81, 0x00};
     expect_bytes(data.get(IFLA_VLAN_PROTOCOL), q, 2);
     s.qinq = true;
@@ -577,23 +581,13 @@ TEST(NetlinkBuilders, SetLinkCarriesMacAndMaster) {
 
 // ---- bonds and tunnels ------------------------------------------------------------------
 
-namespace {
-
-void expect_u8(const nlattr* a, std::uint8_t value) {
-    ASSERT_NE(a, nullptr);
-    EXPECT_EQ(mnl_attr_get_payload_len(a), 1u);
-    EXPECT_EQ(mnl_attr_get_u8(a), value);
-}
-
-}  // namespace
-
 TEST(NetlinkBuilders, BondCarriesModeAndMiimon) {
     nl::LinkSpec s = spec("bond", "bond0");
     s.bond_mode = 4;  // BOND_MODE_8023AD
     s.bond_miimon = 50;
     auto data = kind_data(nl::new_link(s), "bond");
     EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_BOND_MODE, IFLA_BOND_MIIMON}));
-    expect_u8(data.get(IFLA_BOND_MODE), 4);
+    expect_uint<std::uint8_t>(data.get(IFLA_BOND_MODE), 4);
     expect_u32(data.get(IFLA_BOND_MIIMON), 50);
 }
 
@@ -615,7 +609,7 @@ TEST(NetlinkBuilders, GreWithKeyEndsAndTtlAsIproute2SendsThem) {
     const std::uint8_t local[] = {10, 0, 12, 1}, remote[] = {10, 0, 12, 2};
     expect_bytes(data.get(IFLA_GRE_LOCAL), local, 4);
     expect_bytes(data.get(IFLA_GRE_REMOTE), remote, 4);
-    expect_u8(data.get(IFLA_GRE_TTL), 32);
+    expect_uint<std::uint8_t>(data.get(IFLA_GRE_TTL), 32);
 }
 
 TEST(NetlinkBuilders, GretapWithoutKeyOrTtlInheritsTheTtl) {
@@ -633,7 +627,7 @@ TEST(NetlinkBuilders, Ip6greHasSixteenByteEndsAndHopLimit64) {
     EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_GRE_LOCAL, IFLA_GRE_REMOTE, IFLA_GRE_TTL}));
     expect_bytes(data.get(IFLA_GRE_LOCAL), P("fd00::1").bytes.data(), 16);
     expect_bytes(data.get(IFLA_GRE_REMOTE), P("fd00::2").bytes.data(), 16);
-    expect_u8(data.get(IFLA_GRE_TTL), 64);
+    expect_uint<std::uint8_t>(data.get(IFLA_GRE_TTL), 64);
 }
 
 TEST(NetlinkBuilders, IpipSitAndIp6tnlNameTheirInnerProtocol) {
@@ -643,24 +637,24 @@ TEST(NetlinkBuilders, IpipSitAndIp6tnlNameTheirInnerProtocol) {
     s.tunnel_ttl = 0;
     auto data = kind_data(nl::new_link(s), "ipip");
     EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_IPTUN_PROTO, IFLA_IPTUN_LOCAL, IFLA_IPTUN_REMOTE, IFLA_IPTUN_TTL}));
-    expect_u8(data.get(IFLA_IPTUN_PROTO), IPPROTO_IPIP);
+    expect_uint<std::uint8_t>(data.get(IFLA_IPTUN_PROTO), IPPROTO_IPIP);
     const std::uint8_t remote[] = {10, 0, 0, 2};
     expect_bytes(data.get(IFLA_IPTUN_REMOTE), remote, 4);
-    expect_u8(data.get(IFLA_IPTUN_TTL), 0);
+    expect_uint<std::uint8_t>(data.get(IFLA_IPTUN_TTL), 0);
 
     s.kind = "sit";
     s.tunnel_ttl.reset();
     auto sit = kind_data(nl::new_link(s), "sit");
     EXPECT_EQ(sit.types(), (std::vector<std::uint16_t>{IFLA_IPTUN_PROTO, IFLA_IPTUN_LOCAL, IFLA_IPTUN_REMOTE}));
-    expect_u8(sit.get(IFLA_IPTUN_PROTO), IPPROTO_IPV6);
+    expect_uint<std::uint8_t>(sit.get(IFLA_IPTUN_PROTO), IPPROTO_IPV6);
 
     nl::LinkSpec t = spec("ip6tnl", "t6");
     t.tunnel_remote = P("fd00::2");
     auto six = kind_data(nl::new_link(t), "ip6tnl");
     EXPECT_EQ(six.types(), (std::vector<std::uint16_t>{IFLA_IPTUN_PROTO, IFLA_IPTUN_REMOTE, IFLA_IPTUN_TTL}));
-    expect_u8(six.get(IFLA_IPTUN_PROTO), 0);  // any: IPv4 and IPv6 inside
+    expect_uint<std::uint8_t>(six.get(IFLA_IPTUN_PROTO), 0);  // any: IPv4 and IPv6 inside
     expect_bytes(six.get(IFLA_IPTUN_REMOTE), P("fd00::2").bytes.data(), 16);
-    expect_u8(six.get(IFLA_IPTUN_TTL), 64);
+    expect_uint<std::uint8_t>(six.get(IFLA_IPTUN_TTL), 64);
 }
 
 TEST(NetlinkBuilders, WireguardLinkHasNoKindData) {

@@ -15,10 +15,7 @@
 
 namespace nl = nslab::nl;
 namespace net = nslab::net;
-using nl::testing::Datagram;
-using nl::testing::error_for;
-using nl::testing::fake_socket;
-using nl::testing::Reply;
+using namespace nl::testing;  // the fake kernel: Reply, Datagram, error_for, fake_socket
 
 namespace {
 

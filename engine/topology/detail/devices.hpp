@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 
 #include "topology/detail/build.hpp"
@@ -11,6 +12,10 @@ namespace nslab::topo::detail {
 
 // A bare address (vxlan's and the tunnels' remote, group, local).
 std::optional<net::Prefix> read_address(const ojson& v, const std::string& pointer, Issues& issues);
+
+// A kind's `mode` (macvlan, bond): one of `modes`, else `fallback`, set in dev.mode.
+void read_mode(const ojson& spec, const std::string& pointer, std::span<const std::string_view> modes, const char* fallback,
+               Device& dev, Issues& issues);
 
 // bonds.cpp: `members`, `mode`, `miimon`; then, once the links are read, what the members are
 // (link ends of the node, in no other bond, without addresses or a vrf of their own).
