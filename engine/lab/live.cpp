@@ -314,7 +314,7 @@ private:
     }
 
     plan::Facts facts() {
-        plan::Facts f;
+        plan::Facts f = rt_.facts_;
         f.netem = netem_kernel();
         return f;
     }

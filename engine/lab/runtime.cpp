@@ -63,7 +63,8 @@ void Runtime::build(int exec_timeout_s, std::vector<int> wake_fds) {
     prepare_netns_dir();
     spawn_nodes();
     open_sockets();
-    plan_ = plan::make_plan(model_, measure_facts());
+    facts_ = measure_facts();
+    plan_ = plan::make_plan(model_, facts_);
     impair_ = std::make_unique<LabImpairments>(state_.lab, plan_);
     send_phase(plan::Stage::Bridges);
     send_phase(plan::Stage::Links);
