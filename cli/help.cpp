@@ -120,7 +120,7 @@ constexpr CommandHelp kHelp[] = {
     {"graph", "FILE|LAB [--format dot|mermaid|svg|html] [-o OUT] [--name NAME]", "draw a topology file or a running lab",
      "Prints the topology as a graph: nodes by kind (host ellipse, router octagon, switch box),\n"
      "interfaces and addresses at each end of a link, impaired (netem) links in red and dashed,\n"
-     "a node's own interfaces in its label, VXLAN tunnels between nodes in blue and dashed.\n"
+     "a node's own interfaces in its label, tunnels between nodes in blue and dashed.\n"
      "For a running lab (a name instead of a file) node PIDs and live interface state are shown.\n"
      "options:\n"
      "  --format dot       Graphviz source (default)\n"

@@ -8,7 +8,8 @@ status=0
 # Autoloading would find most of these too; loading them here makes a missing one visible.
 # The interface kinds of `interfaces` too: tun for /dev/net/tun, which a system with udev or
 # kmod static nodes has at boot and this VM's init does not make by itself.
-for m in sch_netem sch_tbf sch_htb ifb veth bridge dummy 8021q vrf macvlan vxlan tun; do
+for m in sch_netem sch_tbf sch_htb ifb veth bridge dummy 8021q vrf macvlan vxlan tun \
+         bonding ip_gre ipip ip6_gre ip6_tunnel sit wireguard; do
     modprobe "$m" || { echo "prepare: kernel $(uname -r) has no module $m" >&2; status=1; }
 done
 cg=/sys/fs/cgroup

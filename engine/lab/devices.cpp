@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "netlink/netlink.hpp"
 #include "sys/fd.hpp"
@@ -50,6 +51,11 @@ nl::LinkSpec probe_spec(topo::DeviceKind kind) {
     s.vlan_id = 10;
     s.vni = 10;
     s.link = (kind == topo::DeviceKind::Vlan || kind == topo::DeviceKind::Macvlan) ? 1 : 0;
+    // A tunnel without ends has the parameters of its module's fallback device (gre0, tunl0,
+    // ...), which the kernel then refuses as a duplicate (EEXIST): give it a documentation
+    // address as its far end.
+    if (topo::is_tunnel(kind))
+        s.tunnel_remote = net::Prefix::parse_addr(topo::underlay_family(kind) == net::Family::V6 ? "2001:db8::1" : "192.0.2.1");
     return s;
 }
 
@@ -133,6 +139,25 @@ void make_taps(const plan::Batch& batch, int netns_fd, const std::string& node) 
         if (int err = open_tap(tap->name, tap->ifindex, true, what))
             throw NodeError({node, step.pointer, step.id, false}, what, err, "",
                             batch.context + ": " + step.what + ": " + what + ": " + std::strerror(err));
+    }
+}
+
+void configure_wireguard(const plan::Batch& batch, int netns_fd, const std::string& node) {
+    std::optional<nl::Socket> sock;
+    std::uint16_t family = 0;
+    for (const auto& step : batch.steps) {
+        auto* wg = std::get_if<plan::WireGuard>(&step.action);
+        if (!wg) continue;
+        try {
+            if (!sock) {
+                sock = nl::Socket::open_generic_in(netns_fd);
+                family = sock->resolve_family("wireguard");
+            }
+            sock->execute_or_throw(nl::wg_set_device(family, wg->device, step.what), batch.context);
+        } catch (const nl::NetlinkError& e) {
+            throw NodeError({node, step.pointer, step.id, true}, e.op(), e.err(), e.detail(),
+                            batch.context + ": " + step.what + ": " + e.what());
+        }
     }
 }
 

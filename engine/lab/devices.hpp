@@ -1,5 +1,6 @@
 // A node's own interfaces (`interfaces`) as far as the runtime does them itself: whether the
-// kernel can make each kind at all, and taps, which only /dev/net/tun makes.
+// kernel can make each kind at all, taps, which only /dev/net/tun makes, and wireguard's
+// configuration, which only generic netlink takes.
 #pragma once
 
 #include <string>
@@ -17,5 +18,9 @@ void check_device_kinds(const topo::Model& model);
 // The batch's taps, made from inside `netns_fd` with their planned ifindexes and kept
 // (TUNSETPERSIST) after the descriptor closes; down, as the plan expects.
 void make_taps(const plan::Batch& batch, int netns_fd, const std::string& node);
+
+// The batch's wireguard interfaces (made by its requests just before) get their keys, port
+// and peers over generic netlink in `netns_fd`; NodeError with the kernel's words otherwise.
+void configure_wireguard(const plan::Batch& batch, int netns_fd, const std::string& node);
 
 }  // namespace nslab::lab

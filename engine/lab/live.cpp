@@ -64,6 +64,7 @@ void for_each_ifindex(plan::Step& step, const std::function<void(int&)>& f) {
                 if (a.spec.oif) f(a.spec.oif);
             } else if constexpr (std::is_same_v<T, plan::Qdisc>) f(a.ifindex);
             else if constexpr (std::is_same_v<T, plan::Tap>) f(a.ifindex);
+            else if constexpr (std::is_same_v<T, plan::WireGuard>) f(a.device.ifindex);
             else if constexpr (std::is_same_v<T, plan::Device>) {
                 for (int* x : {&a.spec.ifindex, &a.spec.master, &a.spec.link, &a.spec.vxlan_dev})
                     if (*x) f(*x);
@@ -87,6 +88,12 @@ std::vector<T> take_nodes(std::vector<T>& from, const std::set<std::string>& gon
     return out;
 }
 
+// Whether a step at `pointer` belongs to the interface at `device` (a bond's member steps sit
+// under it: "/nodes/r1/interfaces/bond0/members/0").
+bool of_device(const std::string& pointer, const std::string& device) {
+    return pointer == device || pointer.starts_with(device + "/");
+}
+
 void ignore_errors(nl::Socket& s, std::vector<nl::Message> msgs) {
     try {
         (void)s.execute(msgs);
@@ -108,6 +115,7 @@ public:
         add_nodes();
         fault::point("live-nodes");
         send_new_steps();
+        reopen_released_members();
         fault::point("live-steps");
         change_kept_links();
         run_added_exec();
@@ -297,6 +305,27 @@ private:
         }
     }
 
+    // The kernel closes a bond's members when it deletes the bond: those no bond of the new
+    // version takes are opened again (as their link ends ask).
+    void reopen_released_members() {
+        for (const auto& c : d_.devices_removed) {
+            if (c.kind != std::string(topo::to_string(topo::DeviceKind::Bond))) continue;
+            const topo::Node* now = after_.find(c.node);
+            for (const auto& m : before_.find(c.node)->find_device(c.name)->members) {
+                const topo::Interface* itf = now->find_interface(m);
+                if (!itf) continue;
+                const bool enslaved = std::any_of(now->devices.begin(), now->devices.end(), [&](const topo::Device& d) {
+                    return std::find(d.members.begin(), d.members.end(), m) != d.members.end();
+                });
+                if (enslaved || !after_.links[itf->link].end_up(itf->end)) continue;
+                nl::LinkChange up;
+                up.ifindex = index_of(c.node, m);
+                up.up = true;
+                send(c.node, {nl::set_link(up)}, itf->pointer, "up " + c.node + ":" + m);
+            }
+        }
+    }
+
     // Undo of a removed own interface: the old plan's steps for it (taps through their
     // ioctls), at the indexes the running lab knows, and its node's routes again.
     void recreate_device(const plan::Diff::DeviceChange& c) {
@@ -308,25 +337,27 @@ private:
         for (const auto& phase : p.phases)
             for (const auto& b : phase.batches) {
                 if (b.target.kind != plan::Target::Node || b.target.node != ni) continue;
-                plan::Batch taps{b.target, b.context, {}};
+                plan::Batch taps{b.target, b.context, {}}, wireguard{b.target, b.context, {}};
                 std::vector<nl::Message> msgs;
                 for (auto s : b.steps) {
                     auto* route = std::get_if<plan::Route>(&s.action);
-                    if (s.pointer != c.pointer && !route) continue;
+                    if (!of_device(s.pointer, c.pointer) && !route) continue;
                     for_each_ifindex(s, [&](int& x) {
                         if (auto it = actual.find(x); it != actual.end()) x = it->second;
                     });
                     if (route) msgs.push_back(nl::replace_route(route->spec));
                     else if (std::holds_alternative<plan::Tap>(s.action)) taps.steps.push_back(s);
+                    else if (std::holds_alternative<plan::WireGuard>(s.action)) wireguard.steps.push_back(s);
                     else if (auto m = plan::message_for(s, [&](const plan::Target& t) { return ns(before_.nodes[t.node].name).netns.get(); }))
                         msgs.push_back(std::move(*m));
                 }
                 try {
                     make_taps(taps, ns(c.node).netns.get(), c.node);
+                    ignore_errors(sock(c.node), std::move(msgs));
+                    configure_wireguard(wireguard, ns(c.node).netns.get(), c.node);
                 } catch (const std::exception& e) {
                     std::fprintf(stderr, "live change: undo: %s\n", e.what());
                 }
-                ignore_errors(sock(c.node), std::move(msgs));
             }
     }
 
@@ -360,7 +391,7 @@ private:
     }
 
     plan::Facts facts() {
-        plan::Facts f;
+        plan::Facts f = rt_.facts_;
         f.netem = netem_kernel();
         return f;
     }
@@ -443,13 +474,14 @@ private:
                     continue;
                 }
                 std::vector<nl::Message> msgs;
-                plan::Batch taps{b.target, b.context, {}};
+                plan::Batch taps{b.target, b.context, {}}, wireguard{b.target, b.context, {}};
                 const plan::Step* first = nullptr;
                 for (auto& s : b.steps) {
                     // A link's own steps carry its pointer; an end's (joining a vrf) the end's.
                     const bool for_new_link =
                         new_links.count(s.pointer) > 0 || new_links.count(s.pointer.substr(0, s.pointer.find("/endpoints/")));
-                    bool take = node_added || for_new_link || new_devices.count({node, s.pointer});
+                    bool take = node_added || for_new_link;
+                    for (const auto& [n, p] : new_devices) take = take || (n == node && of_device(s.pointer, p));
                     auto* route = std::get_if<plan::Route>(&s.action);
                     bool replace = false;
                     if (!take && std::holds_alternative<plan::Address>(s.action)) take = !old_ids.count(s.id);
@@ -468,6 +500,10 @@ private:
                         if (!node_added) record_undo(node, s, false);
                         continue;
                     }
+                    if (std::holds_alternative<plan::WireGuard>(s.action)) {
+                        wireguard.steps.push_back(s);  // keys and peers once the batch made it
+                        continue;
+                    }
                     if (!first) first = &s;
                     if (route) {
                         msgs.push_back(replace ? nl::replace_route(route->spec, s.what) : nl::new_route(route->spec, s.what));
@@ -480,6 +516,7 @@ private:
                 }
                 if (!taps.steps.empty()) make_taps(taps, ns(node).netns.get(), node);
                 if (first) send(node, std::move(msgs), first->pointer, first->id);
+                if (!wireguard.steps.empty()) configure_wireguard(wireguard, ns(node).netns.get(), node);
             }
         }
         for (std::size_t i : d_.links_added)

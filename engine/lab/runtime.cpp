@@ -63,7 +63,8 @@ void Runtime::build(int exec_timeout_s, std::vector<int> wake_fds) {
     prepare_netns_dir();
     spawn_nodes();
     open_sockets();
-    plan_ = plan::make_plan(model_, measure_facts());
+    facts_ = measure_facts();
+    plan_ = plan::make_plan(model_, facts_);
     impair_ = std::make_unique<LabImpairments>(state_.lab, plan_);
     send_phase(plan::Stage::Bridges);
     send_phase(plan::Stage::Links);
@@ -177,6 +178,7 @@ void Runtime::send_phase(plan::Stage stage) {
         }
         if (stage == plan::Stage::Interfaces) make_taps(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
         const std::size_t sent = send_batch(b);
+        if (stage == plan::Stage::Interfaces) configure_wireguard(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
         if (b.target.kind == plan::Target::Forwarder) continue;
         ++batches;
         switch (stage) {

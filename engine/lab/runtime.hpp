@@ -78,6 +78,9 @@ private:
     std::vector<sys::Fd> netns_;               // while wiring
     std::vector<nl::Socket> socks_;            // while wiring
     plan::Plan plan_;
+    // Measured once at build (the first free ifindex after the tunnel modules' fallback
+    // devices): a live change's plans of the lab must number its interfaces the same way.
+    plan::Facts facts_;
     std::unique_ptr<LabImpairments> impair_;   // link impairments (netem or the forwarder)
     std::unique_ptr<LabCgroups> cgroups_;      // limits, and a handle on every node process
     // Once built: every interface's ifindex by node and name (lo included), kept true across

@@ -1,8 +1,12 @@
 // Pure rtnetlink request builders: the bytes here are exactly what the kernel will parse, so the
 // unit tests check them attribute by attribute.
+// netinet/in.h before the linux/ headers: if_tunnel.h pulls in linux/in6.h, which then
+// stands back for glibc's definitions instead of clashing with them.
+#include <netinet/in.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/if_tunnel.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <arpa/inet.h>
@@ -103,6 +107,44 @@ Message new_bridge(const std::string& name, bool up, std::string what, int ifind
 
 namespace {
 
+// The IPv6 kinds' hop limit when none is given: iproute2's DEFAULT_TNL_HOP_LIMIT.
+constexpr std::uint8_t kTunnelHopLimit = 64;
+
+void put_tunnel_ends(MsgBuilder& b, const LinkSpec& s, std::uint16_t local, std::uint16_t remote) {
+    if (s.tunnel_local) b.bytes(local, s.tunnel_local->bytes.data(), s.tunnel_local->size());
+    if (s.tunnel_remote) b.bytes(remote, s.tunnel_remote->bytes.data(), s.tunnel_remote->size());
+}
+
+std::optional<std::uint8_t> tunnel_ttl(const LinkSpec& s) {
+    if (s.tunnel_ttl) return s.tunnel_ttl;
+    if (s.kind == "ip6gre" || s.kind == "ip6tnl") return kTunnelHopLimit;
+    return std::nullopt;
+}
+
+// As iproute2's link_gre.c/link_gre6.c: the key in both directions, with GRE_KEY in both
+// flags (GRE_KEY and the keys are big-endian on the wire).
+void put_gre_data(MsgBuilder& b, const LinkSpec& s) {
+    if (s.gre_key) {
+        const std::uint16_t flags = GRE_KEY;
+        const std::uint32_t key = htonl(*s.gre_key);
+        b.bytes(IFLA_GRE_IFLAGS, &flags, sizeof flags);
+        b.bytes(IFLA_GRE_OFLAGS, &flags, sizeof flags);
+        b.bytes(IFLA_GRE_IKEY, &key, sizeof key);
+        b.bytes(IFLA_GRE_OKEY, &key, sizeof key);
+    }
+    put_tunnel_ends(b, s, IFLA_GRE_LOCAL, IFLA_GRE_REMOTE);
+    if (auto ttl = tunnel_ttl(s)) b.bytes(IFLA_GRE_TTL, &*ttl, 1);
+}
+
+// As iproute2's link_iptnl.c/link_ip6tnl.c. The inner protocol: ipip carries IPv4, sit IPv6
+// (6in4), ip6tnl either (0, "any", iproute2's default for it).
+void put_iptun_data(MsgBuilder& b, const LinkSpec& s) {
+    const std::uint8_t proto = s.kind == "ipip" ? IPPROTO_IPIP : s.kind == "sit" ? IPPROTO_IPV6 : 0;
+    b.bytes(IFLA_IPTUN_PROTO, &proto, 1);
+    put_tunnel_ends(b, s, IFLA_IPTUN_LOCAL, IFLA_IPTUN_REMOTE);
+    if (auto ttl = tunnel_ttl(s)) b.bytes(IFLA_IPTUN_TTL, &*ttl, 1);
+}
+
 void put_kind_data(MsgBuilder& b, const LinkSpec& s) {
     if (s.kind == "vrf") {
         b.u32(IFLA_VRF_TABLE, s.vrf_table);
@@ -127,6 +169,13 @@ void put_kind_data(MsgBuilder& b, const LinkSpec& s) {
         b.bytes(IFLA_VXLAN_PORT, &port, sizeof port);
         const std::uint8_t learning = s.vxlan_learning ? 1 : 0;
         b.bytes(IFLA_VXLAN_LEARNING, &learning, sizeof learning);
+    } else if (s.kind == "bond") {
+        b.bytes(IFLA_BOND_MODE, &s.bond_mode, sizeof s.bond_mode);
+        b.u32(IFLA_BOND_MIIMON, s.bond_miimon);
+    } else if (s.kind == "gre" || s.kind == "gretap" || s.kind == "ip6gre") {
+        put_gre_data(b, s);
+    } else if (s.kind == "ipip" || s.kind == "sit" || s.kind == "ip6tnl") {
+        put_iptun_data(b, s);
     }
 }
 
@@ -142,7 +191,8 @@ Message new_link(const LinkSpec& s, std::string what) {
     if (s.link > 0) b.u32(IFLA_LINK, static_cast<std::uint32_t>(s.link));
     nlattr* linkinfo = b.nest_start(IFLA_LINKINFO);
     b.strz(IFLA_INFO_KIND, s.kind);
-    if (s.kind != "dummy") {
+    // A dummy has no settings; a wireguard's come over generic netlink (wg_set_device).
+    if (s.kind != "dummy" && s.kind != "wireguard") {
         nlattr* data = b.nest_start(IFLA_INFO_DATA);
         put_kind_data(b, s);
         b.nest_end(data);

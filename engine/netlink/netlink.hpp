@@ -3,6 +3,7 @@
 // text. A Socket talks to the network namespace it was opened in.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -58,7 +59,8 @@ Message port_vlans(int ifindex, bool add, const std::vector<PortVlan>& vlans, st
 // ioctls instead: the kernel's tun driver refuses rtnetlink creation). Only the fields of
 // `kind` are read.
 struct LinkSpec {
-    std::string kind;                  // "dummy", "vrf", "vlan", "macvlan", "vxlan"
+    std::string kind;                  // "dummy", "vrf", "vlan", "macvlan", "vxlan", "bond", "gre", "gretap",
+                                       // "ipip", "ip6gre", "ip6tnl", "sit", "wireguard"
     std::string name;
     int ifindex = 0;                   // > 0: the ifindex to give it
     bool up = false;
@@ -76,9 +78,41 @@ struct LinkSpec {
     int vxlan_dev = 0;                 // IFLA_VXLAN_LINK, or 0
     std::uint16_t vxlan_port = 4789;   // IFLA_VXLAN_PORT, sent in network order
     bool vxlan_learning = true;
+    std::uint8_t bond_mode = 0;        // IFLA_BOND_MODE: BOND_MODE_* (0 balance-rr, 1 active-backup, ...)
+    std::uint32_t bond_miimon = 100;   // IFLA_BOND_MIIMON, ms
+    // gre, gretap, ip6gre (IFLA_GRE_*), ipip, sit, ip6tnl (IFLA_IPTUN_*): the underlay ends,
+    // 4 or 16 bytes by the kind's family; ttl (hop limit) unset: inherit for the IPv4 kinds,
+    // 64 for the IPv6 kinds, as iproute2 does; a GRE key for both directions.
+    std::optional<net::Prefix> tunnel_local, tunnel_remote;
+    std::optional<std::uint8_t> tunnel_ttl;
+    std::optional<std::uint32_t> gre_key;
 };
 // RTM_NEWLINK (NLM_F_CREATE|NLM_F_EXCL) with IFLA_LINKINFO and the kind's IFLA_INFO_DATA.
 Message new_link(const LinkSpec& spec, std::string what = {});
+
+// ---- generic netlink: WireGuard's configuration ---------------------------------------
+
+// CTRL_CMD_GETFAMILY of the generic netlink family `name` ("wireguard"), whose reply carries
+// the family's id (Socket::resolve_family sends it and reads the id).
+Message get_family(const std::string& name, std::string what = {});
+
+struct WgPeer {
+    std::array<std::uint8_t, 32> public_key{};
+    std::optional<net::Prefix> endpoint;  // bare address
+    std::uint16_t endpoint_port = 0;
+    std::optional<std::uint16_t> keepalive;  // seconds
+    std::vector<net::Prefix> allowed_ips;
+};
+struct WgDevice {
+    int ifindex = 0;
+    std::array<std::uint8_t, 32> private_key{};
+    std::optional<std::uint16_t> listen_port;
+    std::vector<WgPeer> peers;
+};
+// WG_CMD_SET_DEVICE requests for family `family_id`: the first sets the private key and port
+// and drops any peers (WGDEVICE_F_REPLACE_PEERS), then one request per peer (so no peer list
+// outgrows a message), each replacing the peer's allowed IPs. `what` names them in errors.
+std::vector<Message> wg_set_device(std::uint16_t family_id, const WgDevice& dev, const std::string& what);
 
 // RTM_NEWLINK on an existing link named by index (>0) or else by name: admin state, MTU, master.
 struct LinkChange {
@@ -208,6 +242,8 @@ public:
     static Socket open();
     // Same, in the namespace `netns_fd` refers to (setns on this thread, then back).
     static Socket open_in(int netns_fd);
+    // A NETLINK_GENERIC socket, set up the same way, in the namespace `netns_fd` refers to.
+    static Socket open_generic_in(int netns_fd);
     // Takes over an unbound AF_NETLINK/NETLINK_ROUTE socket made elsewhere (in another
     // namespace, by another process) and sets it up like open() does.
     static Socket adopt(int fd);
@@ -228,6 +264,9 @@ public:
     std::vector<LinkInfo> dump_links();
     std::vector<AddrInfo> dump_addrs();                // both families
     std::vector<RouteInfo> dump_routes(net::Family family);  // main table only
+    // On a generic socket: the id of family `name`; NetlinkError (ENOENT where the kernel has
+    // no such family, i.e. its module is missing) otherwise.
+    std::uint16_t resolve_family(const std::string& name);
 
     int fd() const;                                    // -1 for a fake transport
 

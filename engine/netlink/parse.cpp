@@ -1,6 +1,7 @@
 #include "netlink/parse.hpp"
 
 #include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
@@ -98,6 +99,14 @@ Status parse_done(const nlmsghdr* nlh) {
     s.err = status < 0 ? -status : 0;
     if (s.err != 0 && (nlh->nlmsg_flags & NLM_F_ACK_TLVS)) s.ext_ack = ext_ack_at(nlh, sizeof(int));
     return s;
+}
+
+std::optional<std::uint16_t> parse_family_id(const nlmsghdr* nlh) {
+    AttrTable<CTRL_ATTR_MAX> tb;
+    if (!parse_attrs(nlh, GENL_HDRLEN, tb)) return std::nullopt;
+    const nlattr* a = tb[CTRL_ATTR_FAMILY_ID];
+    if (!a || mnl_attr_get_payload_len(a) < sizeof(std::uint16_t)) return std::nullopt;
+    return mnl_attr_get_u16(a);
 }
 
 std::optional<LinkInfo> parse_link(const nlmsghdr* nlh) {

@@ -30,6 +30,9 @@ std::optional<LinkInfo> parse_link(const nlmsghdr* nlh);
 std::optional<AddrInfo> parse_addr(const nlmsghdr* nlh);
 std::optional<RouteInfo> parse_route(const nlmsghdr* nlh);
 
+// CTRL_ATTR_FAMILY_ID of a generic netlink controller's reply; nullopt when it has none.
+std::optional<std::uint16_t> parse_family_id(const nlmsghdr* nlh);
+
 // The calling thread's receive buffer, shared by its sockets (each use drains it).
 std::vector<std::uint8_t>& rx_buffer();
 

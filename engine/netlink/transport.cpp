@@ -46,9 +46,9 @@ void set_flag(mnl_socket* nl, int opt, const char* name) {
 
 class KernelTransport final : public Transport {
 public:
-    // A new socket in this thread's network namespace, or (fd >= 0) one made elsewhere, which
-    // we then own.
-    explicit KernelTransport(int adopt = -1) {
+    // A new socket of `protocol` in this thread's network namespace, or (adopt >= 0) a
+    // NETLINK_ROUTE one made elsewhere, which we then own.
+    explicit KernelTransport(int adopt = -1, int protocol = NETLINK_ROUTE) {
         if (adopt >= 0) {
             nl_.reset(mnl_socket_fdopen(adopt));
             if (!nl_) {
@@ -57,9 +57,9 @@ public:
                 throw SystemError("netlink: adopt NETLINK_ROUTE socket", err);
             }
         } else {
-            nl_.reset(mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC));
+            nl_.reset(mnl_socket_open2(protocol, SOCK_CLOEXEC));
         }
-        if (!nl_) throw SystemError("netlink: open NETLINK_ROUTE socket", errno);
+        if (!nl_) throw SystemError(protocol == NETLINK_ROUTE ? "netlink: open NETLINK_ROUTE socket" : "netlink: open NETLINK_GENERIC socket", errno);
         // Errors echo only the request's header, not the whole request: keeps acks small.
         set_flag(nl_.get(), NETLINK_CAP_ACK, "NETLINK_CAP_ACK");
         // The kernel's own words on what it refused.
@@ -115,6 +115,11 @@ private:
 Socket Socket::open() { return Socket(std::make_unique<KernelTransport>()); }
 
 Socket Socket::adopt(int fd) { return Socket(std::make_unique<KernelTransport>(fd)); }
+
+Socket Socket::open_generic_in(int netns_fd) {
+    sys::NetnsGuard in(netns_fd, "the netlink socket's target");
+    return Socket(std::make_unique<KernelTransport>(-1, NETLINK_GENERIC));
+}
 
 Socket Socket::open_in(int netns_fd) {
     // A socket stays bound to the namespace it was created in, wherever its thread goes next.

@@ -80,6 +80,24 @@ std::uint32_t macvlan_mode(const std::string& mode) {
     return 4;                          // MACVLAN_MODE_BRIDGE
 }
 
+// BOND_MODE_* of if_bonding.h, by the kernel's names for them.
+std::uint8_t bond_mode(const std::string& mode) {
+    if (mode == "active-backup") return 1;
+    if (mode == "balance-xor") return 2;
+    if (mode == "broadcast") return 3;
+    if (mode == "802.3ad") return 4;
+    return 0;  // balance-rr
+}
+
+nl::WgDevice wg_device(const topo::Device& d, int ifindex) {
+    nl::WgDevice w;
+    w.ifindex = ifindex;
+    w.private_key = d.private_key;
+    w.listen_port = d.listen_port;
+    for (const auto& p : d.peers) w.peers.push_back({p.public_key, p.endpoint, p.endpoint_port, p.keepalive, p.allowed_ips});
+    return w;
+}
+
 nl::LinkSpec link_spec(const topo::Device& d, const std::map<std::string, int>& idx) {
     nl::LinkSpec s;
     s.kind = topo::to_string(d.kind);
@@ -97,11 +115,20 @@ nl::LinkSpec link_spec(const topo::Device& d, const std::map<std::string, int>& 
     s.qinq = d.qinq;
     s.macvlan_mode = macvlan_mode(d.mode);
     s.vni = d.vni;
-    s.vxlan_remote = d.remote ? d.remote : d.group;
-    s.vxlan_local = d.local;
+    if (topo::is_tunnel(d.kind)) {
+        s.tunnel_local = d.local;
+        s.tunnel_remote = d.remote;
+        s.tunnel_ttl = d.ttl;
+        s.gre_key = d.key;
+    } else {
+        s.vxlan_remote = d.remote ? d.remote : d.group;
+        s.vxlan_local = d.local;
+    }
     s.vxlan_dev = d.dev.empty() ? 0 : idx.at(d.dev);
     s.vxlan_port = d.port;
     s.vxlan_learning = d.learning;
+    s.bond_mode = bond_mode(d.mode);
+    s.bond_miimon = d.miimon;
     return s;
 }
 
@@ -119,9 +146,23 @@ void device_steps(const topo::Node& nd, const std::map<std::string, int>& idx, s
         if (!itf.vrf.empty())
             steps.push_back({"vrf " + nd.name + ":" + itf.name, itf.pointer, "put " + itf.name + " into vrf " + itf.vrf + " (" + itf.pointer + ")",
                              SetLink{idx.at(itf.name), itf.name, std::nullopt, idx.at(itf.vrf), std::nullopt, std::nullopt}});
-    for (const auto& d : nd.devices)
-        if (d.kind != topo::DeviceKind::Vrf && d.kind != topo::DeviceKind::Tap)
-            steps.push_back({id(d), d.pointer, what(d), Device{link_spec(d, idx)}});
+    for (const auto& d : nd.devices) {
+        if (d.kind == topo::DeviceKind::Vrf || d.kind == topo::DeviceKind::Tap) continue;
+        steps.push_back({id(d), d.pointer, what(d), Device{link_spec(d, idx)}});
+        // The kernel enslaves only a member that is down (the bond opens it itself), so each
+        // member goes down in one request and joins in the next.
+        for (std::size_t k = 0; k < d.members.size(); ++k) {
+            const std::string& m = d.members[k];
+            const std::string at = d.pointer + "/members/" + std::to_string(k);
+            steps.push_back({"down " + nd.name + ":" + m, at, "set " + m + " down to enslave it to bond " + d.name + " (" + at + ")",
+                             SetLink{idx.at(m), m, false, std::nullopt, std::nullopt, std::nullopt}});
+            steps.push_back({"bond " + nd.name + ":" + m, at, "enslave " + m + " to bond " + d.name + " (" + at + ")",
+                             SetLink{idx.at(m), m, std::nullopt, idx.at(d.name), std::nullopt, std::nullopt}});
+        }
+        if (d.kind == topo::DeviceKind::Wireguard)
+            steps.push_back({"wireguard " + nd.name + ":" + d.name, d.pointer, "configure wireguard " + d.name + " (" + d.pointer + ")",
+                             WireGuard{d.name, wg_device(d, idx.at(d.name))}});
+    }
     // A tap comes from its ioctls bare: the rest of its keys in one request (up comes in Config).
     for (const auto& d : nd.devices) {
         if (d.kind != topo::DeviceKind::Tap || (d.vrf.empty() && !d.mtu && !d.mac)) continue;
@@ -333,9 +374,11 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
             steps.push_back({"up " + nd.name + ":" + itf.name, link.pointer, "set " + itf.name + " up",
                              SetLink{idx.at(itf.name), itf.name, true, {}}});
         }
+        auto device_up = [&](const topo::Device& d) {
+            steps.push_back({"up " + nd.name + ":" + d.name, d.pointer, "set " + d.name + " up", SetLink{idx.at(d.name), d.name, true, {}}});
+        };
         for (const auto& d : nd.devices)
-            if (d.up)
-                steps.push_back({"up " + nd.name + ":" + d.name, d.pointer, "set " + d.name + " up", SetLink{idx.at(d.name), d.name, true, {}}});
+            if (d.up && d.kind != topo::DeviceKind::Wireguard) device_up(d);
         for (const auto& a : nd.loopback)
             steps.push_back({"address " + nd.name + ":lo " + a.str(), nd.pointer + "/loopback", "add address " + a.str() + " to lo",
                              Address{1, a}});
@@ -347,6 +390,11 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
             for (const auto& a : d.addrs)
                 steps.push_back({"address " + nd.name + ":" + d.name + " " + a.str(), d.pointer,
                                  "add address " + a.str() + " to " + d.name, Address{idx.at(d.name), a}});
+        // A wireguard interface sends its first handshake (with a keepalive) as it comes up: only
+        // once the underlay's addresses are there can it leave, else it waits out a 5 s rekey.
+        // Its routes need it up, so before the routes.
+        for (const auto& d : nd.devices)
+            if (d.up && d.kind == topo::DeviceKind::Wireguard) device_up(d);
         for (auto& s : route_steps(nd, idx)) steps.push_back(std::move(s));
         rule_steps(nd, steps);
     }

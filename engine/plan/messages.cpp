@@ -40,6 +40,7 @@ struct ToMessage {
     std::optional<nl::Message> operator()(const Rule& r) const { return nl::new_rule(r.spec, step.what); }
     std::optional<nl::Message> operator()(const Device& d) const { return nl::new_link(d.spec, step.what); }
     std::optional<nl::Message> operator()(const Tap&) const { return std::nullopt; }
+    std::optional<nl::Message> operator()(const WireGuard&) const { return std::nullopt; }
     std::optional<nl::Message> operator()(const Address& a) const { return nl::new_address(a.ifindex, a.prefix, step.what); }
     std::optional<nl::Message> operator()(const Route& r) const { return nl::new_route(r.spec, step.what); }
     std::optional<nl::Message> operator()(const Qdisc& q) const {

@@ -91,6 +91,13 @@ struct Tap {
     int ifindex = 0;
 };
 
+// A wireguard interface's keys, port and peers: generic netlink (WG_CMD_SET_DEVICE) in the
+// node's namespace, which the runtime sends once the batch has made the link; no rtnetlink request.
+struct WireGuard {
+    std::string name;
+    nl::WgDevice device;
+};
+
 struct Address {
     int ifindex = 0;
     net::Prefix prefix;
@@ -121,7 +128,7 @@ struct Exec {
     std::string command;
 };
 
-using Action = std::variant<Bridge, Veth, SetLink, PortVlans, Device, Tap, Address, Route, Rule, Qdisc, Sysctl, Exec>;
+using Action = std::variant<Bridge, Veth, SetLink, PortVlans, Device, Tap, WireGuard, Address, Route, Rule, Qdisc, Sysctl, Exec>;
 
 struct Step {
     std::string id;       // stable: the same object has the same id in any plan of any version
@@ -138,8 +145,9 @@ struct Batch {
 
 // In the order they run. Each phase needs what the one before made.
 // Interfaces: a node's own (`interfaces`), after the links they may sit on; taps first, then
-// vrfs, then the rest in file order, each made down and in its vrf; Config brings them up
-// (after the veth peers they may sit on) and adds their addresses.
+// vrfs, then the rest in file order, each made down and in its vrf (a bond's members follow
+// it, each set down and enslaved; a wireguard's configuration follows it); Config brings them
+// up (after the veth peers they may sit on) and adds their addresses.
 enum class Stage { Bridges, Links, Ports, Interfaces, Config, Impairments, Sysctls, Exec };
 const char* to_string(Stage s);
 

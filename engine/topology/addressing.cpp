@@ -20,6 +20,7 @@
 #include <set>
 
 #include "topology/detail/build.hpp"
+#include "topology/detail/devices.hpp"
 #include "topology/detail/disjoint_sets.hpp"
 
 namespace nslab::topo::detail {
@@ -141,6 +142,8 @@ private:
             for (int j = 0; j < 2; ++j) {
                 std::size_t node = l.ends[j].node;
                 if (is_switch(node)) continue;
+                // A bond member's addresses are its bond's.
+                if (is_bond_member(m.nodes[node], m.nodes[node].interfaces[iface_of[li][static_cast<std::size_t>(j)]].name)) continue;
                 segments_[s].ports.push_back(Port{node, iface_of[li][static_cast<std::size_t>(j)],
                                                   child(child(l.pointer, "endpoints"), static_cast<std::size_t>(j))});
             }

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "topology/detail/build.hpp"
+#include "topology/detail/devices.hpp"
 #include "topology/detail/names.hpp"
 #include "topology/detail/node.hpp"
 #include "topology/detail/suggest.hpp"
@@ -13,14 +14,6 @@ namespace nslab::topo::detail {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, DeviceKind>, 6> kDeviceKinds = {{{"dummy", DeviceKind::Dummy},
-                                                                                  {"vrf", DeviceKind::Vrf},
-                                                                                  {"vlan", DeviceKind::Vlan},
-                                                                                  {"macvlan", DeviceKind::Macvlan},
-                                                                                  {"vxlan", DeviceKind::Vxlan},
-                                                                                  {"tap", DeviceKind::Tap}}};
-// Kinds of the contract this build does not make yet: named as such rather than as unknown.
-constexpr std::string_view kLaterKinds[] = {"bond", "gre", "gretap", "ipip", "ip6gre", "ip6tnl", "sit", "wireguard"};
 constexpr std::string_view kMacvlanModes[] = {"bridge", "private", "vepa", "passthru"};
 
 // The keys every spec takes, then those of each kind.
@@ -33,39 +26,37 @@ std::vector<std::string_view> keys_of(DeviceKind k) {
         case DeviceKind::Vlan: add({"link", "id", "protocol"}); break;
         case DeviceKind::Macvlan: add({"link", "mode"}); break;
         case DeviceKind::Vxlan: add({"vni", "remote", "group", "local", "dev", "port", "learning"}); break;
+        case DeviceKind::Bond: add({"members", "mode", "miimon"}); break;
+        case DeviceKind::Gre:
+        case DeviceKind::Gretap:
+        case DeviceKind::Ip6gre: add({"local", "remote", "ttl", "key"}); break;
+        case DeviceKind::Ipip:
+        case DeviceKind::Ip6tnl:
+        case DeviceKind::Sit: add({"local", "remote", "ttl"}); break;
+        case DeviceKind::Wireguard: add({"private_key", "listen_port", "peers"}); break;
         case DeviceKind::Dummy:
         case DeviceKind::Tap: break;
     }
     return keys;
 }
 
+std::string kind_list() {
+    std::string out;
+    for (auto name : device_kind_names()) out += (out.empty() ? "" : ", ") + std::string(name);
+    return out;
+}
+
 std::optional<DeviceKind> read_device_kind(const ojson& spec, const std::string& pointer, Issues& issues) {
     if (!spec.contains("kind")) {
-        issues.add(pointer, "missing \"kind\" (dummy, vrf, vlan, macvlan, vxlan or tap)");
+        issues.add(pointer, "missing \"kind\" (one of: " + kind_list() + ")");
         return std::nullopt;
     }
     std::string at = child(pointer, "kind");
     auto kind = get_string(spec["kind"], at, issues);
     if (!kind) return std::nullopt;
-    for (const auto& [name, k] : kDeviceKinds)
-        if (name == *kind) return k;
-    if (std::find(std::begin(kLaterKinds), std::end(kLaterKinds), *kind) != std::end(kLaterKinds)) {
-        issues.add(at, "interface kind " + quote(*kind) + " is not in this build yet; it has dummy, vrf, vlan, macvlan, vxlan and tap");
-        return std::nullopt;
-    }
-    std::vector<std::string_view> names;
-    for (const auto& kv : kDeviceKinds) names.push_back(kv.first);
-    issues.add(at, "unknown interface kind " + quote(*kind) + did_you_mean(*kind, names, "kinds"));
+    if (auto k = device_kind(*kind)) return k;
+    issues.add(at, "unknown interface kind " + quote(*kind) + did_you_mean(*kind, device_kind_names(), "kinds"));
     return std::nullopt;
-}
-
-// A bare address (vxlan's remote, group, local).
-std::optional<net::Prefix> read_address(const ojson& v, const std::string& pointer, Issues& issues) {
-    auto text = get_string(v, pointer, issues);
-    if (!text) return std::nullopt;
-    auto p = net::Prefix::parse_addr(*text);
-    if (!p) issues.add(pointer, quote(*text) + " is not an IP address (without a prefix length)");
-    return p;
 }
 
 std::optional<net::Mac> read_device_mac(const ojson& v, const std::string& pointer, Issues& issues) {
@@ -108,16 +99,7 @@ void read_kind_keys(const ojson& spec, const std::string& pointer, Device& dev, 
         case DeviceKind::Macvlan:
             if (required("link"))
                 if (auto l = get_string(spec["link"], at("link"), issues)) dev.link = *l;
-            if (dev.kind == DeviceKind::Macvlan) {
-                dev.mode = "bridge";
-                if (spec.contains("mode"))
-                    if (auto m = get_string(spec["mode"], at("mode"), issues)) {
-                        if (std::find(std::begin(kMacvlanModes), std::end(kMacvlanModes), *m) == std::end(kMacvlanModes))
-                            issues.add(at("mode"), "unknown macvlan mode " + quote(*m) + did_you_mean(*m, kMacvlanModes, "modes"));
-                        else
-                            dev.mode = *m;
-                    }
-            }
+            if (dev.kind == DeviceKind::Macvlan) read_mode(spec, pointer, kMacvlanModes, "bridge", dev, issues);
             break;
         case DeviceKind::Vxlan:
             if (required("vni"))
@@ -144,6 +126,14 @@ void read_kind_keys(const ojson& spec, const std::string& pointer, Device& dev, 
                                                 peer->addr_str() + " are of different families");
             }
             break;
+        case DeviceKind::Bond: read_bond_keys(spec, pointer, dev, issues); break;
+        case DeviceKind::Gre:
+        case DeviceKind::Gretap:
+        case DeviceKind::Ipip:
+        case DeviceKind::Ip6gre:
+        case DeviceKind::Ip6tnl:
+        case DeviceKind::Sit: read_tunnel_keys(spec, pointer, dev, issues); break;
+        case DeviceKind::Wireguard: read_wireguard_keys(spec, pointer, dev, issues); break;
         case DeviceKind::Dummy:
         case DeviceKind::Tap: break;
     }
@@ -222,6 +212,19 @@ std::vector<std::string_view> interface_names(const Node& n, bool with_lo) {
     return names;
 }
 
+void read_mode(const ojson& spec, const std::string& pointer, std::span<const std::string_view> modes, const char* fallback,
+               Device& dev, Issues& issues) {
+    dev.mode = fallback;
+    if (!spec.contains("mode")) return;
+    const std::string at = child(pointer, "mode");
+    auto mode = get_string(spec["mode"], at, issues);
+    if (!mode) return;
+    if (std::find(modes.begin(), modes.end(), *mode) == modes.end())
+        issues.add(at, "unknown " + std::string(to_string(dev.kind)) + " mode " + quote(*mode) + did_you_mean(*mode, modes, "modes"));
+    else
+        dev.mode = *mode;
+}
+
 void read_devices(const NodeView& view, Node& n, Draft& d) {
     Located at = view.get("interfaces");
     if (!at || !expect(*at, Want::Object, at.pointer, d.issues)) return;
@@ -243,12 +246,16 @@ void check_devices(Draft& d) {
             else if (!v || v->kind != DeviceKind::Vrf)
                 d.issues.add(child(i.pointer, "vrf"), "node " + quote(n.name) + " has no vrf interface " + quote(i.vrf));
         }
+        check_bonds(d.model, n, d.issues);
         std::map<std::uint32_t, const Device*> tables;
         for (const Device& dev : n.devices) {
             if (const Interface* end = n.find_interface(dev.name))
                 d.issues.add(dev.pointer, quote(dev.name) + " is already a link end of node " + quote(n.name) + " (" +
                                               d.model.links[end->link].pointer + ")");
             check_names(n, dev, d.issues);
+            if (auto module = fallback_device_module(dev.name))
+                d.issues.add(dev.pointer, quote(dev.name) + " is the name the kernel gives the fallback device of module " +
+                                              *module + " in every namespace; choose another");
             if (dev.kind == DeviceKind::Vrf) {
                 if (auto [it, fresh] = tables.emplace(dev.table, &dev); !fresh)
                     d.issues.add(child(dev.pointer, "table"), "table " + std::to_string(dev.table) + " already belongs to vrf " +

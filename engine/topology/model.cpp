@@ -19,7 +19,11 @@ struct DeviceKindInfo {
 };
 constexpr DeviceKindInfo kDeviceKinds[] = {{DeviceKind::Dummy, "dummy", "dummy"},       {DeviceKind::Vrf, "vrf", "vrf"},
                                            {DeviceKind::Vlan, "vlan", "8021q"},         {DeviceKind::Macvlan, "macvlan", "macvlan"},
-                                           {DeviceKind::Vxlan, "vxlan", "vxlan"},       {DeviceKind::Tap, "tap", "tun"}};
+                                           {DeviceKind::Vxlan, "vxlan", "vxlan"},       {DeviceKind::Tap, "tap", "tun"},
+                                           {DeviceKind::Bond, "bond", "bonding"},       {DeviceKind::Gre, "gre", "ip_gre"},
+                                           {DeviceKind::Gretap, "gretap", "ip_gre"},    {DeviceKind::Ipip, "ipip", "ipip"},
+                                           {DeviceKind::Ip6gre, "ip6gre", "ip6_gre"},   {DeviceKind::Ip6tnl, "ip6tnl", "ip6_tunnel"},
+                                           {DeviceKind::Sit, "sit", "sit"},             {DeviceKind::Wireguard, "wireguard", "wireguard"}};
 const DeviceKindInfo* info(DeviceKind k) {
     for (const auto& i : kDeviceKinds)
         if (i.kind == k) return &i;
@@ -29,6 +33,34 @@ const DeviceKindInfo* info(DeviceKind k) {
 
 const char* to_string(DeviceKind k) { return info(k) ? info(k)->name : "?"; }
 const char* module_of(DeviceKind k) { return info(k) ? info(k)->module : "?"; }
+
+std::optional<DeviceKind> device_kind(std::string_view name) {
+    for (const auto& i : kDeviceKinds)
+        if (name == i.name) return i.kind;
+    return std::nullopt;
+}
+
+std::vector<std::string_view> device_kind_names() {
+    std::vector<std::string_view> names;
+    for (const auto& i : kDeviceKinds) names.push_back(i.name);
+    return names;
+}
+
+bool is_tunnel(DeviceKind k) {
+    switch (k) {
+        case DeviceKind::Gre:
+        case DeviceKind::Gretap:
+        case DeviceKind::Ipip:
+        case DeviceKind::Ip6gre:
+        case DeviceKind::Ip6tnl:
+        case DeviceKind::Sit: return true;
+        default: return false;
+    }
+}
+
+net::Family underlay_family(DeviceKind k) {
+    return k == DeviceKind::Ip6gre || k == DeviceKind::Ip6tnl ? net::Family::V6 : net::Family::V4;
+}
 
 const Device* Node::find_device(std::string_view ifname) const {
     for (const Device& d : devices)

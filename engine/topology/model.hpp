@@ -3,6 +3,7 @@
 // bindings) works from this and never looks at JSON again.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -144,10 +145,30 @@ struct Bird {
 
 // `interfaces`: an interface of the node that is not a veth link end (TOPOLOGY.md "Nodes:
 // interfaces beyond veth"). Only the keys of its kind are set.
-enum class DeviceKind { Dummy, Vrf, Vlan, Macvlan, Vxlan, Tap };
+enum class DeviceKind { Dummy, Vrf, Vlan, Macvlan, Vxlan, Tap, Bond, Gre, Gretap, Ipip, Ip6gre, Ip6tnl, Sit, Wireguard };
 const char* to_string(DeviceKind k);
-// The kernel module each kind needs ("dummy", "vrf", "8021q", "macvlan", "vxlan", "tun").
+// The kind a topology names ("ip6gre"), or none; and every kind's name, in the enum's order.
+std::optional<DeviceKind> device_kind(std::string_view name);
+std::vector<std::string_view> device_kind_names();
+// The kernel module each kind needs ("dummy", "vrf", "8021q", "macvlan", "vxlan", "tun",
+// "bonding", "ip_gre", "ipip", "ip6_gre", "ip6_tunnel", "sit", "wireguard").
 const char* module_of(DeviceKind k);
+// gre, gretap, ipip, ip6gre, ip6tnl, sit: point-to-point tunnels with `local` and `remote`.
+bool is_tunnel(DeviceKind k);
+// The address family a tunnel kind runs over (ip6gre, ip6tnl: IPv6; the others IPv4).
+net::Family underlay_family(DeviceKind k);
+
+using WgKey = std::array<std::uint8_t, 32>;
+
+// One peer of a wireguard interface.
+struct WgPeer {
+    WgKey public_key{};
+    std::optional<net::Prefix> endpoint;  // bare address, or none (the peer will call us)
+    std::uint16_t endpoint_port = 0;
+    std::vector<net::Prefix> allowed_ips;
+    std::optional<std::uint16_t> keepalive;  // seconds
+    bool operator==(const WgPeer&) const = default;
+};
 
 struct Device {
     std::string name;
@@ -161,12 +182,20 @@ struct Device {
     std::string link;                     // vlan, macvlan: the interface it sits on
     std::uint16_t vlan_id = 0;            // vlan
     bool qinq = false;                    // vlan: protocol 802.1ad rather than 802.1q
-    std::string mode;                     // macvlan: "bridge", "private", "vepa", "passthru"
+    std::string mode;                     // macvlan: "bridge", "private", "vepa", "passthru";
+                                          // bond: "active-backup", "802.3ad", "balance-rr", ...
     std::uint32_t vni = 0;                // vxlan
-    std::optional<net::Prefix> remote, group, local;  // vxlan: bare addresses
+    std::optional<net::Prefix> remote, group, local;  // vxlan, tunnels: bare addresses
     std::string dev;                      // vxlan: the underlay interface, or empty
     std::uint16_t port = 4789;            // vxlan: UDP destination port
     bool learning = true;                 // vxlan
+    std::vector<std::string> members;     // bond: link ends of the node
+    std::uint32_t miimon = 100;           // bond: link monitoring interval, ms
+    std::optional<std::uint8_t> ttl;      // tunnels (hop limit for the IPv6 kinds)
+    std::optional<std::uint32_t> key;     // gre, gretap, ip6gre: both directions' GRE key
+    WgKey private_key{};                  // wireguard
+    std::optional<std::uint16_t> listen_port;  // wireguard (none: the kernel picks one)
+    std::vector<WgPeer> peers;            // wireguard
     std::string pointer;                  // "/nodes/r1/interfaces/vrf-a"
     bool operator==(const Device&) const = default;
 };

@@ -118,7 +118,17 @@ std::string device_text(const topo::Device& d) {
         case topo::DeviceKind::Vlan: s += " " + std::to_string(d.vlan_id) + " on " + d.link; break;
         case topo::DeviceKind::Macvlan: s += " on " + d.link; break;
         case topo::DeviceKind::Vxlan: s += " " + std::to_string(d.vni); break;
-        default: break;
+        case topo::DeviceKind::Bond: {
+            s += " " + d.mode + " over ";
+            for (std::size_t i = 0; i < d.members.size(); ++i) s += (i ? "," : "") + d.members[i];
+            break;
+        }
+        case topo::DeviceKind::Wireguard:
+            if (d.listen_port) s += " :" + std::to_string(*d.listen_port);
+            break;
+        default:
+            if (topo::is_tunnel(d.kind) && d.remote) s += " to " + d.remote->addr_str();
+            break;
     }
     if (!d.vrf.empty()) s += " in " + d.vrf;
     if (!d.up) s += " (down)";
@@ -145,10 +155,17 @@ std::string owner_of(const topo::Model& m, const net::Prefix& addr) {
     return {};
 }
 
-// The far end a tunnel interface names, with the edge's label; nullopt for other kinds.
-std::optional<std::pair<net::Prefix, std::string>> tunnel_remote(const topo::Device& d) {
-    if (d.kind == topo::DeviceKind::Vxlan && d.remote) return std::pair{*d.remote, "vxlan " + std::to_string(d.vni)};
-    return std::nullopt;
+// The far ends a tunnel interface names (vxlan, the ip tunnels, wireguard's peers), each with
+// the edge's label; none for other kinds.
+std::vector<std::pair<net::Prefix, std::string>> tunnel_remotes(const topo::Device& d) {
+    std::vector<std::pair<net::Prefix, std::string>> out;
+    const std::string kind = topo::to_string(d.kind);
+    if (d.kind == topo::DeviceKind::Vxlan && d.remote) out.emplace_back(*d.remote, kind + " " + std::to_string(d.vni));
+    if (topo::is_tunnel(d.kind) && d.remote) out.emplace_back(*d.remote, d.key ? kind + " key " + std::to_string(*d.key) : kind);
+    if (d.kind == topo::DeviceKind::Wireguard)
+        for (const auto& p : d.peers)
+            if (p.endpoint) out.emplace_back(*p.endpoint, kind);
+    return out;
 }
 
 }  // namespace
@@ -177,11 +194,11 @@ Graph make_graph(const topo::Model& m, const std::vector<probe::NodeLive>* live)
         for (const auto& p : n.loopback) gn.loopback.push_back(p.str());
         for (const auto& d : n.devices) {
             gn.interfaces.push_back(device_text(d));
-            if (auto r = tunnel_remote(d)) {
-                std::string to = owner_of(m, r->first);
+            for (const auto& [remote, label] : tunnel_remotes(d)) {
+                std::string to = owner_of(m, remote);
                 // A tunnel to an address outside the lab (or to itself) has no edge to draw.
                 if (!to.empty() && to != n.name)
-                    g.tunnels.push_back({.from = n.name, .from_iface = d.name, .to = to, .label = r->second});
+                    g.tunnels.push_back({.from = n.name, .from_iface = d.name, .to = to, .label = label});
             }
         }
         if (const probe::NodeLive* l = live_of(live, n.name)) {

@@ -36,12 +36,13 @@ struct GraphLink {
     std::string name() const;            // "r1:eth1 -- r2:eth1"
 };
 
-// A tunnel interface (vxlan) whose remote address belongs to another node of the lab: drawn
+// A tunnel interface (vxlan, gre and the other ip tunnels, a wireguard peer's endpoint) whose
+// remote address belongs to another node of the lab: drawn
 // as an overlay edge beside the links, since no link of the file shows that the two talk.
 struct GraphTunnel {
     std::string from, from_iface;        // the node whose interface names the remote
     std::string to;                      // the node that owns the remote address
-    std::string label;                   // "vxlan 42"
+    std::string label;                   // "vxlan 42", "gre key 7", "wireguard"
 };
 
 struct Graph {

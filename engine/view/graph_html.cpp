@@ -26,7 +26,7 @@ line.tunnel { stroke: blue; stroke-dasharray: 8 4; stroke-width: 1.5; } .tunnell
 .end { fill: #333; font-size: 10px; } .netemlabel { fill: red; font-size: 10px; }
 table { border-collapse: collapse; margin-top: 1em; } td, th { border: 1px solid #ccc; padding: 2px 8px; text-align: left; }
 </style></head>
-<body><h1 id="title"></h1><p id="legend">host: green ellipse, router: blue octagon, switch: orange box; red dashed: impaired (netem); dotted: down; blue dashed: tunnel (vxlan)</p>
+<body><h1 id="title"></h1><p id="legend">host: green ellipse, router: blue octagon, switch: orange box; red dashed: impaired (netem); dotted: down; blue dashed: tunnel (vxlan, gre, ipip, wireguard, ...)</p>
 <svg id="graph" width="960" height="640" viewBox="0 0 960 640"></svg>
 <table id="ends"><thead><tr><th>link</th><th>end</th><th>interface</th><th>state</th><th>addresses</th><th>netem</th></tr></thead><tbody></tbody></table>
 <script id="data" type="application/json">)HTML";

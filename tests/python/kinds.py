@@ -1,5 +1,6 @@
-"""Labs with interface kinds the kernel may lack (issue 17): bring one up, or check the refusal
-and skip. Shared by test_interfaces.py and test_vlans.py."""
+"""Helpers shared by the tests of a node's own interfaces and VLAN-aware switches
+(test_interfaces.py, test_tunnels.py, test_vlans.py, ...): bringing a lab up where the kernel
+may lack a kind, and reading one interface back."""
 import os
 
 import pytest
@@ -7,7 +8,10 @@ import pytest
 import nslab
 from routing import assert_lab_gone
 
-MODULES = {"dummy": "dummy", "vrf": "vrf", "vlan": "8021q", "macvlan": "macvlan", "vxlan": "vxlan", "tap": "tun"}
+# The kernel module each interface kind needs, as `lab up` names it when the kind is missing.
+MODULES = {"dummy": "dummy", "vrf": "vrf", "vlan": "8021q", "macvlan": "macvlan", "vxlan": "vxlan", "tap": "tun",
+           "bond": "bonding", "gre": "ip_gre", "gretap": "ip_gre", "ipip": "ipip", "ip6gre": "ip6_gre",
+           "ip6tnl": "ip6_tunnel", "sit": "sit", "wireguard": "wireguard"}
 # What the kernel may lack, as the refusal words it: the words, what it needs, where it points.
 REFUSALS = {k: (f"this kernel cannot make {k} interfaces", f'it needs the kernel module "{m}"', "/interfaces/")
             for k, m in MODULES.items()}

@@ -136,6 +136,11 @@ BAD = {
     "rule_priority_zero": lab('"h1": {"rules": [{"table": 5, "priority": 0}]}'),
     "rules_type": lab('"h1": {"rules": {"table": 5}}'),
     "route_table_zero": routes('{"to": "default", "via": "10.0.0.1", "table": 0}'),
+    "bond_mode_unknown": lab('"r1": {"interfaces": {"b": {"kind": "bond", "members": ["eth0"], "mode": "vepa"}}},' + H1, H1_R1),
+    "bond_without_members": lab('"r1": {"interfaces": {"b": {"kind": "bond"}}}'),
+    "tunnel_family": lab('"r1": {"interfaces": {"g": {"kind": "ip6gre", "remote": "10.0.0.2"}}}'),
+    "tunnel_key_on_ipip": lab('"r1": {"interfaces": {"g": {"kind": "ipip", "remote": "10.0.0.2", "key": 1}}}'),
+    "wireguard_key_bad": lab('"r1": {"interfaces": {"w": {"kind": "wireguard", "private_key": "c2hvcnQ="}}}'),
     "route_unknown_key": routes('{"to": "default", "vai": "10.0.0.1"}'),
     "routes_type": lab('"h1": {"routes": {}}'),
     "route_needs_via_or_dev": routes('{"to": "default"}'),
@@ -252,6 +257,19 @@ GOOD = {
                 {"endpoints": ["h1:eth0", {"node": "s1", "pvid": 1}]},
                 {"endpoints": ["h2:eth0", {"node": "s1", "iface": "acc", "pvid": 10, "vlans": [20]}]},
                 {"endpoints": ["s1", "s2"]}]}""",
+    "bonds_tunnels_wireguard": """{"name": "t", "nodes": {
+      "r1": {"kind": "router", "interfaces": {
+        "bond0": {"kind": "bond", "members": ["eth2", "eth3"], "mode": "802.3ad", "miimon": 0, "ipv4": ["10.5.0.1/24"]},
+        "gre1": {"kind": "gre", "local": "10.0.0.1", "remote": "10.0.0.2", "ttl": 0, "key": 4294967295},
+        "t6": {"kind": "ip6tnl", "remote": "fd00::2", "ipv4": ["10.6.0.1/30"]},
+        "s1": {"kind": "sit", "remote": "10.0.0.2", "ipv6": ["fd00:6::1/64"]},
+        "wg0": {"kind": "wireguard", "private_key": "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=", "listen_port": 51820,
+                "peers": [{"public_key": "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08=", "endpoint": "[fd00::2]:51820",
+                           "allowed_ips": ["0.0.0.0/0", "::/0"], "keepalive": 25},
+                          {"public_key": "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="}]}}},
+      "r2": {}},
+      "links": [{"endpoints": ["r1:eth1", "r2:eth1"], "ipv4": ["10.0.0.1/24", "10.0.0.2/24"], "ipv6": ["fd00::1/64", "fd00::2/64"]},
+                {"endpoints": ["r1:eth2", "r2:eth2"]}, {"endpoints": ["r1:eth3", "r2:eth3"]}]}""",
 }
 
 

@@ -127,7 +127,8 @@ constexpr const char* kOverlay = R"({"name": "ov", "nodes": {
         "r": {"kind": "router", "interfaces": {"blue": {"kind": "vrf", "table": 10}}},
         "h1": {"interfaces": {"vx0": {"kind": "vxlan", "vni": 42, "remote": "10.2.0.2", "ipv4": ["192.168.9.1/24"]},
                               "vx1": {"kind": "vxlan", "vni": 43, "remote": "192.0.2.7"}}},
-        "h2": {"interfaces": {"vx0": {"kind": "vxlan", "vni": 42, "remote": "10.1.0.2", "up": false}}}},
+        "h2": {"interfaces": {"vx0": {"kind": "vxlan", "vni": 42, "remote": "10.1.0.2", "up": false},
+                              "gre1": {"kind": "gre", "remote": "10.1.0.1", "key": 7}}}},
     "links": [{"endpoints": ["h1:eth0", "r:eth1"], "ipv4": ["10.1.0.2/24", "10.1.0.1/24"]},
               {"endpoints": ["h2:eth0", {"node": "r", "iface": "eth2", "vrf": "blue"}],
                "ipv4": ["10.2.0.2/24", "10.2.0.1/24"]}]})";
@@ -137,9 +138,12 @@ TEST(Graph, OwnInterfacesOnNodesAndTunnelsAsOverlayEdges) {
     ASSERT_EQ(g.nodes.size(), 3u);
     EXPECT_EQ(g.nodes[0].interfaces, std::vector<std::string>{"blue vrf table 10"});
     EXPECT_EQ(g.nodes[1].interfaces, (std::vector<std::string>{"vx0 vxlan 42 192.168.9.1/24", "vx1 vxlan 43"}));
-    EXPECT_EQ(g.nodes[2].interfaces, std::vector<std::string>{"vx0 vxlan 42 (down)"});
-    // Each vxlan whose remote is a lab address is an edge; 192.0.2.7 is outside the lab: none.
-    ASSERT_EQ(g.tunnels.size(), 2u);
+    EXPECT_EQ(g.nodes[2].interfaces, (std::vector<std::string>{"vx0 vxlan 42 (down)", "gre1 gre to 10.1.0.1"}));
+    // Each tunnel whose remote is a lab address is an edge; 192.0.2.7 is outside the lab: none.
+    ASSERT_EQ(g.tunnels.size(), 3u);
+    EXPECT_EQ(g.tunnels[2].from, "h2");
+    EXPECT_EQ(g.tunnels[2].to, "r");
+    EXPECT_EQ(g.tunnels[2].label, "gre key 7");
     EXPECT_EQ(g.tunnels[0].from, "h1");
     EXPECT_EQ(g.tunnels[0].from_iface, "vx0");
     EXPECT_EQ(g.tunnels[0].to, "h2");

@@ -2,6 +2,8 @@
 // the topology accepts and refuses (at its pointer), and the steps the plan makes of them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "plan/messages.hpp"
 #include "plan/plan.hpp"
 #include "topology_issues.hpp"
@@ -62,7 +64,7 @@ TEST(Interfaces, BadInputIsLocatedAndWorded) {
     };
     const Row rows[] = {
         {with_interfaces(R"({"d0": {"kind": "dumy"}})"), "/nodes/r1/interfaces/d0/kind: unknown interface kind \"dumy\"; did you mean \"dummy\"?"},
-        {with_interfaces(R"({"b0": {"kind": "bond"}})"), "/nodes/r1/interfaces/b0/kind: interface kind \"bond\" is not in this build yet"},
+        {with_interfaces(R"({"b0": {"kind": "bnod"}})"), "/nodes/r1/interfaces/b0/kind: unknown interface kind \"bnod\"; did you mean \"bond\"?"},
         {with_interfaces(R"({"v": {"kind": "vlan", "link": "eth9", "id": 5}})"), "/nodes/r1/interfaces/v/link: node \"r1\" has no interface \"eth9\""},
         {with_interfaces(R"({"v": {"kind": "vlan", "link": "eth1", "id": 0}})"), "/nodes/r1/interfaces/v/id: VLAN id 0 is reserved; use 1 to 4094"},
         {with_interfaces(R"({"v": {"kind": "vlan", "link": "eth1", "id": 4095}})"), "/nodes/r1/interfaces/v/id: VLAN id 4095 is reserved"},
@@ -184,4 +186,168 @@ TEST(Interfaces, LabsWithoutVrfsKeepTheLabWideRule) {
         {"endpoints": ["r1:eth1", "a:eth0"], "ipv4": ["10.0.0.1/24", "10.0.0.2/24"]},
         {"endpoints": ["r1:eth2", "b:eth0"], "ipv4": ["10.1.0.1/24", "10.0.0.2/24"]}]})";
     EXPECT_NE(issues_of(text).find("/links/1/ipv4/1: 10.0.0.2 is already used by a:eth0 (/links/0/ipv4/1)"), std::string::npos);
+}
+
+// ---- bonds, tunnels, wireguard ------------------------------------------------------------
+
+namespace {
+
+// RFC 7748's X25519 test keys (section 6.1), in wg's base64: Alice's and Bob's.
+constexpr const char* kPrivA = "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=";
+constexpr const char* kPubB = "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08=";
+
+// r1 and r2 over two links (eth1, eth2) and a third (eth3) with addresses.
+std::string bonded(const std::string& interfaces, const std::string& eth1_end = R"("r1:eth1")") {
+    return R"({"name": "t", "nodes": {"r1": {"kind": "router", "interfaces": )" + interfaces + R"(}, "r2": {}}, "links": [
+        {"endpoints": [)" + eth1_end + R"(, "r2:eth1"]},
+        {"endpoints": ["r1:eth2", "r2:eth2"]},
+        {"endpoints": ["r1:eth3", "r2:eth3"], "ipv4": ["10.3.0.1/24", "10.3.0.2/24"]}]})";
+}
+
+std::string wg(const std::string& extra) {
+    return with_interfaces(R"({"wg0": {"kind": "wireguard", "private_key": ")" + std::string(kPrivA) + R"(", )" + extra + "}}");
+}
+
+}  // namespace
+
+TEST(Interfaces, BondTunnelAndWireguardKeysParse) {
+    auto m = topo::parse(R"({"name": "t", "nodes": {
+        "r1": {"kind": "router", "interfaces": {
+            "bond0": {"kind": "bond", "members": ["eth1", "eth2"], "mode": "active-backup", "ipv4": ["10.0.0.1/24"]},
+            "gre1": {"kind": "gre", "local": "10.3.0.1", "remote": "10.3.0.2", "ttl": 64, "key": 7, "ipv4": ["10.99.0.1/30"]},
+            "t6": {"kind": "ip6tnl", "remote": "fd00:3::2"},
+            "wg0": {"kind": "wireguard", "private_key": "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=", "listen_port": 51820,
+                    "peers": [{"public_key": "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08=", "endpoint": "[fd00:3::2]:51821",
+                               "allowed_ips": ["10.2.0.0/24", "fd00:2::/64"], "keepalive": 5}]}}},
+        "r2": {}},
+      "addressing": {"ipv4": "10.200.0.0/16"},
+      "links": [{"endpoints": ["r1:eth1", "r2:eth1"]}, {"endpoints": ["r1:eth2", "r2:eth2"]},
+                {"endpoints": ["r1:eth3", "r2:eth3"], "ipv4": ["10.3.0.1/24", "10.3.0.2/24"], "ipv6": ["fd00:3::1/64", "fd00:3::2/64"]}]})");
+    const auto& r1 = m.nodes[0];
+    const auto* bond = r1.find_device("bond0");
+    EXPECT_EQ(bond->members, (std::vector<std::string>{"eth1", "eth2"}));
+    EXPECT_EQ(bond->mode, "active-backup");
+    EXPECT_EQ(bond->miimon, 100u);
+    // Auto-addressing passes the members by (their addresses are the bond's), not their peers.
+    EXPECT_TRUE(r1.find_interface("eth1")->addrs.empty());
+    EXPECT_FALSE(m.nodes[1].find_interface("eth1")->addrs.empty());
+    const auto* gre = r1.find_device("gre1");
+    EXPECT_EQ(gre->local->addr_str(), "10.3.0.1");
+    EXPECT_EQ(gre->remote->addr_str(), "10.3.0.2");
+    EXPECT_EQ(*gre->ttl, 64);
+    EXPECT_EQ(*gre->key, 7u);
+    EXPECT_EQ(r1.find_device("t6")->remote->addr_str(), "fd00:3::2");
+    const auto* w = r1.find_device("wg0");
+    EXPECT_EQ(w->private_key[0], 0x77);
+    EXPECT_EQ(w->private_key[31], 0x2a);
+    EXPECT_EQ(*w->listen_port, 51820);
+    ASSERT_EQ(w->peers.size(), 1u);
+    EXPECT_EQ(w->peers[0].public_key[0], 0xde);
+    EXPECT_EQ(w->peers[0].endpoint->addr_str(), "fd00:3::2");
+    EXPECT_EQ(w->peers[0].endpoint_port, 51821);
+    EXPECT_EQ(w->peers[0].allowed_ips.size(), 2u);
+    EXPECT_EQ(*w->peers[0].keepalive, 5);
+}
+
+TEST(Interfaces, BadBondsTunnelsAndWireguardAreLocatedAndWorded) {
+    struct Row {
+        std::string json, words;
+    };
+    const Row rows[] = {
+        {bonded(R"({"b": {"kind": "bond", "members": ["eth1", "etj2"]}})"),
+         "/nodes/r1/interfaces/b/members/1: node \"r1\" has no interface \"etj2\"; did you mean \"eth2\"?"},
+        {bonded(R"({"a": {"kind": "bond", "members": ["eth1"]}, "b": {"kind": "bond", "members": ["eth2", "eth1"]}})"),
+         "/nodes/r1/interfaces/b/members/1: \"eth1\" is already a member of bond \"a\" (/nodes/r1/interfaces/a)"},
+        {bonded(R"({"b": {"kind": "bond", "members": ["eth3"]}})"),
+         "/nodes/r1/interfaces/b/members/0: \"eth3\" is a member of bond \"b\" but has the address 10.3.0.1/24 (/links/2)"},
+        {bonded(R"({"b": {"kind": "bond", "members": ["eth1"]}, "red": {"kind": "vrf", "table": 10}})",
+                R"({"node": "r1", "iface": "eth1", "vrf": "red"})"),
+         "/nodes/r1/interfaces/b/members/0: \"eth1\" cannot join both bond \"b\" and vrf \"red\""},
+        {bonded(R"({"b": {"kind": "bond", "members": ["eth1"], "mode": "active-backpu"}})"),
+         "/nodes/r1/interfaces/b/mode: unknown bond mode \"active-backpu\"; did you mean \"active-backup\"?"},
+        {bonded(R"({"b": {"kind": "bond", "members": ["d"]}, "d": {"kind": "dummy"}})"),
+         "/nodes/r1/interfaces/b/members/0: \"d\" is a dummy interface; bond members are link ends"},
+        {bonded(R"({"b": {"kind": "bond"}})"), "/nodes/r1/interfaces/b: a bond interface needs \"members\""},
+        {with_interfaces(R"({"g": {"kind": "gre", "remote": "fd00::2"}})"),
+         "/nodes/r1/interfaces/g/remote: fd00::2 is an IPv6 address, but gre runs over IPv4; use ip6gre for an IPv6 underlay"},
+        {with_interfaces(R"({"g": {"kind": "ip6tnl", "remote": "10.0.0.2"}})"),
+         "/nodes/r1/interfaces/g/remote: 10.0.0.2 is an IPv4 address, but ip6tnl runs over IPv6; use ipip"},
+        {with_interfaces(R"({"g": {"kind": "sit", "local": "fd00::1", "remote": "10.0.0.2"}})"), "/nodes/r1/interfaces/g/local: fd00::1 is an IPv6"},
+        {with_interfaces(R"({"g": {"kind": "ipip"}})"), "/nodes/r1/interfaces/g: a tunnel (ipip) needs \"remote\""},
+        {with_interfaces(R"({"g": {"kind": "ipip", "remote": "10.0.0.2", "key": 5}})"), "/nodes/r1/interfaces/g/key: unknown key \"key\""},
+        {with_interfaces(R"({"g": {"kind": "gre", "remote": "10.0.0.2", "ttl": 256}})"), "/nodes/r1/interfaces/g/ttl"},
+        {with_interfaces(R"({"gre0": {"kind": "gre", "remote": "10.0.0.2"}})"),
+         "/nodes/r1/interfaces/gre0: \"gre0\" is the name the kernel gives the fallback device of module ip_gre"},
+        {with_interfaces(R"({"w": {"kind": "wireguard"}})"), "/nodes/r1/interfaces/w: a wireguard interface needs \"private_key\""},
+        {with_interfaces(R"({"w": {"kind": "wireguard", "private_key": "c2hvcnQ="}})"),
+         "/nodes/r1/interfaces/w/private_key: \"c2hvcnQ=\" is not a WireGuard key"},
+        // 44 characters, but the last digit's padding bits are set: not a canonical key.
+        {with_interfaces(R"({"w": {"kind": "wireguard", "private_key": "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCr="}})"),
+         "/nodes/r1/interfaces/w/private_key"},
+        {wg(R"("peers": [{"endpoint": "10.0.0.2:51820"}])"), "/nodes/r1/interfaces/wg0/peers/0: a peer needs \"public_key\""},
+        {wg(R"("peers": [{"public_key": ")" + std::string(kPubB) + R"(", "endpoint": "fd00::2:51820"}])"),
+         "/nodes/r1/interfaces/wg0/peers/0/endpoint: \"fd00::2:51820\" is not an endpoint"},
+        {wg(R"("peers": [{"public_key": ")" + std::string(kPubB) + R"(", "endpoint": "10.0.0.2:70000"}])"),
+         "/nodes/r1/interfaces/wg0/peers/0/endpoint"},
+        {wg(R"("peers": [{"public_key": ")" + std::string(kPubB) + R"(", "allowed_ips": ["10.2.0.1/24"]}])"),
+         "/nodes/r1/interfaces/wg0/peers/0/allowed_ips/0: \"10.2.0.1/24\" has host bits set; did you mean \"10.2.0.0/24\"?"},
+        {wg(R"("peers": [{"public_key": ")" + std::string(kPubB) + R"(", "keepalive": 5, "persistent": 1}])"),
+         "/nodes/r1/interfaces/wg0/peers/0/persistent: unknown key"},
+        {wg(R"("peers": [{"public_key": ")" + std::string(kPubB) + R"("}, {"public_key": ")" + std::string(kPubB) + R"("}])"),
+         "/nodes/r1/interfaces/wg0/peers/1/public_key: this public key is already another peer's"},
+        {wg(R"("listen_port": 0)"), "/nodes/r1/interfaces/wg0/listen_port"},
+    };
+    for (const auto& r : rows) EXPECT_NE(issues_of(r.json).find(r.words), std::string::npos) << r.json << "\n-> " << issues_of(r.json);
+}
+
+TEST(Interfaces, PlanEnslavesBondMembersDownFirstAndConfiguresWireguardAfterItsLink) {
+    auto m = topo::parse(R"({"name": "t", "nodes": {
+        "r1": {"kind": "router", "interfaces": {
+            "bond0": {"kind": "bond", "members": ["eth1", "eth2"], "mode": "802.3ad", "miimon": 50, "ipv4": ["10.0.0.1/24"]},
+            "gre1": {"kind": "gre", "remote": "10.3.0.2", "key": 9},
+            "wg0": {"kind": "wireguard", "private_key": "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=",
+                    "peers": [{"public_key": "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08=", "endpoint": "10.3.0.2:51820",
+                               "allowed_ips": ["10.2.0.0/24"]}]}}},
+        "r2": {}},
+      "links": [{"endpoints": ["r1:eth1", "r2:eth1"]}, {"endpoints": ["r1:eth2", "r2:eth2"]},
+                {"endpoints": ["r1:eth3", "r2:eth3"], "ipv4": ["10.3.0.1/24", "10.3.0.2/24"]}]})");
+    auto p = plan::make_plan(m, {.first_ifindex = 2});
+    const auto& idx = p.ifindex[0];
+    const auto& steps = p.phase(Stage::Interfaces)->batches[0].steps;
+    std::vector<std::string> ids;
+    for (const auto& s : steps) ids.push_back(s.id);
+    EXPECT_EQ(ids, (std::vector<std::string>{"interface r1:bond0", "down r1:eth1", "bond r1:eth1", "down r1:eth2", "bond r1:eth2",
+                                             "interface r1:gre1", "interface r1:wg0", "wireguard r1:wg0"}));
+    const auto& bond = std::get<plan::Device>(steps[0].action).spec;
+    EXPECT_EQ(bond.kind, "bond");
+    EXPECT_EQ(bond.bond_mode, 4);  // BOND_MODE_8023AD
+    EXPECT_EQ(bond.bond_miimon, 50u);
+    const auto& down = std::get<plan::SetLink>(steps[1].action);
+    EXPECT_EQ(down.ifindex, idx.at("eth1"));
+    EXPECT_EQ(down.up, false);
+    EXPECT_FALSE(down.master);
+    EXPECT_EQ(steps[1].pointer, "/nodes/r1/interfaces/bond0/members/0");
+    const auto& join = std::get<plan::SetLink>(steps[2].action);
+    EXPECT_EQ(join.master, idx.at("bond0"));
+    EXPECT_FALSE(join.up);
+    const auto& gre = std::get<plan::Device>(steps[5].action).spec;
+    EXPECT_EQ(gre.tunnel_remote->addr_str(), "10.3.0.2");
+    EXPECT_EQ(*gre.gre_key, 9u);
+    EXPECT_FALSE(gre.vxlan_remote);
+    const auto& w = std::get<plan::WireGuard>(steps[7].action);
+    EXPECT_EQ(w.device.ifindex, idx.at("wg0"));
+    EXPECT_EQ(w.device.private_key, m.nodes[0].find_device("wg0")->private_key);
+    ASSERT_EQ(w.device.peers.size(), 1u);
+    EXPECT_EQ(w.device.peers[0].endpoint_port, 51820);
+    // The wireguard step is no rtnetlink request: the runtime sends it over generic netlink.
+    auto msgs = plan::messages_for(p.phase(Stage::Interfaces)->batches[0], [](const plan::Target&) { return -1; });
+    EXPECT_EQ(msgs.size(), 7u);
+    // In Config, wg0 comes up after every address of the node (its first handshake needs the
+    // underlay's) and before the routes.
+    std::vector<std::string> config;
+    for (const auto& s : p.phase(Stage::Config)->batches[0].steps) config.push_back(s.id);
+    auto at = [&](const std::string& id) { return std::find(config.begin(), config.end(), id) - config.begin(); };
+    EXPECT_GT(at("up r1:wg0"), at("address r1:eth3 10.3.0.1/24"));
+    EXPECT_LT(at("up r1:wg0"), static_cast<long>(config.size()));
+    EXPECT_LT(at("up r1:bond0"), at("address r1:bond0 10.0.0.1/24"));
 }

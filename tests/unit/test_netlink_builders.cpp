@@ -6,6 +6,7 @@
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/if_tunnel.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <linux/fib_rules.h>
@@ -465,10 +466,14 @@ nl::LinkSpec spec(const char* kind, const char* name) {
     return s;
 }
 
-void expect_u16(const nlattr* a, std::uint16_t value) {
+// An attribute holding one unsigned integer of T's size, in host order.
+template <class T>
+void expect_uint(const nlattr* a, T value) {
     ASSERT_NE(a, nullptr);
-    EXPECT_EQ(mnl_attr_get_payload_len(a), 2u);
-    EXPECT_EQ(mnl_attr_get_u16(a), value);
+    ASSERT_EQ(mnl_attr_get_payload_len(a), sizeof(T));
+    T got;
+    std::memcpy(&got, mnl_attr_get_payload(a), sizeof got);
+    EXPECT_EQ(got, value);
 }
 
 }  // namespace
@@ -516,7 +521,7 @@ TEST(NetlinkBuilders, VlanOnItsLinkWithIdAndProtocolInNetworkOrder) {
     expect_u32(top.get(IFLA_LINK), 5);
     auto data = kind_data(m, "vlan");
     EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_VLAN_ID, IFLA_VLAN_PROTOCOL}));
-    expect_u16(data.get(IFLA_VLAN_ID), 10);
+    expect_uint<std::uint16_t>(data.get(IFLA_VLAN_ID), 10);
     const std::uint8_t q[] = {0x81, 0x00};
     expect_bytes(data.get(IFLA_VLAN_PROTOCOL), q, 2);
     s.qinq = true;
@@ -681,4 +686,87 @@ TEST(NetlinkBuilders, BareIpv6RuleOnlyNamesItsTable) {
     EXPECT_EQ(frh.table, 10);
     EXPECT_EQ(top_attrs(m, sizeof(fib_rule_hdr)).types(), (std::vector<std::uint16_t>{FRA_TABLE}));
     expect_well_formed(nl::delete_rule(r), RTM_DELRULE, kChange);
+// ---- bonds and tunnels ------------------------------------------------------------------
+
+TEST(NetlinkBuilders, BondCarriesModeAndMiimon) {
+    nl::LinkSpec s = spec("bond", "bond0");
+    s.bond_mode = 4;  // BOND_MODE_8023AD
+    s.bond_miimon = 50;
+    auto data = kind_data(nl::new_link(s), "bond");
+    EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_BOND_MODE, IFLA_BOND_MIIMON}));
+    expect_uint<std::uint8_t>(data.get(IFLA_BOND_MODE), 4);
+    expect_u32(data.get(IFLA_BOND_MIIMON), 50);
+}
+
+TEST(NetlinkBuilders, GreWithKeyEndsAndTtlAsIproute2SendsThem) {
+    nl::LinkSpec s = spec("gre", "gre1");
+    s.tunnel_local = P("10.0.12.1");
+    s.tunnel_remote = P("10.0.12.2");
+    s.tunnel_ttl = 32;
+    s.gre_key = 0x01020304;
+    auto data = kind_data(nl::new_link(s), "gre");
+    EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_GRE_IFLAGS, IFLA_GRE_OFLAGS, IFLA_GRE_IKEY, IFLA_GRE_OKEY,
+                                                        IFLA_GRE_LOCAL, IFLA_GRE_REMOTE, IFLA_GRE_TTL}));
+    const std::uint8_t gre_key_flag[] = {0x20, 0x00};  // GRE_KEY, big-endian
+    expect_bytes(data.get(IFLA_GRE_IFLAGS), gre_key_flag, 2);
+    expect_bytes(data.get(IFLA_GRE_OFLAGS), gre_key_flag, 2);
+    const std::uint8_t key[] = {1, 2, 3, 4};
+    expect_bytes(data.get(IFLA_GRE_IKEY), key, 4);
+    expect_bytes(data.get(IFLA_GRE_OKEY), key, 4);
+    const std::uint8_t local[] = {10, 0, 12, 1}, remote[] = {10, 0, 12, 2};
+    expect_bytes(data.get(IFLA_GRE_LOCAL), local, 4);
+    expect_bytes(data.get(IFLA_GRE_REMOTE), remote, 4);
+    expect_uint<std::uint8_t>(data.get(IFLA_GRE_TTL), 32);
+}
+
+TEST(NetlinkBuilders, GretapWithoutKeyOrTtlInheritsTheTtl) {
+    nl::LinkSpec s = spec("gretap", "gt1");
+    s.tunnel_remote = P("10.0.12.2");
+    auto data = kind_data(nl::new_link(s), "gretap");
+    EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_GRE_REMOTE}));
+}
+
+TEST(NetlinkBuilders, Ip6greHasSixteenByteEndsAndHopLimit64) {
+    nl::LinkSpec s = spec("ip6gre", "g6");
+    s.tunnel_local = P("fd00::1");
+    s.tunnel_remote = P("fd00::2");
+    auto data = kind_data(nl::new_link(s), "ip6gre");
+    EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_GRE_LOCAL, IFLA_GRE_REMOTE, IFLA_GRE_TTL}));
+    expect_bytes(data.get(IFLA_GRE_LOCAL), P("fd00::1").bytes.data(), 16);
+    expect_bytes(data.get(IFLA_GRE_REMOTE), P("fd00::2").bytes.data(), 16);
+    expect_uint<std::uint8_t>(data.get(IFLA_GRE_TTL), 64);
+}
+
+TEST(NetlinkBuilders, IpipSitAndIp6tnlNameTheirInnerProtocol) {
+    nl::LinkSpec s = spec("ipip", "ipip1");
+    s.tunnel_local = P("10.0.0.1");
+    s.tunnel_remote = P("10.0.0.2");
+    s.tunnel_ttl = 0;
+    auto data = kind_data(nl::new_link(s), "ipip");
+    EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_IPTUN_PROTO, IFLA_IPTUN_LOCAL, IFLA_IPTUN_REMOTE, IFLA_IPTUN_TTL}));
+    expect_uint<std::uint8_t>(data.get(IFLA_IPTUN_PROTO), IPPROTO_IPIP);
+    const std::uint8_t remote[] = {10, 0, 0, 2};
+    expect_bytes(data.get(IFLA_IPTUN_REMOTE), remote, 4);
+    expect_uint<std::uint8_t>(data.get(IFLA_IPTUN_TTL), 0);
+
+    s.kind = "sit";
+    s.tunnel_ttl.reset();
+    auto sit = kind_data(nl::new_link(s), "sit");
+    EXPECT_EQ(sit.types(), (std::vector<std::uint16_t>{IFLA_IPTUN_PROTO, IFLA_IPTUN_LOCAL, IFLA_IPTUN_REMOTE}));
+    expect_uint<std::uint8_t>(sit.get(IFLA_IPTUN_PROTO), IPPROTO_IPV6);
+
+    nl::LinkSpec t = spec("ip6tnl", "t6");
+    t.tunnel_remote = P("fd00::2");
+    auto six = kind_data(nl::new_link(t), "ip6tnl");
+    EXPECT_EQ(six.types(), (std::vector<std::uint16_t>{IFLA_IPTUN_PROTO, IFLA_IPTUN_REMOTE, IFLA_IPTUN_TTL}));
+    expect_uint<std::uint8_t>(six.get(IFLA_IPTUN_PROTO), 0);  // any: IPv4 and IPv6 inside
+    expect_bytes(six.get(IFLA_IPTUN_REMOTE), P("fd00::2").bytes.data(), 16);
+    expect_uint<std::uint8_t>(six.get(IFLA_IPTUN_TTL), 64);
+}
+
+TEST(NetlinkBuilders, WireguardLinkHasNoKindData) {
+    auto m = nl::new_link(spec("wireguard", "wg0"));
+    auto linkinfo = nested(top_attrs(m, sizeof(ifinfomsg)).get(IFLA_LINKINFO));
+    EXPECT_EQ(linkinfo.types(), (std::vector<std::uint16_t>{IFLA_INFO_KIND}));
+    expect_strz(linkinfo.get(IFLA_INFO_KIND), "wireguard");
 }
