@@ -686,13 +686,16 @@ TEST(NetlinkBuilders, BareIpv6RuleOnlyNamesItsTable) {
     EXPECT_EQ(frh.table, 10);
     EXPECT_EQ(top_attrs(m, sizeof(fib_rule_hdr)).types(), (std::vector<std::uint16_t>{FRA_TABLE}));
     expect_well_formed(nl::delete_rule(r), RTM_DELRULE, kChange);
+}
+
 // ---- bonds and tunnels ------------------------------------------------------------------
 
 TEST(NetlinkBuilders, BondCarriesModeAndMiimon) {
     nl::LinkSpec s = spec("bond", "bond0");
     s.bond_mode = 4;  // BOND_MODE_8023AD
     s.bond_miimon = 50;
-    auto data = kind_data(nl::new_link(s), "bond");
+    const nl::Message data_msg = nl::new_link(s);
+    auto data = kind_data(data_msg, "bond");
     EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_BOND_MODE, IFLA_BOND_MIIMON}));
     expect_uint<std::uint8_t>(data.get(IFLA_BOND_MODE), 4);
     expect_u32(data.get(IFLA_BOND_MIIMON), 50);
@@ -704,7 +707,8 @@ TEST(NetlinkBuilders, GreWithKeyEndsAndTtlAsIproute2SendsThem) {
     s.tunnel_remote = P("10.0.12.2");
     s.tunnel_ttl = 32;
     s.gre_key = 0x01020304;
-    auto data = kind_data(nl::new_link(s), "gre");
+    const nl::Message data_msg = nl::new_link(s);
+    auto data = kind_data(data_msg, "gre");
     EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_GRE_IFLAGS, IFLA_GRE_OFLAGS, IFLA_GRE_IKEY, IFLA_GRE_OKEY,
                                                         IFLA_GRE_LOCAL, IFLA_GRE_REMOTE, IFLA_GRE_TTL}));
     const std::uint8_t gre_key_flag[] = {0x20, 0x00};  // GRE_KEY, big-endian
@@ -722,7 +726,8 @@ TEST(NetlinkBuilders, GreWithKeyEndsAndTtlAsIproute2SendsThem) {
 TEST(NetlinkBuilders, GretapWithoutKeyOrTtlInheritsTheTtl) {
     nl::LinkSpec s = spec("gretap", "gt1");
     s.tunnel_remote = P("10.0.12.2");
-    auto data = kind_data(nl::new_link(s), "gretap");
+    const nl::Message data_msg = nl::new_link(s);
+    auto data = kind_data(data_msg, "gretap");
     EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_GRE_REMOTE}));
 }
 
@@ -730,7 +735,8 @@ TEST(NetlinkBuilders, Ip6greHasSixteenByteEndsAndHopLimit64) {
     nl::LinkSpec s = spec("ip6gre", "g6");
     s.tunnel_local = P("fd00::1");
     s.tunnel_remote = P("fd00::2");
-    auto data = kind_data(nl::new_link(s), "ip6gre");
+    const nl::Message data_msg = nl::new_link(s);
+    auto data = kind_data(data_msg, "ip6gre");
     EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_GRE_LOCAL, IFLA_GRE_REMOTE, IFLA_GRE_TTL}));
     expect_bytes(data.get(IFLA_GRE_LOCAL), P("fd00::1").bytes.data(), 16);
     expect_bytes(data.get(IFLA_GRE_REMOTE), P("fd00::2").bytes.data(), 16);
@@ -742,7 +748,8 @@ TEST(NetlinkBuilders, IpipSitAndIp6tnlNameTheirInnerProtocol) {
     s.tunnel_local = P("10.0.0.1");
     s.tunnel_remote = P("10.0.0.2");
     s.tunnel_ttl = 0;
-    auto data = kind_data(nl::new_link(s), "ipip");
+    const nl::Message data_msg = nl::new_link(s);
+    auto data = kind_data(data_msg, "ipip");
     EXPECT_EQ(data.types(), (std::vector<std::uint16_t>{IFLA_IPTUN_PROTO, IFLA_IPTUN_LOCAL, IFLA_IPTUN_REMOTE, IFLA_IPTUN_TTL}));
     expect_uint<std::uint8_t>(data.get(IFLA_IPTUN_PROTO), IPPROTO_IPIP);
     const std::uint8_t remote[] = {10, 0, 0, 2};
@@ -751,13 +758,15 @@ TEST(NetlinkBuilders, IpipSitAndIp6tnlNameTheirInnerProtocol) {
 
     s.kind = "sit";
     s.tunnel_ttl.reset();
-    auto sit = kind_data(nl::new_link(s), "sit");
+    const nl::Message sit_msg = nl::new_link(s);
+    auto sit = kind_data(sit_msg, "sit");
     EXPECT_EQ(sit.types(), (std::vector<std::uint16_t>{IFLA_IPTUN_PROTO, IFLA_IPTUN_LOCAL, IFLA_IPTUN_REMOTE}));
     expect_uint<std::uint8_t>(sit.get(IFLA_IPTUN_PROTO), IPPROTO_IPV6);
 
     nl::LinkSpec t = spec("ip6tnl", "t6");
     t.tunnel_remote = P("fd00::2");
-    auto six = kind_data(nl::new_link(t), "ip6tnl");
+    const nl::Message six_msg = nl::new_link(t);
+    auto six = kind_data(six_msg, "ip6tnl");
     EXPECT_EQ(six.types(), (std::vector<std::uint16_t>{IFLA_IPTUN_PROTO, IFLA_IPTUN_REMOTE, IFLA_IPTUN_TTL}));
     expect_uint<std::uint8_t>(six.get(IFLA_IPTUN_PROTO), 0);  // any: IPv4 and IPv6 inside
     expect_bytes(six.get(IFLA_IPTUN_REMOTE), P("fd00::2").bytes.data(), 16);
