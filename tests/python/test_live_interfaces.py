@@ -11,6 +11,7 @@ import pytest
 
 import nslab
 from kinds import up_or_refused
+from test_tunnels import PRIV_A, PRIV_B, PUB_A, PUB_B, bonded_pair, routed_pair
 
 # h1 -- r -- h2, routed: the underlay a VXLAN overlay between h1 and h2 is added to.
 UNDERLAY = {
@@ -174,3 +175,59 @@ def test_a_link_added_to_a_running_lab_joins_a_vrf(lab):
     assert lab["h1"].ping("10.2.0.2"), "no ping through r's vrf over the link added live"
     # Not in r's default table: the vrf alone routes between them.
     assert "10.2.0.0/24" not in lab["r"].run(["ip", "route", "show"]).stdout
+
+
+def without_routers_routes(t):
+    """`t` with no routes on r1 and r2 (they would name overlay addresses not there yet)."""
+    t = copy.deepcopy(t)
+    for r in ("r1", "r2"):
+        t["nodes"][r].pop("routes", None)
+        t["nodes"][r].pop("interfaces", None)
+    return t
+
+
+def test_wireguard_added_to_and_removed_from_a_running_lab(lab):
+    def wg(priv, port, peer_pub, peer_end, peer_ips, addr):
+        return {"wg0": {"kind": "wireguard", "private_key": priv, "listen_port": port, "ipv4": [addr],
+                        "peers": [{"public_key": peer_pub, "endpoint": peer_end, "allowed_ips": peer_ips, "keepalive": 5}]}}
+    full = dict(routed_pair({"r1": wg(PRIV_A, 51820, PUB_B, "10.0.12.2:51821", ["10.99.0.2/32", "10.2.0.0/24"], "10.99.0.1/24"),
+                             "r2": wg(PRIV_B, 51821, PUB_A, "10.0.12.1:51820", ["10.99.0.1/32", "10.1.0.0/24"], "10.99.0.2/24")},
+                            "ipv4"), name=lab.name)
+    base = without_routers_routes(full)
+    lab.up(base)
+    try:
+        change = lab.apply(full)
+    except nslab.NslabError as e:
+        if os.environ.get("NSLAB_EXPECT_ALL_KINDS") == "1" or "cannot make wireguard" not in str(e):
+            raise
+        pytest.skip(f"this kernel has no wireguard interfaces (refused as it should be: {e})")
+    assert change.lines == ["+ interface r1:wg0 (wireguard)", "+ interface r2:wg0 (wireguard)",
+                            "+ route r1 10.2.0.0/24 via 10.99.0.2", "+ route r2 10.1.0.0/24 via 10.99.0.1"], change.lines
+    assert lab["h1"].ping("10.2.0.2", timeout=5), "no ping through the WireGuard tunnel added live"
+    assert int(lab["r2"].run(["cat", "/sys/class/net/wg0/statistics/rx_packets"], check=True).stdout) > 0
+    change = lab.apply(base)
+    assert "- interface r1:wg0 (wireguard)" in change.lines
+    assert link_info(lab["r1"], "wg0") is None and not lab["h1"].ping("10.2.0.2", timeout=0.5)
+
+
+def test_a_bond_added_live_enslaves_kept_link_ends_and_releases_them_when_removed(lab):
+    bonded = dict(bonded_pair("active-backup"), name=lab.name)
+    plain = copy.deepcopy(bonded)
+    for n in ("a", "b"):
+        del plain["nodes"][n]["interfaces"]
+    lab.up(plain)
+    try:
+        change = lab.apply(bonded)
+    except nslab.NslabError as e:
+        if os.environ.get("NSLAB_EXPECT_ALL_KINDS") == "1" or "cannot make bond" not in str(e):
+            raise
+        pytest.skip(f"this kernel has no bond interfaces (refused as it should be: {e})")
+    assert change.lines == ["+ interface a:bond0 (bond)", "+ interface b:bond0 (bond)"], change.lines
+    assert link_info(lab["a"], "eth1")["master"] == "bond0" and link_info(lab["a"], "eth2")["master"] == "bond0"
+    assert lab.wait_until(lambda: lab["a"].ping("10.0.0.2", timeout=0.5), timeout=10), "no ping over the bond added live"
+    # Removed: the kernel closes the members it releases; they are opened again, in no bond.
+    assert lab.apply(plain).lines == ["- interface a:bond0 (bond)", "- interface b:bond0 (bond)"]
+    for n in ("a", "b"):
+        for m in ("eth1", "eth2"):
+            info = link_info(lab[n], m)
+            assert "master" not in info and "UP" in info["flags"], info
