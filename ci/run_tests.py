@@ -117,7 +117,10 @@ def run_vm(results):
         packages = [l.split("#")[0].strip() for l in f if l.split("#")[0].strip()]
     for package in packages:
         junit = os.path.join(BUILD, "vm-junit", package)
-        cmd = [os.path.join(ROOT, "ci", "vm-test"), "--kernel-package", package, "--build", BUILD, "--junit-dir", junit]
+        # The suite takes about 3 minutes under emulation on a quiet 2-core machine: 600 s
+        # leaves room for a loaded one without letting a hung guest stall CI for long.
+        cmd = [os.path.join(ROOT, "ci", "vm-test"), "--kernel-package", package, "--build", BUILD, "--junit-dir", junit,
+               "--timeout", "600"]
         print(f"== vm tests: {' '.join(cmd)}", flush=True)
         rc = run(cmd)
         reap()
