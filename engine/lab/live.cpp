@@ -132,6 +132,17 @@ public:
             }
         }
         stop_daemons(added_daemons_);
+        // An added node's links would go with its namespace, but the kernel frees that later:
+        // delete them now, so its kept peers have lost them when the change returns.
+        for (const auto& p : added_) {
+            try {
+                std::vector<nl::Message> msgs;
+                for (const auto& itf : after_.find(p.node)->interfaces) msgs.push_back(nl::delete_link(0, itf.name));
+                ignore_errors(sock(p.node), std::move(msgs));
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "live change: undo: %s\n", e.what());
+            }
+        }
         kill_inits(added_);
     }
 

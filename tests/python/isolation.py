@@ -1,6 +1,7 @@
 """Helpers shared by the isolation tests: the lab CLI, cgroup directories on the host, and a
 root filesystem built from Debian's busybox-static."""
 import contextlib
+import fcntl
 import json
 import os
 import pathlib
@@ -86,3 +87,17 @@ def busybox_rootfs(path: pathlib.Path) -> pathlib.Path:
     (path / "sbin").symlink_to("bin")
     (path / "etc" / "passwd").write_text("root:x:0:0:root:/:/bin/sh\n")
     return path
+
+
+@contextlib.contextmanager
+def cpu_limited_labs():
+    """Held by every test whose labs limit CPUs. test_limits checks that the cgroup v1 cpu
+    hierarchy nslab mounts goes with the last lab using it, which a CPU-limited lab of another
+    test running beside it (Mininet's CPULimitedHost examples) would keep. The lock is on this
+    directory, so no file is left behind."""
+    fd = os.open(os.path.dirname(os.path.abspath(__file__)), os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 
-from isolation import cgroup_dirs, lab_cli
+from isolation import cgroup_dirs, cpu_limited_labs, lab_cli
 from nslab_testing import LAB
 
 EXPECT = os.environ.get("NSLAB_EXPECT_CGROUP")
@@ -62,6 +62,11 @@ for k in kids:
 def test_busy_loop_gets_its_cpu_share(lab, tmp_path):
     """Also, where cpu is a v1 controller: a v1 hierarchy the host has not mounted is mounted
     by nslab and unmounted with the last lab."""
+    with cpu_limited_labs():
+        busy_loop_gets_its_cpu_share(lab, tmp_path)
+
+
+def busy_loop_gets_its_cpu_share(lab, tmp_path):
     lab.up(one_node("lim-cpu", {"cpus": 0.25}))
     n = lab["n"]
     check_mode(n)

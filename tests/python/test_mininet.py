@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from isolation import cpu_limited_labs
 from mininet_run import EXAMPLES, NSLAB_MN, dropped, example, nslab_mn
 from nslab_testing import skip_or_fail
 
@@ -41,8 +42,9 @@ def test_linuxrouter_pingall_through_r0():
 def test_the_examples_that_sleep_run_side_by_side():
     """multiping (10 s), popenpoll (10 s), intfoptions (two iperfs) and limit (two iperfs, two
     5 s CPU tests) at once: each has its own lab, named after its own process."""
-    runs = {name: example(name) for name in ("multiping", "popenpoll", "intfoptions", "limit")}
-    results = {name: run.finish() for name, run in runs.items()}
+    with cpu_limited_labs():  # limit's CPULimitedHost
+        runs = {name: example(name) for name in ("multiping", "popenpoll", "intfoptions", "limit")}
+        results = {name: run.finish() for name, run in runs.items()}
     for name, (code, out) in results.items():
         assert code == 0, f"{name}:\n{out}"
     check_multiping(results["multiping"][1])
@@ -119,7 +121,8 @@ def test_numberedports_through_the_ofport_shim():
 
 
 def test_simpleperf_testmode_udp_at_the_link_rate():
-    code, out = example("simpleperf", "testmode").finish()
+    with cpu_limited_labs():  # its hosts are CPULimitedHost
+        code, out = example("simpleperf", "testmode").finish()
     assert code == 0, out
     assert "h1 h1-eth0:s1-eth1" in out  # dumpNodeConnections
     m = re.search(r"Results: \['10M', '([\d.]+) Mbits/sec", out)

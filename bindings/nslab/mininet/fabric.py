@@ -105,10 +105,10 @@ class Fabric:
     def topology(self) -> dict:
         nodes = {}
         for node in self.nodes.values():
-            spec: dict = {"kind": "switch" if node.isSwitch else "host"}
+            # Mininet's nodes share the host's filesystem: /tmp included (a switch's too: its
+            # shell finds the ovs-vsctl shim there when nslab is built or installed under /tmp).
+            spec: dict = {"kind": "switch" if node.isSwitch else "host", "shared_tmp": True}
             if not node.isSwitch:
-                # Mininet's nodes share the host's filesystem: /tmp included.
-                spec["shared_tmp"] = True
                 if node._limits:
                     spec["limits"] = dict(node._limits)
                 if node._private_dirs:
