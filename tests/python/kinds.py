@@ -26,18 +26,37 @@ def up_or_refused(lab, topology, kinds):
     try:
         lab.up(topology)
     except nslab.NslabError as e:
-        text = str(e)
-        missing = [k for k in kinds if REFUSALS[k][0] in text]
-        if not missing:
-            raise
-        k = missing[0]
-        _, needs, where = REFUSALS[k]
-        assert needs in text, text
-        assert getattr(e, "pointer", None) and where in e.pointer, (e.pointer, text)
+        refused_or_raise(e, kinds)
         assert_lab_gone(lab.name)
-        if os.environ.get("NSLAB_EXPECT_ALL_KINDS") == "1":
-            pytest.fail(f"NSLAB_EXPECT_ALL_KINDS=1 but: {text}")
-        pytest.skip(f"{REFUSALS[k][0]} (refused as it should be: {text})")
+        skip_unless_every_kind_expected(e)
+
+
+def apply_or_refused(lab, topology, kinds):
+    """lab.apply(topology) (the Change), or, where the kernel lacks one of `kinds`, the live
+    change's refusal checked and the test skipped (failed where every kind is expected)."""
+    try:
+        return lab.apply(topology)
+    except nslab.NslabError as e:
+        refused_or_raise(e, kinds)
+        skip_unless_every_kind_expected(e)
+
+
+def refused_or_raise(e, kinds):
+    """Checks that `e` is the refusal of one of `kinds` (its words, what it needs, where it
+    points); re-raises anything else."""
+    text = str(e)
+    missing = [k for k in kinds if REFUSALS[k][0] in text]
+    if not missing:
+        raise e
+    _, needs, where = REFUSALS[missing[0]]
+    assert needs in text, text
+    assert getattr(e, "pointer", None) and where in e.pointer, (e.pointer, text)
+
+
+def skip_unless_every_kind_expected(e):
+    if os.environ.get("NSLAB_EXPECT_ALL_KINDS") == "1":
+        pytest.fail(f"NSLAB_EXPECT_ALL_KINDS=1 but: {e}")
+    pytest.skip(f"refused as it should be: {e}")
 
 
 def iface(lab, node, name):

@@ -10,7 +10,7 @@ import os
 import pytest
 
 import nslab
-from kinds import up_or_refused
+from kinds import apply_or_refused, up_or_refused
 from test_tunnels import PRIV_A, PRIV_B, PUB_A, PUB_B, bonded_pair, routed_pair
 
 # h1 -- r -- h2, routed: the underlay a VXLAN overlay between h1 and h2 is added to.
@@ -195,12 +195,7 @@ def test_wireguard_added_to_and_removed_from_a_running_lab(lab):
                             "ipv4"), name=lab.name)
     base = without_routers_routes(full)
     lab.up(base)
-    try:
-        change = lab.apply(full)
-    except nslab.NslabError as e:
-        if os.environ.get("NSLAB_EXPECT_ALL_KINDS") == "1" or "cannot make wireguard" not in str(e):
-            raise
-        pytest.skip(f"this kernel has no wireguard interfaces (refused as it should be: {e})")
+    change = apply_or_refused(lab, full, ["wireguard"])
     assert change.lines == ["+ interface r1:wg0 (wireguard)", "+ interface r2:wg0 (wireguard)",
                             "+ route r1 10.2.0.0/24 via 10.99.0.2", "+ route r2 10.1.0.0/24 via 10.99.0.1"], change.lines
     assert lab["h1"].ping("10.2.0.2", timeout=5), "no ping through the WireGuard tunnel added live"
@@ -216,12 +211,7 @@ def test_a_bond_added_live_enslaves_kept_link_ends_and_releases_them_when_remove
     for n in ("a", "b"):
         del plain["nodes"][n]["interfaces"]
     lab.up(plain)
-    try:
-        change = lab.apply(bonded)
-    except nslab.NslabError as e:
-        if os.environ.get("NSLAB_EXPECT_ALL_KINDS") == "1" or "cannot make bond" not in str(e):
-            raise
-        pytest.skip(f"this kernel has no bond interfaces (refused as it should be: {e})")
+    change = apply_or_refused(lab, bonded, ["bond"])
     assert change.lines == ["+ interface a:bond0 (bond)", "+ interface b:bond0 (bond)"], change.lines
     assert link_info(lab["a"], "eth1")["master"] == "bond0" and link_info(lab["a"], "eth2")["master"] == "bond0"
     assert lab.wait_until(lambda: lab["a"].ping("10.0.0.2", timeout=0.5), timeout=10), "no ping over the bond added live"
