@@ -20,6 +20,8 @@ namespace {
 // Runs in the foreground with the terminal: the CLI steps aside for SIGINT/SIGQUIT (they reach
 // the command through the terminal) and returns the command's exit code.
 int run_attached(const lab::Lab& l, const std::string& node, std::vector<std::string> cmd) {
+    // A node on another machine: ssh passes stdio (and a terminal) through.
+    if (l.state().fleet) return l.run_on_terminal(node, cmd);
     exec::SpawnSpec spec;
     spec.argv = std::move(cmd);
     spec.new_session = false;

@@ -10,6 +10,7 @@
 #include "impair/spec.hpp"
 #include "lab/daemons.hpp"
 #include "lab/impair.hpp"
+#include "lab/fleet.hpp"
 #include "lab/lab.hpp"
 #include "lab/summary.hpp"
 #include "print.hpp"
@@ -42,6 +43,42 @@ void print_labs(const std::vector<lab::LabSummary>& labs) {
     t.print(std::cout);
 }
 
+// A lab over several machines: what each machine says of its part, then the whole lab.
+nlohmann::ordered_json fleet_json(const lab::Lab& l) {
+    nlohmann::ordered_json j = view::describe(l);
+    j["hosts"] = nlohmann::ordered_json::object();
+    for (const auto& [host, text] : lab::fleet_status(l.model(), l.name())) {
+        auto part = nlohmann::ordered_json::parse(text, nullptr, false);
+        j["hosts"][host] = part.is_discarded() ? nlohmann::ordered_json{{"error", text}} : part;
+    }
+    return j;
+}
+
+nlohmann::ordered_json describe_any(const lab::Lab& l) { return l.state().fleet ? fleet_json(l) : view::describe(l); }
+
+int print_fleet_status(const lab::Lab& l) {
+    const auto& st = l.state();
+    const auto& pl = *l.model().placement;
+    std::cout << "lab " << l.name() << ": " << (lab::keeper_alive(st) ? st.status : "keeper gone (run lab clean)") << " over "
+              << pl.hosts.size() << " machines, " << l.model().nodes.size() << " nodes, keeper " << st.keeper.pid
+              << ", built in " << format_ms(st.up_ms) << (st.source.empty() ? "" : ", from " + st.source) << "\n";
+    Table t({"HOST", "ADDRESS", "NODES", "STATUS"});
+    int failed = 0;
+    for (const auto& [host, text] : lab::fleet_status(l.model(), l.name())) {
+        auto part = nlohmann::json::parse(text, nullptr, false);
+        const bool ok = part.is_object() && !part.contains("error");
+        std::size_t nodes = ok && part.contains("nodes") ? part["nodes"].size() : 0;
+        std::string status = ok ? part.value("status", std::string("?")) : "unreachable: " + (part.is_object() ? part.value("error", text) : text);
+        while (!status.empty() && status.back() == '\n') status.pop_back();
+        failed += !ok;
+        t.add({host, pl.find(host)->address.addr_str(), std::to_string(nodes), status});
+    }
+    t.print(std::cout);
+    std::cout << "\n";
+    print_model(std::cout, l.model());
+    return failed ? kFail : 0;
+}
+
 }  // namespace
 
 int cmd_status(const Argv& argv) {
@@ -50,7 +87,7 @@ int cmd_status(const Argv& argv) {
     auto labs = lab::list();
     if (a.flag("--json")) {
         if (a.pos.empty() && labs.size() != 1) print_json(view::describe_labs());
-        else print_json(view::describe(lab::Lab::attach(lab::resolve(a.pos.empty() ? "" : a.pos[0]))));
+        else print_json(describe_any(lab::Lab::attach(lab::resolve(a.pos.empty() ? "" : a.pos[0]))));
         return 0;
     }
     if (a.pos.empty() && labs.size() != 1) {
@@ -62,6 +99,7 @@ int cmd_status(const Argv& argv) {
         return 0;
     }
     lab::Lab l = lab::Lab::attach(lab::resolve(a.pos.empty() ? "" : a.pos[0]));
+    if (l.state().fleet) return print_fleet_status(l);
     const auto& st = l.state();
     bool alive = lab::keeper_alive(st);
     std::cout << "lab " << l.name() << ": " << (alive ? st.status : "keeper gone (run lab clean)") << ", "

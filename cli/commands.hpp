@@ -16,6 +16,7 @@ int cmd_shell(const Argv& args);
 int cmd_ping(const Argv& args);
 int cmd_pingall(const Argv& args);
 int cmd_validate(const Argv& args);
+int cmd_plan(const Argv& args);   // cmd_plan.cpp: a lab over several machines, placed
 int cmd_clean(const Argv& args);
 int cmd_link(const Argv& args);
 int cmd_gen(const Argv& args);    // cmd_gen.cpp: print a generated topology

@@ -9,7 +9,7 @@ namespace {
 // Details are plain text with two-space indented lines for examples and option lists; the
 // man page turns those into .nf blocks, so a text reads well in both places.
 constexpr CommandHelp kHelp[] = {
-    {"up", "FILE|--gen SHAPE:N [--name NAME] [--exec-timeout S] [--quiet] [--json]",
+    {"up", "FILE|--gen SHAPE:N [--name NAME] [--hosts HOSTS.json] [--exec-timeout S] [--quiet] [--json]",
      "build the lab; prints its nodes, interfaces and addresses",
      "Validates the topology FILE, creates a namespace per node and the links between them, runs\n"
      "each node's exec commands, starts its routing daemons (frr, bird), and returns when the lab\n"
@@ -20,6 +20,11 @@ constexpr CommandHelp kHelp[] = {
      "options:\n"
      "  --name NAME        run under another lab name (the same file can run as several labs)\n"
      "  --gen SHAPE:N      a generated topology instead of FILE (see lab gen)\n"
+     "  --hosts HOSTS.json spread the lab over these machines (the topology's `placement`): each\n"
+     "                     runs its part, started and held over ssh; links between machines are\n"
+     "                     VXLAN. lab down, status and exec work on the whole lab from here\n"
+     "  --partition HOST   bring up only HOST's part of a lab with `placement` (FILE may be -)\n"
+     "  --hold             with --partition and -: the part `lab up --hosts` starts over ssh\n"
      "  --exec-timeout S   seconds each exec command, and each node's daemon start, may take\n"
      "                     (default 60)\n"
      "  -q, --quiet        print only the one-line summary\n"
@@ -27,6 +32,14 @@ constexpr CommandHelp kHelp[] = {
      "                     with live and configured addresses, links, impairments, timings\n"
      "example:\n"
      "  lab up topologies/triangle.json --name tri2"},
+    {"plan", "FILE [--hosts HOSTS.json] [--name NAME] [--json]", "where each node of a lab over several machines runs",
+     "Places the nodes of FILE on the machines of its `placement` (or of HOSTS.json): nodes the\n"
+     "placement leaves out go breadth-first over the links, each machine taking its share (1 per\n"
+     "node plus its limits.cpus), a switch where most of its ports' nodes are. Prints each machine's\n"
+     "nodes and the links that cross between machines, with their VNI and MTU; --json prints a\n"
+     "`placement` to pin it down.\n"
+     "example:\n"
+     "  lab plan topologies/line.json --hosts hosts.json"},
     {"status", "[LAB] [--routes] [--json]", "list labs, or one lab's nodes, PIDs, interfaces and addresses",
      "Without LAB (and more than one lab running) lists the labs. With LAB, or when exactly one\n"
      "lab runs, shows each node's init PID and its interfaces, state, MTU and addresses, read\n"

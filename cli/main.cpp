@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     }
     static const std::map<std::string, int (*)(const cli::Argv&)> commands = {
         {"up", cli::cmd_up},         {"down", cli::cmd_down},         {"status", cli::cmd_status},
-        {"exec", cli::cmd_exec},     {"shell", cli::cmd_shell},       {"validate", cli::cmd_validate},
+        {"exec", cli::cmd_exec},     {"plan", cli::cmd_plan},     {"shell", cli::cmd_shell},       {"validate", cli::cmd_validate},
         {"ping", cli::cmd_ping},     {"pingall", cli::cmd_pingall},
         {"clean", cli::cmd_clean},   {"link", cli::cmd_link},
         {"gen", cli::cmd_gen},

@@ -89,7 +89,7 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
     // cgroup.procs before entering the node, whose cgroup namespace and own /sys would hide
     // them. Opened now, so nothing after fork allocates.
     std::vector<sys::Fd> cgroup_procs;
-    for (const auto& dir : sys::cgroups_to_join(sys::pidfd_pid(init_pidfd))) {
+    for (const auto& dir : init_pidfd < 0 ? std::vector<std::string>{} : sys::cgroups_to_join(sys::pidfd_pid(init_pidfd))) {
         // Only a node's own cgroups: a node without one lives wherever its keeper does, and a
         // command started from elsewhere stays where its starter put it.
         if (dir.find("/nslab/") == std::string::npos) continue;
@@ -114,7 +114,7 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
                 report_failure(sync.write.get(), "join the cgroups of ", w);
             }
         }
-        if (::setns(init_pidfd, static_cast<int>(ns_flags)) < 0) {
+        if (init_pidfd >= 0 && ::setns(init_pidfd, static_cast<int>(ns_flags)) < 0) {
             report_failure(sync.write.get(), "enter namespaces of ", w);
         }
         clone_args args{};

@@ -28,6 +28,7 @@ struct Child {
     sys::Fd pidfd;
 };
 
+// init_pidfd -1: a process of the caller's own machine (ssh to another's), in no node.
 // Throws SystemError for setns/exec failures ("exec vtysh in r1: No such file or directory").
 Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const std::string& where);
 

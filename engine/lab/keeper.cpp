@@ -19,6 +19,8 @@
 
 #include "lab/control.hpp"
 #include "lab/error_report.hpp"
+#include "lab/fleet.hpp"
+#include "lab/state.hpp"
 #include "lab/paths.hpp"
 #include "lab/runtime.hpp"
 #include "node/rootfs.hpp"
@@ -45,7 +47,7 @@ struct Args {
     bool ephemeral = false;
     bool userns = false;
     int exec_timeout = 60;
-    std::string source, workdir;
+    std::string source, workdir, partition;
 };
 
 Args parse_args(int argc, char** argv) {
@@ -63,6 +65,7 @@ Args parse_args(int argc, char** argv) {
         else if (k == "--exec-timeout") a.exec_timeout = std::stoi(v);
         else if (k == "--source") a.source = v;
         else if (k == "--workdir") a.workdir = v;
+        else if (k == "--partition") a.partition = v;
     }
     if (a.lab.empty() || a.report_fd < 0) throw Error("nslab-keeper is started by the engine, not by hand");
     return a;
@@ -175,6 +178,67 @@ nlohmann::json handle_request(Runtime& rt, const Args& args, const nlohmann::jso
     }
 }
 
+// The keeper of a lab over several machines, on the machine that started it: it builds
+// nothing here, but holds one ssh session per machine, each running that machine's part, and
+// takes them all down when any part ends, `lab down` asks, or (ephemeral) the owner dies.
+int fleet_keeper(const Args& args, Reporter& report, sys::Fd& sigfd, sys::Fd& owner, State& st, topo::Model model,
+                 const std::string& text) {
+    auto t0 = std::chrono::steady_clock::now();
+    Fleet fleet(model, text, args.lab);
+    bool detach = false;
+    try {
+        save(st);
+        std::vector<int> wake = {sigfd.get()};
+        if (owner) wake.push_back(owner.get());
+        fleet.start([&](const std::string& stage, std::size_t done, std::size_t total) {
+            report.send({{"progress", stage}, {"done", done}, {"total", total}});
+        }, wake, std::chrono::seconds(120 + args.exec_timeout));
+    } catch (const std::exception& e) {
+        fleet.stop();
+        try { sys::remove_tree(lab_dir(args.lab)); } catch (...) {}
+        std::cerr << "build failed: " << e.what() << "\n";
+        report.send(error_report(e));
+        return 1;
+    }
+    st.status = "up";
+    st.up_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    save(st);
+    report.send({{"ok", true}, {"ms", st.up_ms}});
+    report.close();
+    if (!args.ephemeral) owner.reset();
+    std::string why = "lab down";
+    for (;;) {
+        if (detach && owner) {
+            owner.reset();
+            st.ephemeral = false;
+            try { save(st); } catch (...) {}
+        }
+        std::vector<pollfd> p = {{sigfd.get(), POLLIN, 0}, {owner ? owner.get() : -1, POLLIN, 0}};
+        for (int fd : fleet.watch_fds()) p.push_back({fd, POLLIN, 0});
+        int rc = ::poll(p.data(), p.size(), static_cast<int>(std::chrono::milliseconds(Fleet::kHeartbeat).count()));
+        if (rc < 0 && errno != EINTR) break;
+        if ((p[0].revents & POLLIN) && read_signals(sigfd.get(), detach)) break;
+        if (owner && (p[1].revents & POLLIN)) {
+            why = "its owner died";
+            break;
+        }
+        std::optional<std::string> ended;
+        for (std::size_t k = 2; k < p.size() && !ended; ++k)
+            if (p[k].revents) ended = fleet.check(p[k].fd);
+        if (ended) {
+            why = "the part on machine " + *ended + " ended";
+            break;
+        }
+        fleet.heartbeat();
+    }
+    std::cerr << "taking lab " << args.lab << " down on every machine: " << why << "\n";
+    st.status = "stopping";
+    try { save(st); } catch (...) {}
+    fleet.stop();
+    try { sys::remove_tree(lab_dir(args.lab)); } catch (...) {}
+    return 0;
+}
+
 }  // namespace
 
 int keeper_main(int argc, char** argv) {
@@ -211,6 +275,7 @@ int keeper_main(int argc, char** argv) {
     st.userns = args.userns;
     st.source = args.source;
     st.workdir = args.workdir;
+    st.partition = args.partition;
     st.created = static_cast<double>(::time(nullptr));
 
     auto owner_gone = [&] {
@@ -231,7 +296,13 @@ int keeper_main(int argc, char** argv) {
         po.source = args.source.empty() ? "<topology>" : args.source;
         po.name_override = args.lab;
         po.base_dir = args.workdir;
-        topo::Model model = topo::parse(sys::read_file(topology_file(args.lab)), po);
+        po.partition = args.partition;
+        const std::string text = sys::read_file(topology_file(args.lab));
+        topo::Model model = topo::parse(text, po);
+        if (model.placement && args.partition.empty()) {
+            st.fleet = true;
+            return fleet_keeper(args, report, sigfd, owner, st, std::move(model), text);
+        }
         check_fd_budget(model);
         // Each node's init checks its rootfs again as it enters it; this is the clear, early no.
         for (const auto& node : model.nodes) node::check_rootfs(node);

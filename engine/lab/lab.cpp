@@ -1,4 +1,6 @@
 #include "lab/lab.hpp"
+#include "lab/fleet.hpp"
+#include "topology/edit.hpp"
 
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -108,11 +110,14 @@ Lab Lab::up_file(const std::string& path, UpOptions opts) {
     return up(sys::read_file(path), opts);
 }
 
-Lab Lab::up(const std::string& text, const UpOptions& opts) {
+Lab Lab::up(const std::string& file_text, const UpOptions& opts) {
     const auto t0 = std::chrono::steady_clock::now();
+    const std::string text = opts.hosts.empty() ? file_text
+                                                : topo::with_placement(file_text, opts.hosts, opts.hosts_source.empty() ? "hosts" : opts.hosts_source);
     topo::ParseOptions po;
     po.source = opts.source.empty() ? "<topology>" : opts.source;
     po.name_override = opts.name;
+    po.partition = opts.partition;
     // The keeper resolves config paths against the same directory (its --workdir).
     const std::string workdir = opts.workdir.empty() ? absolute(".") : opts.workdir;
     po.base_dir = workdir;
@@ -144,6 +149,8 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
             starting.keeper = *self;
             starting.ephemeral = opts.ephemeral;
             starting.source = opts.source;
+            starting.partition = opts.partition;
+            starting.fleet = model.placement && opts.partition.empty();
             save(starting);
         } catch (...) {
             sys::remove_tree(dir);
@@ -166,6 +173,7 @@ Lab Lab::up(const std::string& text, const UpOptions& opts) {
                                      "--userns", rootless ? "1" : "0",
                                      "--exec-timeout", std::to_string(opts.exec_timeout_s),
                                      "--source", opts.source,
+                                     "--partition", opts.partition,
                                      "--workdir", workdir};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -298,6 +306,7 @@ Lab Lab::attach(const std::string& name) {
     po.source = st->source.empty() ? topology_file(name) : st->source;
     po.name_override = name;
     po.base_dir = st->workdir;
+    po.partition = st->partition;
     lab.model_ = topo::parse(sys::read_file(topology_file(name)), po);
     return lab;
 }
@@ -345,6 +354,10 @@ sys::Fd Lab::init_pidfd(const std::string& name) const {
 
 Lab::Entry Lab::entry(const std::string& name) const {
     const auto& nd = node(name);
+    if (state_.fleet)
+        throw Error("node " + name + " of lab " + state_.lab + " runs on machine " +
+                    model_.placement->node_host[*model_.index_of(name)] +
+                    ": from the machine that started the lab, commands run to completion (run, lab exec), not in the background");
     // A rootless lab's namespaces belong to its user namespace: join that first (the kernel
     // does, when CLONE_NEWUSER is in the same setns call).
     unsigned long flags = node::enter_flags(nd.namespaces) | (state_.userns ? CLONE_NEWUSER : 0);
@@ -358,6 +371,7 @@ exec::Child Lab::spawn(const std::string& name, exec::SpawnSpec spec) const {
 }
 
 int Lab::run_on_terminal(const std::string& name, const std::vector<std::string>& argv) const {
+    if (state_.fleet) return fleet_exec(model_, state_.lab, node(name).name, argv, ::isatty(0));
     Entry e = entry(name);
     exec::SpawnSpec spec;
     spec.argv = argv;
@@ -367,6 +381,7 @@ int Lab::run_on_terminal(const std::string& name, const std::vector<std::string>
 
 exec::RunResult Lab::run(const std::string& name, const std::vector<std::string>& argv,
                          const exec::RunOptions& opts) const {
+    if (state_.fleet) return fleet_run(model_, state_.lab, node(name).name, argv, opts);
     Entry e = entry(name);
     exec::SpawnSpec spec;
     spec.argv = argv;

@@ -22,6 +22,10 @@ struct UpOptions {
     std::string source;          // file name, for messages and `lab status`
     std::string workdir;         // cwd of `exec` commands; default: the source's directory
     bool ephemeral = false;      // the lab dies with the calling process
+    std::string partition;       // a host of the topology's `placement`: bring up only its part
+    std::string hosts;           // JSON text: the machines to spread over (`lab up --hosts`), as
+                                 // the topology's `placement` takes them
+    std::string hosts_source;    // its file name, for messages
     int exec_timeout_s = 60;
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
 };

@@ -63,7 +63,7 @@ void for_each_ifindex(plan::Step& step, const std::function<void(int&)>& f) {
             else if constexpr (std::is_same_v<T, plan::Route>) {
                 if (a.spec.oif) f(a.spec.oif);
             } else if constexpr (std::is_same_v<T, plan::Qdisc>) f(a.ifindex);
-            else if constexpr (std::is_same_v<T, plan::Tap>) f(a.ifindex);
+            else if constexpr (std::is_same_v<T, plan::Tap> || std::is_same_v<T, plan::Fdb>) f(a.ifindex);
             else if constexpr (std::is_same_v<T, plan::WireGuard>) f(a.device.ifindex);
             else if constexpr (std::is_same_v<T, plan::Device>) {
                 for (int* x : {&a.spec.ifindex, &a.spec.master, &a.spec.link, &a.spec.vxlan_dev})

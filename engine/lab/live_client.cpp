@@ -13,6 +13,8 @@ namespace nslab::lab {
 
 ChangeResult Lab::change(const nlohmann::json& request) {
     if (!keeper_alive(state_)) throw Error("lab " + state_.lab + ": its keeper is gone; a live change needs a running lab");
+    if (state_.fleet || !state_.partition.empty())
+        throw Error("lab " + state_.lab + " runs over several machines: live changes are not supported there yet; take it down and up again");
     nlohmann::json reply = call_keeper(state_.lab, request);
     if (!reply.value("ok", false)) throw_reported(reply);
     refresh();

@@ -176,6 +176,10 @@ void Runtime::send_phase(plan::Stage stage) {
             write_interface_sysctls(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
             continue;
         }
+        if (b.target.kind == plan::Target::Host) {  // the VXLAN between machines, made from ours
+            send_batch(b);
+            continue;
+        }
         if (stage == plan::Stage::Interfaces) make_taps(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
         const std::size_t sent = send_batch(b);
         if (stage == plan::Stage::Interfaces) configure_wireguard(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
@@ -200,6 +204,7 @@ void Runtime::send_phase(plan::Stage stage) {
 
 std::size_t Runtime::send_batch(const plan::Batch& b) {
     const bool fwd = b.target.kind == plan::Target::Forwarder;
+    const bool host = b.target.kind == plan::Target::Host;
     auto netns_of = [&](const plan::Target& t) { return t.kind == plan::Target::Forwarder ? impair_->netns() : netns_[t.node].get(); };
     std::vector<nl::Message> msgs;
     std::vector<const plan::Step*> step_of;  // the step each request came from
@@ -210,12 +215,20 @@ std::size_t Runtime::send_batch(const plan::Batch& b) {
         }
     try {
         if (fwd) nl::Socket::open_in(impair_->netns()).execute_or_throw(msgs, b.context);
+        else if (host) nl::Socket::open().execute_or_throw(msgs, b.context);
         else socks_[b.target.node].execute_or_throw(msgs, b.context);
     } catch (const nl::NetlinkError& e) {
         // The first refusal names the error (its text says how many more there were).
         const auto& f = e.failures();
         const plan::Step* s = !f.empty() && f[0].index < step_of.size() ? step_of[f[0].index] : nullptr;
-        Cause c{fwd ? "" : model_.nodes[b.target.node].name, s ? s->pointer : "", s ? s->id : "", true};
+        std::string node;
+        if (host) {
+            auto* d = s ? std::get_if<plan::Device>(&s->action) : nullptr;
+            if (d && d->place_in) node = model_.nodes[d->place_in->node].name;
+        } else if (!fwd) {
+            node = model_.nodes[b.target.node].name;
+        }
+        Cause c{node, s ? s->pointer : "", s ? s->id : "", true};
         throw NodeError(std::move(c), e.op(), e.err(), e.detail(), e.what());
     }
     return msgs.size();

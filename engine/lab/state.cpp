@@ -21,7 +21,7 @@ void save(const State& s) {
     json nodes = json::array();
     for (const auto& n : s.nodes) nodes.push_back({{"name", n.name}, {"init", ident(n.init)}, {"cgroup", n.cgroup}});
     json j = {{"lab", s.lab},         {"status", s.status},   {"boot_id", s.boot_id},
-              {"keeper", ident(s.keeper)}, {"ephemeral", s.ephemeral}, {"userns", s.userns}, {"source", s.source},
+              {"keeper", ident(s.keeper)}, {"ephemeral", s.ephemeral}, {"userns", s.userns}, {"source", s.source}, {"partition", s.partition}, {"fleet", s.fleet},
               {"workdir", s.workdir}, {"created", s.created}, {"up_ms", s.up_ms},
               {"nodes", nodes}, {"cgroups", s.cgroups}};
     sys::write_file_atomic(state_file(s.lab), j.dump(1) + "\n", 0600);
@@ -46,6 +46,8 @@ std::optional<State> load(const std::string& lab) {
     s.ephemeral = j.value("ephemeral", false);
     s.userns = j.value("userns", false);
     s.source = j.value("source", "");
+    s.partition = j.value("partition", "");
+    s.fleet = j.value("fleet", false);
     s.workdir = j.value("workdir", "/");
     s.created = j.value("created", 0.0);
     s.up_ms = j.value("up_ms", 0.0);

@@ -23,6 +23,8 @@ struct State {
     bool ephemeral = false;
     bool userns = false;           // rootless: the lab lives in a user namespace of its own
     std::string source;            // topology path as given, for display
+    std::string partition;         // this machine's part of a lab over several (`lab up --partition`)
+    bool fleet = false;            // a lab over several machines, started here (lab/fleet.hpp)
     std::string workdir;           // where `exec` commands run (the topology file's directory)
     double created = 0;            // unix time
     double up_ms = 0;              // wall time of the build

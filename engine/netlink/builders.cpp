@@ -7,6 +7,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/if_tunnel.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <arpa/inet.h>
@@ -189,6 +190,7 @@ Message new_link(const LinkSpec& s, std::string what) {
     if (s.mac) b.bytes(IFLA_ADDRESS, s.mac->data(), s.mac->size());
     if (s.master > 0) b.u32(IFLA_MASTER, static_cast<std::uint32_t>(s.master));
     if (s.link > 0) b.u32(IFLA_LINK, static_cast<std::uint32_t>(s.link));
+    if (s.netns_fd >= 0) b.u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(s.netns_fd));
     nlattr* linkinfo = b.nest_start(IFLA_LINKINFO);
     b.strz(IFLA_INFO_KIND, s.kind);
     // A dummy has no settings; a wireguard's come over generic netlink (wg_set_device).
@@ -249,6 +251,19 @@ Message new_address(int ifindex, const net::Prefix& addr, std::string what) {
     b.bytes(IFA_ADDRESS, addr.bytes.data(), addr.size());
     b.u32(IFA_FLAGS, flags);
     return b.finish(or_default(std::move(what), "add address " + addr.str() + " on ifindex " + std::to_string(ifindex)));
+}
+
+Message append_fdb(int ifindex, const net::Prefix& dst, std::string what) {
+    MsgBuilder b(RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_APPEND);
+    auto& nd = b.extra<ndmsg>();
+    nd.ndm_family = AF_BRIDGE;
+    nd.ndm_ifindex = ifindex;
+    nd.ndm_state = NUD_NOARP | NUD_PERMANENT;
+    nd.ndm_flags = NTF_SELF;  // the VXLAN device's own table, not the bridge's
+    const std::uint8_t zeros[6] = {};
+    b.bytes(NDA_LLADDR, zeros, sizeof zeros);
+    b.bytes(NDA_DST, dst.bytes.data(), dst.size());
+    return b.finish(or_default(std::move(what), "append fdb 00:00:00:00:00:00 dst " + dst.addr_str() + " on ifindex " + std::to_string(ifindex)));
 }
 
 namespace {

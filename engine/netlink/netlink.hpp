@@ -86,9 +86,13 @@ struct LinkSpec {
     std::optional<net::Prefix> tunnel_local, tunnel_remote;
     std::optional<std::uint8_t> tunnel_ttl;
     std::optional<std::uint32_t> gre_key;
+    int netns_fd = -1;                 // IFLA_NET_NS_FD: made from the sender's namespace into this one
 };
 // RTM_NEWLINK (NLM_F_CREATE|NLM_F_EXCL) with IFLA_LINKINFO and the kind's IFLA_INFO_DATA.
 Message new_link(const LinkSpec& spec, std::string what = {});
+// RTM_NEWNEIGH (AF_BRIDGE, NLM_F_APPEND): the all-zeros entry of a VXLAN device that sends
+// broadcast and unknown frames to `dst` too.
+Message append_fdb(int ifindex, const net::Prefix& dst, std::string what = {});
 
 // ---- generic netlink: WireGuard's configuration ---------------------------------------
 

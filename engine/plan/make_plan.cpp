@@ -59,8 +59,15 @@ public:
         forwarder_.context = std::move(context);
         return forwarder_;
     }
+    // Sent before the nodes' batches: they may name what it makes.
+    Batch& host(std::string context) {
+        host_.target = {Target::Host, 0};
+        host_.context = std::move(context);
+        return host_;
+    }
     Phase finish() {
         Phase p{stage_, {}};
+        if (!host_.steps.empty()) p.batches.push_back(std::move(host_));
         for (auto& b : per_node_)
             if (!b.steps.empty()) p.batches.push_back(std::move(b));
         if (!forwarder_.steps.empty()) p.batches.push_back(std::move(forwarder_));
@@ -71,6 +78,7 @@ private:
     Stage stage_;
     std::vector<Batch> per_node_;
     Batch forwarder_;
+    Batch host_;
 };
 
 std::uint32_t macvlan_mode(const std::string& mode) {
@@ -134,9 +142,29 @@ nl::LinkSpec link_spec(const topo::Device& d, const std::map<std::string, int>& 
 
 // A node's own interfaces: taps (made by ioctls, before the batch's requests), vrfs (before
 // their members), then the rest in file order (a lower device is written before what sits on it).
-void device_steps(const topo::Node& nd, const std::map<std::string, int>& idx, std::vector<Step>& steps) {
+void device_steps(const topo::Node& nd, std::size_t node, const std::map<std::string, int>& idx, std::vector<Step>& steps,
+                  std::vector<Step>& host_steps) {
     auto what = [&](const topo::Device& d) { return std::string("create ") + topo::to_string(d.kind) + " " + d.name + " (" + d.pointer + ")"; };
     auto id = [&](const topo::Device& d) { return "interface " + nd.name + ":" + d.name; };
+    // The VXLAN between machines: made from the machine's namespace, so its UDP socket is on the
+    // machine's underlay; then, in the node's, into its vrf or the switch's bridge, and given
+    // the other machines to flood to.
+    for (const auto& d : nd.devices) {
+        if (!d.from_host) continue;
+        nl::LinkSpec spec = link_spec(d, idx);
+        spec.master = 0;
+        host_steps.push_back({id(d), d.pointer, what(d) + " in node " + nd.name, Device{spec, Target{Target::Node, node}}});
+    }
+    for (const auto& d : nd.devices) {
+        if (!d.from_host) continue;
+        const bool port = nd.kind == NodeKind::Switch;
+        if (port || !d.vrf.empty())
+            steps.push_back({"master " + nd.name + ":" + d.name, d.pointer, "add " + d.name + " to " + (port ? "bridge " + nd.name : "vrf " + d.vrf),
+                             SetLink{idx.at(d.name), d.name, port ? std::optional<bool>(d.up) : std::nullopt, idx.at(port ? nd.name : d.vrf)}});
+        for (const auto& dst : d.flood)
+            steps.push_back({"flood " + nd.name + ":" + d.name + " " + dst.addr_str(), d.pointer,
+                             "flood " + d.name + " to " + dst.addr_str(), Fdb{idx.at(d.name), d.name, dst}});
+    }
     for (const auto& d : nd.devices)
         if (d.kind == topo::DeviceKind::Tap) steps.push_back({id(d), d.pointer, what(d), Tap{d.name, idx.at(d.name)}});
     for (const auto& d : nd.devices)
@@ -147,7 +175,7 @@ void device_steps(const topo::Node& nd, const std::map<std::string, int>& idx, s
             steps.push_back({"vrf " + nd.name + ":" + itf.name, itf.pointer, "put " + itf.name + " into vrf " + itf.vrf + " (" + itf.pointer + ")",
                              SetLink{idx.at(itf.name), itf.name, std::nullopt, idx.at(itf.vrf), std::nullopt, std::nullopt}});
     for (const auto& d : nd.devices) {
-        if (d.kind == topo::DeviceKind::Vrf || d.kind == topo::DeviceKind::Tap) continue;
+        if (d.kind == topo::DeviceKind::Vrf || d.kind == topo::DeviceKind::Tap || d.from_host) continue;
         steps.push_back({id(d), d.pointer, what(d), Device{link_spec(d, idx)}});
         // The kernel enslaves only a member that is down (the bond opens it itself), so each
         // member goes down in one request and joins in the next.
@@ -355,7 +383,8 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
 
     PhaseBuilder devices(Stage::Interfaces, n);
     for (std::size_t i = 0; i < n; ++i)
-        if (!m.nodes[i].devices.empty()) device_steps(m.nodes[i], plan.ifindex[i], devices.node(i, "node " + m.nodes[i].name).steps);
+        if (!m.nodes[i].devices.empty())
+            device_steps(m.nodes[i], i, plan.ifindex[i], devices.node(i, "node " + m.nodes[i].name).steps, devices.host("this machine").steps);
     plan.phases.push_back(devices.finish());
 
     PhaseBuilder config(Stage::Config, n);

@@ -38,7 +38,13 @@ struct ToMessage {
     }
     std::optional<nl::Message> operator()(const PortVlans& p) const { return nl::port_vlans(p.ifindex, p.add, p.vlans, step.what); }
     std::optional<nl::Message> operator()(const Rule& r) const { return nl::new_rule(r.spec, step.what); }
-    std::optional<nl::Message> operator()(const Device& d) const { return nl::new_link(d.spec, step.what); }
+    std::optional<nl::Message> operator()(const Device& d) const {
+        if (!d.place_in) return nl::new_link(d.spec, step.what);
+        nl::LinkSpec spec = d.spec;
+        spec.netns_fd = netns(*d.place_in);
+        return nl::new_link(spec, step.what);
+    }
+    std::optional<nl::Message> operator()(const Fdb& f) const { return nl::append_fdb(f.ifindex, f.dst, step.what); }
     std::optional<nl::Message> operator()(const Tap&) const { return std::nullopt; }
     std::optional<nl::Message> operator()(const WireGuard&) const { return std::nullopt; }
     std::optional<nl::Message> operator()(const Address& a) const { return nl::new_address(a.ifindex, a.prefix, step.what); }

@@ -33,8 +33,9 @@ struct Facts {
 };
 
 // The namespace a batch is sent in, or a veth's far end is placed in.
+// Host: the namespace the builder runs in (a machine's own, for the VXLAN between machines).
 struct Target {
-    enum Kind { Node, Forwarder } kind = Node;
+    enum Kind { Node, Forwarder, Host } kind = Node;
     std::size_t node = 0;  // index into Model::nodes, for Node
     bool operator==(const Target&) const = default;
 };
@@ -80,8 +81,18 @@ struct PortVlans {
 };
 
 // A node's own interface (`interfaces`) made over rtnetlink in its namespace.
+// `place_in`: made from another namespace (the batch's) straight into the node's.
 struct Device {
     nl::LinkSpec spec;
+    std::optional<Target> place_in;
+};
+
+// A VXLAN port's flood entry (`bridge fdb append 00:00:00:00:00:00 dev X dst D`): broadcast,
+// unknown and multicast frames go to every such machine.
+struct Fdb {
+    int ifindex = 0;
+    std::string name;
+    net::Prefix dst;
 };
 
 // A tap: the tun driver makes it only through /dev/net/tun (TUNSETIFINDEX, TUNSETIFF,
@@ -128,7 +139,7 @@ struct Exec {
     std::string command;
 };
 
-using Action = std::variant<Bridge, Veth, SetLink, PortVlans, Device, Tap, WireGuard, Address, Route, Rule, Qdisc, Sysctl, Exec>;
+using Action = std::variant<Bridge, Veth, SetLink, PortVlans, Device, Fdb, Tap, WireGuard, Address, Route, Rule, Qdisc, Sysctl, Exec>;
 
 struct Step {
     std::string id;       // stable: the same object has the same id in any plan of any version

@@ -9,7 +9,7 @@ namespace {
 
 constexpr int kVersion = 1;
 // "$schema" lets editors find topologies/schema.json; it means nothing to the lab.
-constexpr std::string_view kTopKeys[] = {"version", "name", "nodes", "links", "defaults", "addressing", "$schema"};
+constexpr std::string_view kTopKeys[] = {"version", "name", "nodes", "links", "defaults", "addressing", "placement", "$schema"};
 constexpr std::string_view kAddressingKeys[] = {"ipv4", "ipv6"};
 
 bool read_version(const ojson& doc, Draft& d) {

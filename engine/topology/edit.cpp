@@ -107,4 +107,20 @@ std::string without_link(std::string_view text, const Model& current, const std:
     refuse("", "no link has the end " + endpoint + (ends.empty() ? std::string(" (the lab has no links)") : " (ends: " + ends + ")"));
 }
 
+std::string with_placement(std::string_view text, std::string_view hosts, const std::string& hosts_source) {
+    ojson doc = read(text, "the topology");
+    detail::Issues issues;
+    auto h = detail::read_json(hosts, issues);
+    if (!h || !h->is_object()) throw TopologyError(hosts_source, {{"", "not a JSON object of \"hosts\" (and \"nodes\")"}});
+    ojson& p = doc["placement"];
+    if (!p.is_object()) p = ojson::object();
+    for (const auto& [k, v] : h->items()) {
+        if (k == "nodes" && p.contains("nodes") && p["nodes"].is_object() && v.is_object())
+            for (const auto& [node, host] : v.items()) p["nodes"][node] = host;
+        else
+            p[k] = v;
+    }
+    return doc.dump(2);
+}
+
 }  // namespace nslab::topo

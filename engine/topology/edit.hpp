@@ -13,6 +13,9 @@
 namespace nslab::topo {
 
 // `spec` is a node object as in "nodes" (JSON text; empty means {}).
+// The topology with `placement` from a hosts file (`lab up --hosts`): its "hosts" (and
+// "vni_base") replace the topology's; its "nodes" are added to the topology's own placements.
+std::string with_placement(std::string_view text, std::string_view hosts, const std::string& hosts_source);
 std::string with_node(std::string_view text, const std::string& name, std::string_view spec);
 // The node and every link with an end on it.
 std::string without_node(std::string_view text, const Model& current, const std::string& name);

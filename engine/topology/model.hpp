@@ -196,6 +196,11 @@ struct Device {
     WgKey private_key{};                  // wireguard
     std::optional<std::uint16_t> listen_port;  // wireguard (none: the kernel picks one)
     std::vector<WgPeer> peers;            // wireguard
+    // Set only by plan::partition, for the VXLAN that carries a link between two machines:
+    // made from the machine's own namespace (its UDP socket on the machine's underlay) straight
+    // into the node's; `flood`: the other machines a switch's VXLAN port floods to (its FDB).
+    bool from_host = false;
+    std::vector<net::Prefix> flood;
     std::string pointer;                  // "/nodes/r1/interfaces/vrf-a"
     bool operator==(const Device&) const = default;
 };
@@ -246,12 +251,33 @@ struct Link {
     std::string pointer;                  // "/links/3"
 };
 
+// A lab over several machines (`placement`): the machines and which one runs each node.
+struct PlacementHost {
+    std::string name;
+    net::Prefix address;                  // bare: where the other machines' VXLAN reaches it
+    std::string ssh;                      // the ssh destination; default: the address
+    std::vector<std::string> ssh_options;
+    std::string lab = "lab";              // the `lab` command there
+    std::uint32_t mtu = 1500;             // the underlay's MTU
+    std::string pointer;                  // "/placement/hosts/h1"
+    bool operator==(const PlacementHost&) const = default;
+};
+
+struct Placement {
+    std::vector<PlacementHost> hosts;     // in file order
+    std::vector<std::string> node_host;   // by node index; "" until placed
+    std::uint32_t vni_base = 0;           // 0: derived from the lab's name
+    const PlacementHost* find(std::string_view host) const;
+    bool operator==(const Placement&) const = default;
+};
+
 struct Model {
     int version = 1;
     std::string name;
     std::vector<Node> nodes;              // in file order
     std::vector<Link> links;              // in file order
     std::optional<net::Prefix> addressing_v4, addressing_v6;
+    std::optional<Placement> placement;
 
     const Node* find(std::string_view node) const;
     std::optional<std::size_t> index_of(std::string_view node) const;
@@ -282,6 +308,9 @@ struct ParseOptions {
     // The directory a relative `frr`/`bird` config path is relative to (the topology file's);
     // empty: such paths stay relative (to the reader's working directory).
     std::string base_dir;
+    // A host of the topology's `placement`: the result is the part of the lab that machine runs
+    // (topo::partition).
+    std::string partition;
 };
 
 // Parse, merge defaults, validate, auto-address. Throws TopologyError listing every issue.

@@ -81,6 +81,16 @@ json describe(const lab::Lab& lab) {
               {"state_dir", lab::lab_dir(lab.name())},
               {"timings", std::move(timings)}};
     json nodes = json::array();
+    if (st.fleet) {
+        // Its nodes run on other machines: where each is; `lab status` asks them for the rest.
+        for (std::size_t i = 0; i < m.nodes.size(); ++i)
+            nodes.push_back({{"name", m.nodes[i].name}, {"kind", topo::to_string(m.nodes[i].kind)}, {"host", m.placement->node_host[i]}});
+        j["nodes"] = std::move(nodes);
+        json links = json::array();
+        for (const auto& k : m.links) links.push_back({{"endpoints", {m.endpoint_name(k.ends[0]), m.endpoint_name(k.ends[1])}}});
+        j["links"] = std::move(links);
+        return j;
+    }
     for (const auto& n : m.nodes) nodes.push_back(node_json(lab, n));
     j["nodes"] = std::move(nodes);
     auto im = lab::impairments(lab);

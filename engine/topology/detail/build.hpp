@@ -35,6 +35,8 @@ bool read_document(const ojson& doc, const ParseOptions& opts, Draft& d);
 void read_nodes(const ojson& doc, Draft& d);
 // links.cpp: `links`, which also creates every node's interfaces.
 void read_links(const ojson& doc, Draft& d);
+// placement.cpp: `placement`, once the nodes are known.
+void read_placement(const ojson& doc, Draft& d);
 // addressing.cpp: addresses for the endpoints `addressing` covers.
 void assign_addresses(Draft& d);
 // validate.cpp / routes.cpp: checks that need the whole lab.
