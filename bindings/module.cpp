@@ -232,9 +232,10 @@ PYBIND11_MODULE(_nslab, m) {
     m.def(
         "up",
         [](const std::string& text, const std::string& name, const std::string& source, const std::string& workdir,
-           bool ephemeral, int exec_timeout) {
+           bool ephemeral, int exec_timeout, const std::string& hosts) {
             lab::UpOptions o;
             o.name = name;
+            o.hosts = hosts;
             o.source = source;
             o.workdir = workdir;
             o.ephemeral = ephemeral;
@@ -243,7 +244,7 @@ PYBIND11_MODULE(_nslab, m) {
             return lab::Lab::up(text, o);
         },
         py::arg("text"), py::arg("name") = "", py::arg("source") = "", py::arg("workdir") = "",
-        py::arg("ephemeral") = true, py::arg("exec_timeout") = 60);
+        py::arg("ephemeral") = true, py::arg("exec_timeout") = 60, py::arg("hosts") = "");
     m.def("attach", &lab::Lab::attach, py::call_guard<py::gil_scoped_release>());
     m.def("validate", [](const std::string& text, const std::string& name, const std::string& source,
                          const std::string& workdir) {

@@ -85,18 +85,27 @@ class Lab:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def up(self, topology: Optional[Topology] = None, name: Optional[str] = None) -> "Lab":
+    def up(self, topology: Optional[Topology] = None, name: Optional[str] = None,
+           hosts: Union[dict, str, os.PathLike, None] = None) -> "Lab":
         """Build the lab from `topology` (a path, a dict or JSON text); returns when it is wired
         and its exec commands ran. Raises TopologyError, LabError or NetlinkError, after which
-        nothing is left."""
+        nothing is left. `hosts` (a dict, or a path to a JSON file, as ``lab up --hosts`` takes)
+        spreads the lab over those machines, each running its part over ssh; nodes then take
+        ``run`` (not ``popen``/``spawn``), and the lab goes on every machine with ``down``."""
         if self._handle is not None:
             raise LabError(f"lab {self.name} is already up")
         topology = topology if topology is not None else self._topology
         if topology is None:
             raise LabError("no topology given")
         text, source, workdir = _load(topology)
+        if hosts is None:
+            hosts_text = ""
+        elif isinstance(hosts, dict):
+            hosts_text = json.dumps(hosts)
+        else:
+            hosts_text = pathlib.Path(hosts).read_text()
         self._handle = _nslab.up(text, name or self._name or "", source, workdir, self._ephemeral,
-                                 self._exec_timeout)
+                                 self._exec_timeout, hosts_text)
         self._load_model()
         return self
 

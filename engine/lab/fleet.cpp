@@ -142,7 +142,7 @@ bool Fleet::read(Session& s) {
 }
 
 void Fleet::start(const std::function<void(const std::string&, std::size_t, std::size_t)>& progress,
-                  const std::vector<int>& wake_fds, std::chrono::seconds timeout) {
+                  const std::vector<int>& wake_fds, const std::function<bool()>& interrupted, std::chrono::seconds timeout) {
     for (auto& s : sessions_) spawn(s);
     const auto until = std::chrono::steady_clock::now() + timeout;
     std::size_t ready = 0;
@@ -163,7 +163,7 @@ void Fleet::start(const std::function<void(const std::string&, std::size_t, std:
         }
         if (::poll(p.data(), p.size(), static_cast<int>(left)) < 0 && errno != EINTR) throw SystemError("poll", errno);
         for (std::size_t k = sessions_.size(); k < p.size(); ++k)
-            if (p[k].revents) {
+            if (p[k].revents && interrupted()) {
                 stop();
                 throw Error("lab " + lab_ + ": interrupted while its machines were starting their parts");
             }

@@ -34,9 +34,10 @@ public:
 
     // Starts every machine's part at once and returns when all are up. progress("hosts", up,
     // total). On a failure anywhere every part is stopped, and the error names the machine.
-    // `wake_fds`: readable means give up (a signal, the owner gone).
+    // When one of `wake_fds` is readable, `interrupted()` says whether to give up (a signal
+    // that asks to stop, the owner gone).
     void start(const std::function<void(const std::string&, std::size_t, std::size_t)>& progress,
-               const std::vector<int>& wake_fds, std::chrono::seconds timeout);
+               const std::vector<int>& wake_fds, const std::function<bool()>& interrupted, std::chrono::seconds timeout);
     // Readable when a part's session says something or ends.
     std::vector<int> watch_fds() const;
     // After poll: the machine whose part ended, if one did.

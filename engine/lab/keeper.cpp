@@ -192,7 +192,11 @@ int fleet_keeper(const Args& args, Reporter& report, sys::Fd& sigfd, sys::Fd& ow
         if (owner) wake.push_back(owner.get());
         fleet.start([&](const std::string& stage, std::size_t done, std::size_t total) {
             report.send({{"progress", stage}, {"done", done}, {"total", total}});
-        }, wake, std::chrono::seconds(120 + args.exec_timeout));
+        }, wake, [&] {
+            if (read_signals(sigfd.get(), detach)) return true;
+            pollfd o{owner ? owner.get() : -1, POLLIN, 0};
+            return owner && ::poll(&o, 1, 0) > 0;
+        }, std::chrono::seconds(120 + args.exec_timeout));
     } catch (const std::exception& e) {
         fleet.stop();
         try { sys::remove_tree(lab_dir(args.lab)); } catch (...) {}
