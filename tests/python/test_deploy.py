@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import fleet as fleetmod
-from nslab_testing import ROOT, snapshot, wait_host_equals
+from nslab_testing import ROOT, snapshot
 
 PLAYBOOK = ROOT / "deploy" / "ansible" / "lab.yml"
 MANIFEST = ROOT / "deploy" / "kubernetes" / "nslab-runner.yaml"
@@ -98,43 +98,55 @@ def test_playbook_syntax_and_tags():
     assert task_names(down.stdout) == ["lab down"], down.stdout
 
 
-def test_playbook_brings_the_lab_up_on_every_host_and_down_again():
+@pytest.fixture(scope="module")
+def fleet():
     before = snapshot()
-    with fleetmod.Fleet(3) as fleet:
-        extra = write_inventory(fleet)
-        r = playbook(fleet, *extra)
-        assert r.exit_code == 0, r.stdout
-        assert labs_on(fleet) == {h: True for h in fleet.hosts}
-        for h in fleet.hosts:
-            node = "a" if not PARTITION else f"a{h[1:]}"
-            out = fleet.ssh(h, f"{fleet.lab_path} exec {LAB} {node} -- hostname").stdout.strip()
-            assert out == f"{h}-a"
-        # Again while it runs: lab up fails on every host, so the play rolls back everywhere.
-        r = playbook(fleet, *extra)
-        assert r.exit_code != 0 and "was taken down on every host" in r.stdout, r.stdout
-        assert labs_on(fleet) == {h: False for h in fleet.hosts}
+    with fleetmod.Fleet(3) as f:
+        yield f
+    left = fleetmod.leftovers(before)
+    assert not left, f"the fleet left this on the host: {left}"
 
-        # Up, then down with the down tag.
-        assert playbook(fleet, *extra).exit_code == 0
-        assert labs_on(fleet) == {h: True for h in fleet.hosts}
-        r = playbook(fleet, "--tags", "down", *extra)
-        assert r.exit_code == 0, r.stdout
-        assert labs_on(fleet) == {h: False for h in fleet.hosts}
-        # Down again: nothing to take down is not an error.
-        assert playbook(fleet, "--tags", "down", *extra).exit_code == 0
-    left = wait_host_equals(before)
-    assert not left, left
+
+def task_output(out, task):
+    """The lines ansible-playbook printed for the task whose name starts with `task`."""
+    lines, inside = [], False
+    for line in out.splitlines():
+        if line.startswith("TASK ["):
+            inside = line.startswith(f"TASK [{task}")
+        elif inside:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def test_playbook_brings_the_lab_up_on_every_host_and_down_again(fleet):
+    extra = write_inventory(fleet)
+    r = playbook(fleet, *extra)
+    assert r.exit_code == 0, r.stdout
+    assert labs_on(fleet) == {h: True for h in fleet.hosts}
+    for h in fleet.hosts:
+        node = "a" if not PARTITION else f"a{h[1:]}"
+        out = fleet.ssh(h, f"{fleet.lab_path} exec {LAB} {node} -- hostname").stdout.strip()
+        assert out == f"{h}-a"
+    assert "skipping" in task_output(r.stdout, "Roll back")
+    r = playbook(fleet, "--tags", "down", *extra)
+    assert r.exit_code == 0, r.stdout
+    assert all(f"changed: [{h}]" in task_output(r.stdout, "lab down") for h in fleet.hosts), r.stdout
+    assert labs_on(fleet) == {h: False for h in fleet.hosts}
 
 
 @pytest.mark.skipif(PARTITION, reason="the broken host is made with a plain topology")
-def test_a_host_that_fails_takes_the_lab_down_on_every_host():
-    with fleetmod.Fleet(3) as fleet:
-        extra = write_inventory(fleet, broken={"h2"})
-        r = playbook(fleet, *extra)
-        assert r.exit_code != 0, r.stdout
-        assert "did not come up on h2" in r.stdout and "was taken down on every host" in r.stdout, r.stdout
-        assert "nosuchnode" in r.stdout  # lab up's own words about h2's topology
-        assert labs_on(fleet) == {h: False for h in fleet.hosts}
+def test_a_host_that_fails_takes_the_lab_down_on_every_host(fleet):
+    extra = write_inventory(fleet, broken={"h2"})
+    r = playbook(fleet, *extra)
+    assert r.exit_code != 0, r.stdout
+    assert "did not come up on h2 " in r.stdout and "was taken down on every host" in r.stdout, r.stdout
+    assert "nosuchnode" in r.stdout  # lab up's own words about h2's topology
+    # h1 and h3 had their lab up, and the rollback took it down there; h2 had none, which
+    # `lab down` there says without failing the rollback.
+    assert "changed: [h1]" in task_output(r.stdout, "lab up") and "changed: [h3]" in task_output(r.stdout, "lab up")
+    rollback = task_output(r.stdout, "Roll back")
+    assert "changed: [h1]" in rollback and "changed: [h3]" in rollback and "ok: [h2]" in rollback, rollback
+    assert labs_on(fleet) == {h: False for h in fleet.hosts}
 
 
 def test_kubernetes_daemonset_offline():
