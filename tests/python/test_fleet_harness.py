@@ -70,6 +70,26 @@ def test_hosts_reach_each_other_over_the_underlay(fleet):
                    os.popen("ip -4 -o addr show").read().split())
 
 
+def test_vxlan_between_two_hosts(fleet):
+    """What `lab up --hosts` builds between hosts: a VXLAN device (UDP 4789) in each host's
+    own network namespace, over the underlay, to the other host's address."""
+    h1, h2 = fleet.hosts["h1"], fleet.hosts["h2"]
+    for me, peer, addr in ((h1, h2, "10.98.0.1/24"), (h2, h1, "10.98.0.2/24")):
+        r = me.run(f"ip link add vx0 type vxlan id 42 remote {peer.address} dstport 4789 dev eth0 && "
+                   f"ip addr add {addr} dev vx0 && ip link set vx0 up")
+        assert r.exit_code == 0, r.stderr
+    try:
+        r = h1.run("ping -c 2 -i 0.2 -W 2 10.98.0.2")
+        assert r.exit_code == 0, r.stdout + r.stderr
+        # It went over the underlay as UDP 4789: h2's eth0 counted the packets.
+        r = h2.run("ip -s -j link show vx0")
+        assert json.loads(r.stdout)[0]["stats64"]["rx"]["packets"] >= 2
+        assert "vx0" not in os.popen("ip -o link").read()  # not the real host's
+    finally:
+        for h in (h1, h2):
+            h.run("ip link del vx0")
+
+
 def test_private_run_hides_the_real_hosts_nslab_state(fleet):
     assert os.path.isdir(f"/run/nslab/{fleet.name}")  # the outer lab's state, on the real host
     assert any(p.startswith(fleet.name + ".") for p in os.listdir("/run/netns"))
@@ -94,6 +114,8 @@ def test_same_inner_lab_in_three_hosts_at_once(fleet):
         # The inner labs are apart: on the real host there is no inner state or pin.
         assert not os.path.exists(f"/run/nslab/{INNER}")
         assert not [p for p in os.listdir("/run/netns") if p.startswith(INNER + ".")]
+        with open("/proc/self/mountinfo") as mi:
+            assert not [l for l in mi if f"/netns/{INNER}." in l or f"/nslab/{INNER}" in l]
         for name in fleet.hosts:
             r = fleet.ssh(name, lab_cmd(fleet, "exec", INNER, "a", "--", "ping -c 1 -W 2 10.1.0.2"))
             assert r.exit_code == 0, (name, r.stdout, r.stderr)
