@@ -2,7 +2,6 @@
 (tests/python/fleet.py) from ctl, all hosts or none, and takes it down again; the Kubernetes
 DaemonSet is checked offline (no cluster here)."""
 import json
-import pathlib
 import subprocess
 
 import pytest

@@ -124,7 +124,7 @@ def test_same_inner_lab_in_three_hosts_at_once(fleet):
             st = json.loads(fleet.ssh(name, lab_cmd(fleet, "status", INNER, "--json")).stdout)
             assert st["name"] == INNER and st["status"] == "up", st
             assert sorted(n["name"] for n in st["nodes"]) == ["a", "b"]
-            r = fleet.ssh(name, f"ls /run/nslab; ls /run/netns")
+            r = fleet.ssh(name, "ls /run/nslab; ls /run/netns")
             assert sorted(r.stdout.split()) == sorted([INNER, f"{INNER}.a", f"{INNER}.b"]), r.stdout
             # Inner nodes are nested: the inner init's parent PID namespace is the host's.
             inner_pid = st["nodes"][0]["pid"]
