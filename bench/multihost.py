@@ -29,8 +29,10 @@ def main():
     with Fleet(3) as fleet:
         import json
         fleet.ctl.run(["sh", "-c", "cat > /tmp/hosts.json"], input=json.dumps(fleet.hosts_json()), check=True)
+        print("one machine...", flush=True)
         one_up = timed(fleet["h1"], [lab, "up", "--gen", f"linear:{n}", "--name", "one", "-q"])
         one_down = timed(fleet["h1"], [lab, "down", "one"])
+        print("three machines...", flush=True)
         three_up = timed(fleet.ctl, [lab, "up", "--gen", f"linear:{n}", "--name", "three", "--hosts", "/tmp/hosts.json", "-q"])
         three_down = timed(fleet.ctl, [lab, "down", "three"])
     print(f"{n} routers on one machine:    up {one_up * 1000:.0f} ms, down {one_down * 1000:.0f} ms")

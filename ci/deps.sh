@@ -14,6 +14,7 @@ packages=(
   uidmap    # newuidmap/newgidmap: rootless labs with subordinate ids (tests/python/test_rootless.py)
   clang libclang-rt-14-dev  # the topology fuzzer (ci/fuzz.sh): clang-14 with libFuzzer and sanitizers
   mininet   # its examples run under nslab-mn (tests/python/test_mininet.py), and the side-by-side bench; brings iperf (2)
+  openssh-server ansible  # multi-host labs: sshd in the simulated machines, the playbook run against them (tests/python/test_multihost.py, test_deploy.py)
   vlan      # vconfig, which Mininet's vlanhost example calls (tests/python/test_mininet_vlan.py, in the VM)
   qemu-system-x86 kmod  # ci/vm-test (and busybox-static, above): the kernel matrix boots Debian kernels under qemu
 )

@@ -16,7 +16,7 @@ MANIFEST = ROOT / "deploy" / "kubernetes" / "nslab-runner.yaml"
 # Until `lab up --partition` exists, each host runs a plain topology of its own as a whole
 # (nslab_partition=false). With --partition, set PARTITION = True: every host then gets the
 # one topology with `placement` (placed_topology) and starts its own part of it.
-PARTITION = False
+PARTITION = True
 
 LAB = "dep"
 
@@ -40,7 +40,8 @@ def placed_topology(fleet):
     """The one topology with placement, for --partition: node a<i> on host h<i>."""
     hosts = list(fleet.hosts)
     nodes = {f"a{i}": {"hostname": f"{h}-a"} for i, h in enumerate(hosts, 1)}
-    return {"name": LAB, "nodes": nodes, "links": [],
+    # a1 - a2 crosses between h1 and h2: each part makes its VXLAN end.
+    return {"name": LAB, "nodes": nodes, "links": [{"endpoints": ["a1:eth0", "a2:eth0"], "ipv4": ["10.7.0.1/24", "10.7.0.2/24"]}],
             "placement": fleet.hosts_json({f"a{i}": h for i, h in enumerate(hosts, 1)})}
 
 
@@ -56,6 +57,12 @@ def write_inventory(fleet, broken=()):
     if PARTITION:
         fleet.ctl.run("cat > /tmp/topology.json", input=json.dumps(placed_topology(fleet)), check=True)
         hostvars = {h: {"nslab_topology": "/tmp/topology.json"} for h in fleet.hosts}
+        for h in broken:
+            # The same lab, but this host's node fails its exec command, so its part fails.
+            t = placed_topology(fleet)
+            t["nodes"][f"a{h[1:]}"]["exec"] = ["echo nosuchnode >&2; exit 3"]
+            fleet.ctl.run(f"cat > /tmp/topology-{h}.json", input=json.dumps(t), check=True)
+            hostvars[h] = {"nslab_topology": f"/tmp/topology-{h}.json"}
     else:
         hostvars = {}
         for h in fleet.hosts:
@@ -126,6 +133,9 @@ def test_playbook_brings_the_lab_up_on_every_host_and_down_again(fleet):
         node = "a" if not PARTITION else f"a{h[1:]}"
         out = fleet.ssh(h, f"{fleet.lab_path} exec {LAB} {node} -- hostname").stdout.strip()
         assert out == f"{h}-a"
+    if PARTITION:  # the link between the parts on h1 and h2 carries traffic
+        r1 = fleet.ssh("h1", f"{fleet.lab_path} exec {LAB} a1 -- ping -c 2 -W 2 10.7.0.2")
+        assert r1.exit_code == 0, r1.stdout + r1.stderr
     assert "skipping" in task_output(r.stdout, "Roll back")
     r = playbook(fleet, "--tags", "down", *extra)
     assert r.exit_code == 0, r.stdout
@@ -133,7 +143,6 @@ def test_playbook_brings_the_lab_up_on_every_host_and_down_again(fleet):
     assert labs_on(fleet) == {h: False for h in fleet.hosts}
 
 
-@pytest.mark.skipif(PARTITION, reason="the broken host is made with a plain topology")
 def test_a_host_that_fails_takes_the_lab_down_on_every_host(fleet):
     extra = write_inventory(fleet, broken={"h2"})
     r = playbook(fleet, *extra)
