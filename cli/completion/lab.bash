@@ -24,7 +24,7 @@ _lab_files() {  # topology files and directories to descend into
 _lab() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     local _lab_cmd=${COMP_WORDS[0]}
-    local commands="up status exec shell ping pingall link node apply capture graph down validate clean gen"
+    local commands="up status exec shell ping pingall link node apply capture graph down validate plan clean gen"
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
         COMPREPLY=($(compgen -W "$commands --help" -- "$cur"))
@@ -54,7 +54,7 @@ _lab() {
     if [[ $cur == -* ]]; then
         local opts="--help"
         case $cmd in
-            up) opts+=" --name --gen --exec-timeout --quiet --json" ;;
+            up) opts+=" --name --gen --hosts --partition --hold --exec-timeout --quiet --json" ;;
             status) opts+=" --routes --json" ;;
             exec) opts+=" --json" ;;
             capture) opts+=" --write --count --timeout" ;;
@@ -62,6 +62,7 @@ _lab() {
             graph) opts+=" --format --output --name" ;;
             down) opts+=" --all" ;;
             validate) opts+=" --name" ;;
+            plan) opts+=" --hosts --name --json" ;;
             gen) opts+=" --routed --fanout --name" ;;
             node) opts+=" --json" ;;
             apply) opts+=" --dry-run --json" ;;
@@ -72,7 +73,7 @@ _lab() {
     local labs
     labs=$(_lab_labs)
     case $cmd in
-        up | validate) _lab_files ;;
+        up | validate | plan) _lab_files ;;
         graph) ((${#pos[@]} == 0)) && { COMPREPLY=($(compgen -W "$labs" -- "$cur")); _lab_files; } ;;
         status | down | pingall) ((${#pos[@]} == 0)) && COMPREPLY=($(compgen -W "$labs" -- "$cur")) ;;
         exec | shell | ping | link | capture)
