@@ -27,6 +27,7 @@ the shared filesystem).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import shutil
@@ -265,3 +266,13 @@ def leftovers(before: dict, timeout: float = 20.0) -> dict:
         if not new or time.monotonic() > deadline:
             return new
         time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def clean_fleet(n: int = 3):
+    """A Fleet of `n` hosts; after it, the check that it left nothing on the real host."""
+    before = nslab_testing.snapshot()
+    with Fleet(n) as f:
+        yield f
+    left = leftovers(before)
+    assert not left, f"the fleet left this on the host: {left}"

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import fleet as fleetmod
-from nslab_testing import ROOT, snapshot
+from nslab_testing import ROOT
 
 PLAYBOOK = ROOT / "deploy" / "ansible" / "lab.yml"
 MANIFEST = ROOT / "deploy" / "kubernetes" / "nslab-runner.yaml"
@@ -106,11 +106,8 @@ def test_playbook_syntax_and_tags():
 
 @pytest.fixture(scope="module")
 def fleet():
-    before = snapshot()
-    with fleetmod.Fleet(3) as f:
+    with fleetmod.clean_fleet(3) as f:
         yield f
-    left = fleetmod.leftovers(before)
-    assert not left, f"the fleet left this on the host: {left}"
 
 
 def task_output(out, task):

@@ -23,11 +23,8 @@ INNER_TOPOLOGY = {
 
 @pytest.fixture(scope="module")
 def fleet():
-    before = snapshot()
-    with fleetmod.Fleet(3) as f:
+    with fleetmod.clean_fleet(3) as f:
         yield f
-    left = fleetmod.leftovers(before)
-    assert not left, f"the fleet left this on the host: {left}"
 
 
 def on_all(fleet, fn):

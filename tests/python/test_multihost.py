@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from fleet import Fleet, lab_binary
+from fleet import clean_fleet, lab_binary
 from nslab_testing import BUILD
 from routing import OSPFD, VTYSH, ZEBRA, ospf_route, require_binaries
 
@@ -37,8 +37,9 @@ PLACED = {"a1": "h1", "r1": "h1", "x": "h1", "r2": "h2", "a2": "h2", "y": "h2", 
 
 @pytest.fixture(scope="module")
 def fleet():
-    # One set of machines for the module: each test leaves them as it found them (checked).
-    with Fleet(3) as f:
+    # One set of machines for the module: each test leaves them as it found them (checked),
+    # and they leave the real host as they found it.
+    with clean_fleet(3) as f:
         yield f
 
 
@@ -96,10 +97,14 @@ def test_a_routed_line_and_a_switch_over_three_machines(fleet):
     assert parts_gone(fleet, "mh", timeout=5) == {}
 
 
-def test_one_machines_part_ending_takes_the_lab_down_everywhere(fleet):
+def up_routed(fleet):
     put(fleet, "/tmp/t.json", ROUTED)
     put(fleet, "/tmp/hosts.json", fleet.hosts_json(PLACED))
     lab(fleet, "up", "/tmp/t.json", "--hosts", "/tmp/hosts.json", "-q")
+
+
+def test_one_machines_part_ending_takes_the_lab_down_everywhere(fleet):
+    up_routed(fleet)
     # h2's part is taken down on h2 itself, behind the starter's back.
     r = fleet.ssh("h2", f"{LAB} down mh")
     assert r.exit_code == 0, r.stdout + r.stderr
@@ -108,9 +113,7 @@ def test_one_machines_part_ending_takes_the_lab_down_everywhere(fleet):
 
 
 def test_the_starter_dying_takes_every_part_down(fleet):
-    put(fleet, "/tmp/t.json", ROUTED)
-    put(fleet, "/tmp/hosts.json", fleet.hosts_json(PLACED))
-    lab(fleet, "up", "/tmp/t.json", "--hosts", "/tmp/hosts.json", "-q")
+    up_routed(fleet)
     keeper = json.loads(lab(fleet, "status", "mh", "--json").stdout)["keeper"]["pid"]
     fleet.ctl.run(["kill", "-9", str(keeper)], check=True)  # ours: the keeper the test's lab up made
     # Each machine's part notices its session end (or no heartbeat within the bound) and goes.
