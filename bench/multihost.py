@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A lab over three machines against the same lab on one, measured in the same run.
 
-  bench/multihost.py [N]     (root; default N=300 routers in a line, `lab gen linear N`)
+  bench/multihost.py [SHAPE:N]   (root; default line:300, 300 routers in a line: `lab gen line 300`)
 
 The machines are simulated as in the tests (tests/python/fleet.py: nodes of an outer lab with
 their own namespaces, a private /run and an sshd), so this measures nslab's own cost of
@@ -24,19 +24,19 @@ def timed(machine, argv):
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    spec = sys.argv[1] if len(sys.argv) > 1 else "line:300"
     lab = lab_binary()
     with Fleet(3) as fleet:
         import json
         fleet.ctl.run(["sh", "-c", "cat > /tmp/hosts.json"], input=json.dumps(fleet.hosts_json()), check=True)
         print("one machine...", flush=True)
-        one_up = timed(fleet["h1"], [lab, "up", "--gen", f"linear:{n}", "--name", "one", "-q"])
+        one_up = timed(fleet["h1"], [lab, "up", "--gen", spec, "--name", "one", "-q"])
         one_down = timed(fleet["h1"], [lab, "down", "one"])
         print("three machines...", flush=True)
-        three_up = timed(fleet.ctl, [lab, "up", "--gen", f"linear:{n}", "--name", "three", "--hosts", "/tmp/hosts.json", "-q"])
+        three_up = timed(fleet.ctl, [lab, "up", "--gen", spec, "--name", "three", "--hosts", "/tmp/hosts.json", "-q"])
         three_down = timed(fleet.ctl, [lab, "down", "three"])
-    print(f"{n} routers on one machine:    up {one_up * 1000:.0f} ms, down {one_down * 1000:.0f} ms")
-    print(f"{n} routers over 3 machines:   up {three_up * 1000:.0f} ms, down {three_down * 1000:.0f} ms")
+    print(f"{spec} on one machine:    up {one_up * 1000:.0f} ms, down {one_down * 1000:.0f} ms")
+    print(f"{spec} over 3 machines:   up {three_up * 1000:.0f} ms, down {three_down * 1000:.0f} ms")
     print(f"over 3 / on 1: up {three_up / one_up:.2f}x, down {three_down / one_down:.2f}x")
 
 
