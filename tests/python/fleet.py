@@ -78,6 +78,16 @@ def lab_binary() -> str:
     raise RuntimeError(f"no lab binary at {nslab_testing.LAB} or {beside}: set BUILD_DIR")
 
 
+def checkout_mounts() -> list[dict]:
+    """A machine's /tmp is its own, so a checkout or build under the real host's /tmp (a CI
+    clone) would be out of its sight: mounted at the same path, read-only."""
+    paths: list[str] = []
+    for p in sorted({str(nslab_testing.ROOT), str(pathlib.Path(lab_binary()).resolve().parents[1])}):
+        if p.startswith("/tmp/") and not any(p.startswith(q + "/") for q in paths):
+            paths.append(p)
+    return [{"source": p, "target": p, "readonly": True} for p in paths]
+
+
 Command = Union[str, Sequence[str]]
 
 
@@ -129,7 +139,8 @@ class Fleet:
 
     def topology(self) -> dict:
         node: dict[str, Any] = {"kind": "host", "private_dirs": ["/run"],
-                                "mounts": [{"source": self.dir, "target": FLEET_DIR, "readonly": True}]}
+                                "mounts": [{"source": self.dir, "target": FLEET_DIR, "readonly": True}]
+                                + checkout_mounts()}
         if self.namespaces is not None:
             node["namespaces"] = list(self.namespaces)
         nodes: dict[str, Any] = {m: dict(node, hostname=m) for m in list(self.hosts) + ["ctl"]}
