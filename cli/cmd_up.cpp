@@ -70,8 +70,9 @@ int cmd_up(const Argv& argv) {
         line.update(stage, done, total);
     };
     auto t0 = std::chrono::steady_clock::now();
+    if (!gen && a.pos[0] == "-") o.source = "<stdin>";
     lab::Lab l = gen ? up_generated(a.opt("--gen"), o)
-                 : a.pos[0] == "-" ? lab::Lab::up(read_stdin(), (o.source = "<stdin>", o))
+                 : a.pos[0] == "-" ? lab::Lab::up(read_stdin(), o)
                                    : lab::Lab::up_file(a.pos[0], o);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     line.clear();

@@ -38,6 +38,20 @@ std::vector<std::string> remote(const topo::PlacementHost& h, std::vector<std::s
     return args;
 }
 
+// A `lab` command on machine `h` through the lab's control connection to it (not its master).
+exec::SpawnSpec over_ssh(const topo::PlacementHost& h, const std::string& lab, std::vector<std::string> args) {
+    exec::SpawnSpec spec;
+    spec.argv = ssh_argv(h, control_path(lab, h.name), remote(h, std::move(args)), false);
+    spec.env = environment();
+    return spec;
+}
+
+std::vector<std::string> exec_args(const std::string& lab, const std::string& node, const std::vector<std::string>& argv) {
+    std::vector<std::string> args = {"exec", lab, node, "--"};
+    args.insert(args.end(), argv.begin(), argv.end());
+    return args;
+}
+
 bool write_all(int fd, std::string_view s) {
     while (!s.empty()) {
         ssize_t n = ::write(fd, s.data(), s.size());
@@ -226,11 +240,7 @@ void Fleet::stop() {
 exec::RunResult fleet_run(const topo::Model& full, const std::string& lab, const std::string& node,
                           const std::vector<std::string>& argv, const exec::RunOptions& opts) {
     const auto& h = host_of_node(full, node);
-    std::vector<std::string> args = {"exec", lab, node, "--"};
-    args.insert(args.end(), argv.begin(), argv.end());
-    exec::SpawnSpec spec;
-    spec.argv = ssh_argv(h, control_path(lab, h.name), remote(h, args), false);
-    spec.env = environment();
+    exec::SpawnSpec spec = over_ssh(h, lab, exec_args(lab, node, argv));
     exec::RunOptions o = opts;
     o.cwd.clear();  // the caller's directory means nothing on the other machine
     return exec::run(-1, 0, spec, o, "host " + h.name);
@@ -238,12 +248,8 @@ exec::RunResult fleet_run(const topo::Model& full, const std::string& lab, const
 
 int fleet_exec(const topo::Model& full, const std::string& lab, const std::string& node, const std::vector<std::string>& argv, bool tty) {
     const auto& h = host_of_node(full, node);
-    std::vector<std::string> args = {"exec", lab, node, "--"};
-    args.insert(args.end(), argv.begin(), argv.end());
-    exec::SpawnSpec spec;
-    spec.argv = ssh_argv(h, control_path(lab, h.name), remote(h, args), false);
+    exec::SpawnSpec spec = over_ssh(h, lab, exec_args(lab, node, argv));
     spec.argv.insert(spec.argv.begin() + 1, tty ? "-t" : "-T");
-    spec.env = environment();
     spec.new_session = false;  // a Ctrl-C reaches ssh, which passes it on
     exec::Child c = exec::spawn(-1, 0, spec, "host " + h.name);
     return exec::wait(c);
@@ -252,9 +258,7 @@ int fleet_exec(const topo::Model& full, const std::string& lab, const std::strin
 std::vector<std::pair<std::string, std::string>> fleet_status(const topo::Model& full, const std::string& lab) {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& h : full.placement->hosts) {
-        exec::SpawnSpec spec;
-        spec.argv = ssh_argv(h, control_path(lab, h.name), remote(h, {"status", lab, "--json"}), false);
-        spec.env = environment();
+        exec::SpawnSpec spec = over_ssh(h, lab, {"status", lab, "--json"});
         exec::RunOptions o;
         o.timeout = std::chrono::seconds(30);
         auto r = exec::run(-1, 0, spec, o, "host " + h.name);
