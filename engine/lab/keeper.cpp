@@ -113,20 +113,21 @@ bool read_signals(int sfd, bool& detach) {
     return stop;
 }
 
-// Fails before anything is built when the descriptors the lab will hold cannot fit under the
-// hard RLIMIT_NOFILE (the soft one was raised to it): otherwise the build fails thousands of
+// Fails before anything is built when the descriptors the lab will hold cannot fit under
+// RLIMIT_NOFILE, raised as far as this process may: otherwise the build fails thousands of
 // nodes in with a misleading error about some node's init.
 void check_fd_budget(const topo::Model& model) {
-    // About 4 per node (init pidfd, netns, sockets), 2 per link while wiring, and a reserve
-    // for netlink sockets, logs and the exec phase.
-    constexpr std::uint64_t kPerNode = 4, kPerLink = 2, kReserve = 64;
-    std::uint64_t need = kPerNode * model.nodes.size() + kPerLink * model.links.size() + kReserve;
+    // A pidfd per node, and a reserve for netlink sockets, logs, a batch's peers and the exec
+    // phase; a node's socket and namespace are held while wiring only where they fit (see
+    // Runtime::fd_budget).
+    constexpr std::uint64_t kPerNode = 1, kReserve = 576;
+    std::uint64_t need = kPerNode * model.nodes.size() + kReserve;
+    sys::raise_fd_limit(3 * model.nodes.size() + kReserve);  // all held while wiring, where we may
     rlimit rl{};
     if (::getrlimit(RLIMIT_NOFILE, &rl) < 0) throw SystemError("getrlimit RLIMIT_NOFILE", errno);
     if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur)
         throw Error("lab needs about " + std::to_string(need) + " descriptors (" + std::to_string(kPerNode) +
-                    " per node for " + std::to_string(model.nodes.size()) + " nodes, " + std::to_string(kPerLink) +
-                    " per link for " + std::to_string(model.links.size()) + " links, " + std::to_string(kReserve) +
+                    " per node for " + std::to_string(model.nodes.size()) + " nodes, " + std::to_string(kReserve) +
                     " more), RLIMIT_NOFILE hard limit is " + std::to_string(rl.rlim_max) +
                     "; raise it with ulimit -Hn");
 }

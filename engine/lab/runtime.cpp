@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "lab/cgroups.hpp"
 #include "lab/daemons.hpp"
@@ -101,11 +103,13 @@ void Runtime::spawn_nodes() {
     std::vector<const topo::Node*> nodes;
     nodes.reserve(n);
     for (const auto& nd : model_.nodes) nodes.push_back(&nd);
-    start_inits(nodes, inits_, true);
+    kept_ = fd_budget(n);
+    start_inits(nodes, inits_, true, kept_);
     progress_("nodes", n, n);
 }
 
-void Runtime::start_inits(const std::vector<const topo::Node*>& nodes, std::vector<node::InitProcess>& inits, bool report) {
+void Runtime::start_inits(const std::vector<const topo::Node*>& nodes, std::vector<node::InitProcess>& inits, bool report,
+                          std::size_t keep_fds) {
     const std::size_t n = nodes.size();
     inits.reserve(n);
     sys::Fd self = sys::pidfd_open(::getpid());
@@ -135,20 +139,48 @@ void Runtime::start_inits(const std::vector<const topo::Node*>& nodes, std::vect
     save(state_);
     fault::point("nodes");
     try {
-        reports.await_all(inits);
+        reports.await_all(inits, keep_fds);
     } catch (const NodeError& e) {
         throw NodeError(init_cause(e.cause(), model_), e.op(), e.err(), e.ext_ack(), e.what());
     }
 }
 
+std::size_t Runtime::fd_budget(std::size_t n) {
+    // A pidfd per node stays (the keeper watches its inits); while wiring, a node's socket and
+    // namespace are two more. Past the limit those are kept for the first nodes only, and the
+    // rest opened per batch: a 10,000-node lab fits a hard limit of 20,000.
+    constexpr std::size_t kReserve = 512;  // logs, the forwarder, a batch's peers, exec pipes
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY) return n;
+    const std::size_t limit = rl.rlim_cur;
+    if (limit >= 3 * n + kReserve) return n;
+    return limit > n + kReserve ? (limit - n - kReserve) / 2 : 0;
+}
+
 void Runtime::open_sockets() {
     netns_.reserve(inits_.size());
     socks_.reserve(inits_.size());
-    // Each init handed over its namespace and a netlink socket made in it with "ready".
+    // Each init handed over its namespace and a netlink socket made in it with "ready" (empty
+    // past kept_).
     for (auto& p : inits_) {
-        socks_.push_back(nl::Socket::adopt(p.netlink.release()));
+        if (p.netlink) socks_.emplace_back(nl::Socket::adopt(p.netlink.release()));
+        else socks_.emplace_back();
         netns_.push_back(std::move(p.netns));
     }
+}
+
+nl::Socket& Runtime::sock(std::size_t node, std::optional<nl::Socket>& transient) {
+    if (socks_[node]) return *socks_[node];
+    transient.emplace(nl::Socket::open_in(inits_[node].pidfd.get()));
+    return *transient;
+}
+
+int Runtime::netns_fd(std::size_t node, std::vector<sys::Fd>& transient) {
+    if (netns_[node]) return netns_[node].get();
+    const std::string path = "/proc/" + std::to_string(inits_[node].pid) + "/ns/net";
+    transient.emplace_back(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!transient.back()) throw SystemError("open the network namespace of node " + model_.nodes[node].name, errno);
+    return transient.back().get();
 }
 
 plan::Facts Runtime::measure_facts() {
@@ -156,11 +188,12 @@ plan::Facts Runtime::measure_facts() {
     if (socks_.empty()) return f;
     // Every new namespace starts with the same devices: lo, and fallback tunnels (sit0, gre0,
     // ...) of the modules loaded. Ours get the indexes after them.
-    for (const auto& l : socks_[0].dump_links()) f.first_ifindex = std::max(f.first_ifindex, l.ifindex + 1);
+    std::optional<nl::Socket> t0, t1;
+    for (const auto& l : sock(0, t0).dump_links()) f.first_ifindex = std::max(f.first_ifindex, l.ifindex + 1);
     // lo exists and is up in every node from the start: a harmless place to try netem.
     for (const auto& link : model_.links)
         if (!link.netem.empty()) {
-            f.netem = netem_available(socks_[link.ends[0].node], 1);
+            f.netem = netem_available(sock(link.ends[0].node, t1), 1);
             break;
         }
     return f;
@@ -173,16 +206,17 @@ void Runtime::send_phase(plan::Stage stage) {
     std::size_t done = 0, batches = 0;
     for (const auto& b : phase->batches) {
         if (stage == plan::Stage::Sysctls) {
-            write_interface_sysctls(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
+            write_interface_sysctls(b, inits_[b.target.node].pidfd.get(), model_.nodes[b.target.node].name);
             continue;
         }
         if (b.target.kind == plan::Target::Host) {  // the VXLAN between machines, made from ours
             send_batch(b);
             continue;
         }
-        if (stage == plan::Stage::Interfaces) make_taps(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
+        // A pidfd enters a namespace as well as its nsfs file does (setns, CLONE_NEWNET).
+        if (stage == plan::Stage::Interfaces) make_taps(b, inits_[b.target.node].pidfd.get(), model_.nodes[b.target.node].name);
         const std::size_t sent = send_batch(b);
-        if (stage == plan::Stage::Interfaces) configure_wireguard(b, netns_[b.target.node].get(), model_.nodes[b.target.node].name);
+        if (stage == plan::Stage::Interfaces) configure_wireguard(b, inits_[b.target.node].pidfd.get(), model_.nodes[b.target.node].name);
         if (b.target.kind == plan::Target::Forwarder) continue;
         ++batches;
         switch (stage) {
@@ -205,7 +239,13 @@ void Runtime::send_phase(plan::Stage stage) {
 std::size_t Runtime::send_batch(const plan::Batch& b) {
     const bool fwd = b.target.kind == plan::Target::Forwarder;
     const bool host = b.target.kind == plan::Target::Host;
-    auto netns_of = [&](const plan::Target& t) { return t.kind == plan::Target::Forwarder ? impair_->netns() : netns_[t.node].get(); };
+    std::vector<sys::Fd> opened;  // namespaces of nodes past kept_, closed with the batch
+    std::map<std::size_t, int> opened_of;
+    auto netns_of = [&](const plan::Target& t) {
+        if (t.kind == plan::Target::Forwarder) return impair_->netns();
+        auto it = opened_of.find(t.node);
+        return it != opened_of.end() ? it->second : opened_of[t.node] = netns_fd(t.node, opened);
+    };
     std::vector<nl::Message> msgs;
     std::vector<const plan::Step*> step_of;  // the step each request came from
     for (const auto& s : b.steps)
@@ -216,7 +256,10 @@ std::size_t Runtime::send_batch(const plan::Batch& b) {
     try {
         if (fwd) nl::Socket::open_in(impair_->netns()).execute_or_throw(msgs, b.context);
         else if (host) nl::Socket::open().execute_or_throw(msgs, b.context);
-        else socks_[b.target.node].execute_or_throw(msgs, b.context);
+        else {
+            std::optional<nl::Socket> transient;
+            sock(b.target.node, transient).execute_or_throw(msgs, b.context);
+        }
     } catch (const nl::NetlinkError& e) {
         // The first refusal names the error (its text says how many more there were).
         const auto& f = e.failures();

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,8 +59,16 @@ private:
     void spawn_nodes();
     // Clones `nodes`' inits into `inits` (empty), places them in cgroups, records them in the
     // state and awaits their reports. On failure what is in `inits` is the caller's to kill.
-    void start_inits(const std::vector<const topo::Node*>& nodes, std::vector<node::InitProcess>& inits, bool report);
+    void start_inits(const std::vector<const topo::Node*>& nodes, std::vector<node::InitProcess>& inits, bool report,
+                     std::size_t keep_fds = static_cast<std::size_t>(-1));
+    // How many nodes' sockets and namespaces the descriptor limit lets us hold while wiring.
+    static std::size_t fd_budget(std::size_t n);
     void open_sockets();
+    // Node `node`'s netlink socket: the one its init handed over, or one opened into
+    // `transient` (a node past kept_).
+    nl::Socket& sock(std::size_t node, std::optional<nl::Socket>& transient);
+    // Node `node`'s network namespace: held, or opened into `transient`.
+    int netns_fd(std::size_t node, std::vector<sys::Fd>& transient);
     plan::Facts measure_facts();
     // Sends each batch of the plan's phase `stage` on its namespace's socket.
     void send_phase(plan::Stage stage);
@@ -76,7 +85,8 @@ private:
     Progress progress_;
     std::vector<node::InitProcess> inits_;     // index = node index
     std::vector<sys::Fd> netns_;               // while wiring
-    std::vector<nl::Socket> socks_;            // while wiring
+    std::vector<std::optional<nl::Socket>> socks_;  // while wiring
+    std::size_t kept_ = 0;                     // nodes whose socket and netns are held
     plan::Plan plan_;
     // Measured once at build (the first free ifindex after the tunnel modules' fallback
     // devices): a live change's plans of the lab must number its interfaces the same way.

@@ -145,7 +145,7 @@ void release_init(InitProcess& p) {
     p.go.reset();
 }
 
-void InitReports::await_all(std::vector<InitProcess>& inits) {
+void InitReports::await_all(std::vector<InitProcess>& inits, std::size_t keep_fds) {
     theirs_.reset();
     // The inits are our children, not yet reaped: their PIDs cannot have been reused.
     for (auto& p : inits)
@@ -168,8 +168,10 @@ void InitReports::await_all(std::vector<InitProcess>& inits) {
             throw NodeError({p.node, p.pointer, rec.step, false}, rec.step, rec.err, rec.detail, msg);
         }
         if (fds.size() != 2) throw Error("node " + p.node + ": init reported ready without its namespace and socket");
-        p.netns = std::move(fds[0]);
-        p.netlink = std::move(fds[1]);
+        if (rec.index < keep_fds) {
+            p.netns = std::move(fds[0]);
+            p.netlink = std::move(fds[1]);
+        }
         seen[rec.index] = true;
         --left;
     }

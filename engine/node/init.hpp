@@ -39,8 +39,9 @@ public:
     // #2 for all: closes our copy of the child end, then takes every init's record and
     // descriptors, opens its pidfd, and throws NodeError("node r1: <step>: <errno text>
     // (<detail>)") for the first failure, or Error("init process died") for one that never
-    // reported.
-    void await_all(std::vector<InitProcess>& inits);
+    // reported. Inits from index `keep_fds` on hand over their namespace and socket too, but
+    // they are closed at once: a lab too big for the descriptor limit opens them per use.
+    void await_all(std::vector<InitProcess>& inits, std::size_t keep_fds = static_cast<std::size_t>(-1));
 
 private:
     sys::Fd mine_, theirs_;

@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -119,22 +121,35 @@ pid_t clone_process(std::uint64_t flags, int* pidfd) {
 }
 
 namespace {
-std::uint64_t g_original_fd_limit = 0;  // 0: never raised
+rlimit g_original_fd_limit{};  // rlim_cur 0: never raised
 }
 
-void raise_fd_limit() {
+void raise_fd_limit(std::uint64_t need) {
     rlimit rl{};
-    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && g_original_fd_limit == 0) g_original_fd_limit = rl.rlim_cur;
-    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    if (::getrlimit(RLIMIT_NOFILE, &rl) < 0) return;
+    if (g_original_fd_limit.rlim_cur == 0) g_original_fd_limit = rl;
+    // Past the hard limit only with CAP_SYS_RESOURCE (root, not a user namespace's root) and
+    // up to fs.nr_open; otherwise the caller's budget check explains what to raise.
+    if (need > rl.rlim_max && rl.rlim_max != RLIM_INFINITY) {
+        std::uint64_t nr_open = 0;
+        if (FILE* f = std::fopen("/proc/sys/fs/nr_open", "re")) {
+            if (std::fscanf(f, "%lu", &nr_open) != 1) nr_open = 0;
+            std::fclose(f);
+        }
+        rlimit more{std::min<rlim_t>(need, nr_open), std::min<rlim_t>(need, nr_open)};
+        if (more.rlim_max > rl.rlim_max && ::setrlimit(RLIMIT_NOFILE, &more) == 0) return;
+    }
+    if (rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &rl);
     }
 }
 
-std::uint64_t original_fd_limit() {
-    if (g_original_fd_limit) return g_original_fd_limit;
+rlimit original_fd_limit() {
+    if (g_original_fd_limit.rlim_cur) return g_original_fd_limit;
     rlimit rl{};
-    return ::getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 0;
+    ::getrlimit(RLIMIT_NOFILE, &rl);
+    return rl;
 }
 
 void close_fds_except(int a, int b) noexcept {

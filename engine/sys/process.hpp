@@ -2,6 +2,7 @@
 // process (or a reboot, when /run is not a tmpfs), and a PID may be reused by then.
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -46,12 +47,14 @@ pid_t clone_process(std::uint64_t flags, int* pidfd);
 // its parent's alive (a namespace, a pipe, a caller's lock).
 void close_fds_except(int a, int b = -1) noexcept;
 
-// Raise the soft RLIMIT_NOFILE to the hard limit: a lab holds a few fds per node.
-void raise_fd_limit();
+// Raise the soft RLIMIT_NOFILE to the hard limit: a lab holds a few fds per node. With `need`
+// above the hard limit, also the hard limit (to `need`, at most fs.nr_open) where the
+// process may (CAP_SYS_RESOURCE); a 10,000-node lab holds about 60,000.
+void raise_fd_limit(std::uint64_t need = 0);
 
-// The soft RLIMIT_NOFILE as it was before the first raise_fd_limit() (the current one if it
-// was never raised): what the programs we start get back, since select()-based ones break on
-// descriptors above FD_SETSIZE.
-std::uint64_t original_fd_limit();
+// RLIMIT_NOFILE as it was before the first raise_fd_limit() (the current one if it was never
+// raised): what the programs we start get back, since select()-based ones break on
+// descriptors above FD_SETSIZE and some daemons close every descriptor up to the limit.
+rlimit original_fd_limit();
 
 }  // namespace nslab::sys

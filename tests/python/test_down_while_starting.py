@@ -32,7 +32,9 @@ def _reap_keepers():
 def test_down_while_starting_spares_the_starter():
     with cli_lab("starting") as name:
         state = f"/run/nslab/{name}/state.json"
-        up = subprocess.Popen([LAB, "up", "-q", "--gen", "line:20000", "--name", name],
+        # Without CAP_SYS_RESOURCE the keeper cannot raise its hard limit past 1024.
+        up = subprocess.Popen(["setpriv", "--bounding-set", "-sys_resource", "--inh-caps", "-sys_resource",
+                               LAB, "up", "-q", "--gen", "line:20000", "--name", name],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_low_nofile)
         try:
             seen = False
