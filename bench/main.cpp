@@ -7,6 +7,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "commands.hpp"
 #include "floor.hpp"
 #include "raw.hpp"
 #include "sys/process.hpp"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     benchmark::AddCustomContext("machine", bench::machine());
     bench::register_floor(big);
     bench::register_engine(big);
+    bench::register_commands();
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
     benchmark::RunSpecifiedBenchmarks();

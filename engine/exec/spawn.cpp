@@ -6,6 +6,7 @@
 #include <linux/close_range.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -14,6 +15,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <optional>
 
 #include "sys/cgroupfs.hpp"
 #include "sys/process.hpp"
@@ -65,6 +68,97 @@ void exec_path(const char* file, char* const argv[], char* const envp[], const c
     errno = last_err;
 }
 
+
+// What the helper and the command do between clone and exec, prepared so that neither
+// allocates: with shared memory they run on the caller's heap, beside its other threads.
+struct Steps {
+    int sync = -1;
+    const char* where = "";
+    std::vector<int> cgroup_procs;
+    int init_pidfd = -1;
+    unsigned long ns_flags = 0;
+    const SpawnSpec* spec = nullptr;
+    char* const* argv = nullptr;
+    char* const* envp = nullptr;
+    const char* path = "";
+    const char* cwd = "/";
+    bool restore_nofile = false;
+    rlimit nofile{};
+    bool share_memory = false;
+    // Stacks for the helper and the command when they share our memory (CLONE_VM).
+    alignas(16) char mid_stack[64 * 1024];
+    alignas(16) char command_stack[64 * 1024];
+};
+
+// clone(CLONE_VM | CLONE_VFORK), as posix_spawn does: no copy of the caller's page tables (a
+// Python interpreter's fork and exec cost ~4 ms of a 'true'), and the caller sleeps until the
+// child has exec'd or exited, so the stack is free again when clone returns.
+pid_t clone_sharing(int (*fn)(void*), Steps* st, char* stack_base, int flags) {
+    return ::clone(fn, stack_base + sizeof st->mid_stack, CLONE_VM | CLONE_VFORK | flags, st);
+}
+
+[[noreturn]] void command_steps(Steps* st);
+
+int command_entry(void* arg) { command_steps(static_cast<Steps*>(arg)); }
+
+// The helper: joins the node's cgroups and namespaces, and clones the command as the caller's
+// child (CLONE_PARENT) inside the node's PID namespace.
+int mid_steps(void* arg) {
+    Steps* st = static_cast<Steps*>(arg);
+    for (int fd : st->cgroup_procs) {
+        if (::write(fd, "0", 1) < 0) report_failure(st->sync, "join the cgroups of ", st->where);
+    }
+    if (st->init_pidfd >= 0 && ::setns(st->init_pidfd, static_cast<int>(st->ns_flags)) < 0) {
+        report_failure(st->sync, "enter namespaces of ", st->where);
+    }
+    long pid;
+    if (st->share_memory) {
+        // CLONE_PARENT: the exit signal is ours (SIGCHLD) whatever is passed here.
+        pid = clone_sharing(command_entry, st, st->command_stack, CLONE_PARENT);
+    } else {
+        clone_args args{};
+        args.flags = CLONE_PARENT;  // exit_signal stays 0: the child inherits ours
+        pid = ::syscall(SYS_clone3, &args, sizeof args);
+        if (pid == 0) command_steps(st);
+    }
+    if (pid < 0) report_failure(st->sync, "clone in ", st->where);
+    sys::SyncRecord r;
+    r.point = 1;
+    r.index = static_cast<std::uint32_t>(pid);
+    _exit(sys::write_record(st->sync, r) ? 0 : 1);
+}
+
+// The process that becomes the command.
+[[noreturn]] void command_steps(Steps* st) {
+    const SpawnSpec& spec = *st->spec;
+    const char* w = st->where;
+    // Handlers first, then the mask: a signal must not run one of the caller's handlers here.
+    for (int s = 1; s < NSIG; ++s) signal(s, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (spec.new_session) ::setsid();
+    if ((spec.in >= 0 && ::dup2(spec.in, 0) < 0) || (spec.out >= 0 && ::dup2(spec.out, 1) < 0) ||
+        (spec.err >= 0 && ::dup2(spec.err, 2) < 0)) {
+        report_failure(st->sync, "set up stdio/cwd in ", w, "", "", 127);
+    }
+    // Nothing but stdio reaches the command: a descriptor its starter happened to hold (a
+    // lock on fd 9, a socket) would otherwise stay open as long as the command runs.
+    // Close-on-exec rather than closed: the error pipe must stay until exec.
+    ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (st->restore_nofile) ::setrlimit(RLIMIT_NOFILE, &st->nofile);
+    if (spec.controlling_tty && ::ioctl(0, TIOCSCTTY, 0) < 0) {
+        report_failure(st->sync, "set up stdio/cwd in ", w, "", "", 127);
+    }
+    // The node may not see the directory (its /tmp is its own): start in / then.
+    if (::chdir(st->cwd) < 0) {
+        if (spec.cwd_required) report_failure(st->sync, "change to directory ", st->cwd, " in ", w, 127);
+        (void)!::chdir("/");
+    }
+    exec_path(st->argv[0], st->argv, st->envp, st->path);
+    report_failure(st->sync, "exec ", st->argv[0], " in ", w, 127);
+}
+
 }  // namespace
 
 Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const std::string& where) {
@@ -98,73 +192,53 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
         cgroup_procs.push_back(std::move(fd));
     }
 
-    // The soft descriptor limit the caller started with (a keeper raises its own).
-    rlimit nofile{};
-    bool restore_nofile = ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && sys::original_fd_limit() > 0 &&
-                          sys::original_fd_limit() < nofile.rlim_cur;
-    if (restore_nofile) nofile.rlim_cur = sys::original_fd_limit();
+    // The descriptor limits the caller started with (a keeper raises its own).
+    rlimit nofile{}, now{};
+    nofile = sys::original_fd_limit();
+    bool restore_nofile = ::getrlimit(RLIMIT_NOFILE, &now) == 0 && nofile.rlim_cur > 0 &&
+                          (nofile.rlim_cur != now.rlim_cur || nofile.rlim_max != now.rlim_max);
 
     sys::Pipe sync = sys::make_pipe();
-    const char* w = where.c_str();
-    pid_t mid = ::fork();
-    if (mid < 0) throw SystemError("fork", errno);
-    if (mid == 0) {
-        for (const auto& fd : cgroup_procs) {
-            if (::write(fd.get(), "0", 1) < 0) {
-                report_failure(sync.write.get(), "join the cgroups of ", w);
-            }
-        }
-        if (init_pidfd >= 0 && ::setns(init_pidfd, static_cast<int>(ns_flags)) < 0) {
-            report_failure(sync.write.get(), "enter namespaces of ", w);
-        }
-        clone_args args{};
-        args.flags = CLONE_PARENT;  // exit_signal stays 0: the child inherits ours
-        long pid = ::syscall(SYS_clone3, &args, sizeof args);
-        if (pid < 0) {
-            report_failure(sync.write.get(), "clone in ", w);
-        }
-        if (pid > 0) {
-            sys::SyncRecord r;
-            r.point = 1;
-            r.index = static_cast<std::uint32_t>(pid);
-            _exit(sys::write_record(sync.write.get(), r) ? 0 : 1);
-        }
-        // The process that becomes the command.
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, nullptr);
-        for (int s = 1; s < NSIG; ++s) signal(s, SIG_DFL);
-        if (spec.new_session) ::setsid();
-        if ((spec.in >= 0 && ::dup2(spec.in, 0) < 0) || (spec.out >= 0 && ::dup2(spec.out, 1) < 0) ||
-            (spec.err >= 0 && ::dup2(spec.err, 2) < 0)) {
-            report_failure(sync.write.get(), "set up stdio/cwd in ", w, "", "", 127);
-        }
-        // Nothing but stdio reaches the command: a descriptor its starter happened to hold (a
-        // lock on fd 9, a socket) would otherwise stay open as long as the command runs.
-        // Close-on-exec rather than closed: the error pipe must stay until exec.
-        ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-        if (restore_nofile) ::setrlimit(RLIMIT_NOFILE, &nofile);
-        // The node may not see the directory (its /tmp is its own): start in / then.
-        if (spec.controlling_tty && ::ioctl(0, TIOCSCTTY, 0) < 0) {
-            report_failure(sync.write.get(), "set up stdio/cwd in ", w, "", "", 127);
-        }
-        if (::chdir(cwd.c_str()) < 0) {
-            if (spec.cwd_required) report_failure(sync.write.get(), "change to directory ", cwd.c_str(), " in ", w, 127);
-            (void)!::chdir("/");
-        }
-        exec_path(argv[0], argv.data(), envp.data(), path);
-        report_failure(sync.write.get(), "exec ", argv[0], " in ", w, 127);
-    }
+    auto st = std::make_unique<Steps>();  // 128 KiB of stacks: not on a caller thread's
+    Steps& steps = *st;
+    steps.sync = sync.write.get();
+    steps.where = where.c_str();
+    for (const auto& fd : cgroup_procs) steps.cgroup_procs.push_back(fd.get());
+    steps.init_pidfd = init_pidfd;
+    steps.ns_flags = ns_flags;
+    steps.spec = &spec;
+    steps.argv = argv.data();
+    steps.envp = envp.data();
+    steps.path = path;
+    steps.cwd = cwd.c_str();
+    steps.restore_nofile = restore_nofile;
+    steps.nofile = nofile;
+    // Entering a user or time namespace is refused to a process sharing its memory (EINVAL,
+    // EUSERS): those nodes take the fork path, which copies the caller's page tables twice.
+    steps.share_memory = (ns_flags & (CLONE_NEWUSER | CLONE_NEWTIME)) == 0;
+    // No signal may run one of our handlers in the helper or, before it resets them, in the
+    // command (both may share our memory).
+    sigset_t all, caller_mask;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &caller_mask);
+    pid_t mid = steps.share_memory ? clone_sharing(mid_steps, &steps, steps.mid_stack, SIGCHLD) : ::fork();
+    const int clone_err = errno;
+    if (mid == 0) mid_steps(&steps);  // fork path only
+    ::pthread_sigmask(SIG_SETMASK, &caller_mask, nullptr);
+    if (mid < 0) throw SystemError("fork", clone_err);
     sync.write.reset();
     sys::wait_exit_code(mid);
+    // Records: the command's PID (#1, from the helper) and a failure (#2, from either); with
+    // shared memory the command's failure comes before its PID.
     pid_t pid = 0;
+    std::optional<sys::SyncRecord> failure;
     while (auto r = sys::read_record(sync.read.get())) {
-        if (r->point == 1 && !r->err) {
-            pid = static_cast<pid_t>(r->index);
-            continue;
-        }
+        if (r->point == 1 && !r->err) pid = static_cast<pid_t>(r->index);
+        else if (!failure) failure = *r;
+    }
+    if (failure) {
         if (pid > 0) sys::wait_exit_code(pid);
-        sys::throw_failure(*r);
+        sys::throw_failure(*failure);
     }
     if (pid <= 0) throw Error("exec in " + where + ": helper process died");
     Child c;
