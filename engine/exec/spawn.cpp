@@ -8,7 +8,10 @@
 #include <sched.h>
 #include <pthread.h>
 #include <signal.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -110,6 +113,13 @@ int mid_steps(void* arg) {
     }
     if (st->init_pidfd >= 0 && ::setns(st->init_pidfd, static_cast<int>(st->ns_flags)) < 0) {
         report_failure(st->sync, "enter namespaces of ", st->where);
+    }
+    // The node's own sysfs, on the placeholder its init left (see node/init_recipe.cpp). Two
+    // first commands at once may both mount it: the same superblock, twice, harmlessly.
+    struct statfs sys_fs;
+    if ((st->ns_flags & CLONE_NEWNS) && ::statfs("/sys", &sys_fs) == 0 && sys_fs.f_type == TMPFS_MAGIC &&
+        ::mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0) {
+        report_failure(st->sync, "mount /sys in ", st->where);
     }
     long pid;
     if (st->share_memory) {

@@ -108,8 +108,13 @@ NSLAB_CHILD bool mounts(const InitPlan& p, sys::SyncRecord& rec) noexcept {
         if ((p.namespaces & topo::NS_PID) &&
             !mount_step(rec, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr))
             return false;
-        // sysfs shows the network devices of the namespace that mounts it: ours.
-        if (!mount_step(rec, "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr)) return false;
+        // sysfs shows the network devices of the namespace that mounts it: ours. But a new sysfs
+        // mount scans every sysfs superblock there is (sget), one per node: at 10,000 nodes
+        // that made half of `lab up`. So the node's /sys is an empty tmpfs until the first
+        // command enters the node, which mounts sysfs over it (exec::spawn); until then the
+        // init is the node's only process, and it never looks.
+        if (!mount_step(rec, "tmpfs", "/sys", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0555"))
+            return false;
         if (!p.shared_tmp && !mount_step(rec, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
             return false;
     }

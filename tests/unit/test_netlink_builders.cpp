@@ -130,7 +130,11 @@ TEST(NetlinkBuilders, VethPairInTwoNamespacesWithPeerNested) {
 
     auto top = top_attrs(m, sizeof(ifinfomsg));
     EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_IFNAME, IFLA_NET_NS_FD, IFLA_MTU, IFLA_ADDRESS,
-                                                       IFLA_MASTER, IFLA_LINKINFO}));
+                                                       IFLA_NUM_TX_QUEUES, IFLA_NUM_RX_QUEUES, IFLA_MASTER,
+                                                       IFLA_LINKINFO}));
+    // One queue each way, named: else the kernel trims them after registering (an RCU wait).
+    expect_u32(top.get(IFLA_NUM_TX_QUEUES), 1);
+    expect_u32(top.get(IFLA_NUM_RX_QUEUES), 1);
     expect_strz(top.get(IFLA_IFNAME), "eth1");
     expect_u32(top.get(IFLA_NET_NS_FD), 7);
     expect_u32(top.get(IFLA_MTU), 1400);
@@ -156,7 +160,10 @@ TEST(NetlinkBuilders, VethPairInTwoNamespacesWithPeerNested) {
     ASSERT_GE(mnl_attr_parse_payload(static_cast<const char*>(mnl_attr_get_payload(peer_attr)) + sizeof(ifinfomsg),
                                      mnl_attr_get_payload_len(peer_attr) - sizeof(ifinfomsg), Attrs::collect, &pattrs),
               0);
-    EXPECT_EQ(pattrs.types(), (std::vector<std::uint16_t>{IFLA_IFNAME, IFLA_NET_NS_FD, IFLA_MTU, IFLA_ADDRESS}));
+    EXPECT_EQ(pattrs.types(), (std::vector<std::uint16_t>{IFLA_IFNAME, IFLA_NET_NS_FD, IFLA_MTU, IFLA_ADDRESS,
+                                                          IFLA_NUM_TX_QUEUES, IFLA_NUM_RX_QUEUES}));
+    expect_u32(pattrs.get(IFLA_NUM_TX_QUEUES), 1);
+    expect_u32(pattrs.get(IFLA_NUM_RX_QUEUES), 1);
     expect_strz(pattrs.get(IFLA_IFNAME), "eth2");
     expect_u32(pattrs.get(IFLA_NET_NS_FD), 9);
     expect_u32(pattrs.get(IFLA_MTU), 9000);
@@ -179,15 +186,15 @@ TEST(NetlinkBuilders, VethMinimalLeavesOutUnsetAttributes) {
     EXPECT_EQ(family_header<ifinfomsg>(m).ifi_flags, 0u);
     EXPECT_EQ(family_header<ifinfomsg>(m).ifi_change, 0u);
     auto top = top_attrs(m, sizeof(ifinfomsg));
-    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_IFNAME, IFLA_LINKINFO}));
+    EXPECT_EQ(top.types(), (std::vector<std::uint16_t>{IFLA_IFNAME, IFLA_NUM_TX_QUEUES, IFLA_NUM_RX_QUEUES, IFLA_LINKINFO}));
     auto data = nested(nested(top.get(IFLA_LINKINFO)).get(IFLA_INFO_DATA));
     const nlattr* peer_attr = data.get(VETH_INFO_PEER);
     ASSERT_NE(peer_attr, nullptr);
     const auto* pifi = static_cast<const ifinfomsg*>(mnl_attr_get_payload(peer_attr));
     EXPECT_EQ(pifi->ifi_flags, 0u);
     EXPECT_EQ(pifi->ifi_change, 0u);
-    // ifinfomsg (16) + IFLA_IFNAME "b\0" (4 + 2, aligned to 8).
-    EXPECT_EQ(mnl_attr_get_payload_len(peer_attr), sizeof(ifinfomsg) + 8);
+    // ifinfomsg (16) + IFLA_IFNAME "b\0" (4 + 2, aligned to 8) + the two queue counts (8 each).
+    EXPECT_EQ(mnl_attr_get_payload_len(peer_attr), sizeof(ifinfomsg) + 8 + 16);
 }
 
 TEST(NetlinkBuilders, VethSelfDownPeerUpStillLeavesPeerDown) {
