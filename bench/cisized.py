@@ -79,16 +79,15 @@ def pins():
         return set()
 
 
-def host_state(lab):
-    return {"labs": lab_names(lab), "pins": pins()}
+OURS = [PREFIX + "-"]   # name prefixes of the labs of this run; bench_pytest adds its inner runs
 
 
-def left_over(lab, before):
-    """What this run left: labs and pins that were not there before it, or carry its prefix."""
-    now = host_state(lab)
-    labs = sorted(n for n in now["labs"] if n not in before["labs"] or n.startswith(PREFIX + "-"))
-    pns = sorted(p for p in now["pins"] if p not in before["pins"] or p.startswith(PREFIX + "-"))
-    return labs, pns
+def left_over(lab):
+    """Labs in `lab status` and pins in /run/netns of this run's labs (never another's: the
+    tests may run this beside other labs)."""
+    def mine(name):
+        return any(name.startswith(p) for p in OURS)
+    return sorted(filter(mine, lab_names(lab))), sorted(filter(mine, pins()))
 
 
 # --- 1. the CLI ---------------------------------------------------------------------------------
@@ -143,10 +142,17 @@ def bench_pytest(lab, pydir, n, runs):
             for fname in ("test_empty.py", "test_labs.py"):
                 cmd = ["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", fname]
                 t = time.perf_counter()
-                p = subprocess.run(cmd, cwd=d, env=env, capture_output=True, text=True)
+                p = subprocess.Popen(cmd, cwd=d, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                OURS.append(f"t{p.pid:x}-")   # the plugin's lab names: t<pid in hex>-<counter>-<test>
+                try:
+                    p.stdout_text, p.stderr_text = p.communicate()
+                except BaseException:
+                    p.terminate()   # its labs are ephemeral: they die with it
+                    p.wait()
+                    raise
                 wall = time.perf_counter() - t
-                if p.returncode != 0 or f"{n} passed" not in p.stdout:
-                    raise RuntimeError(f"pytest {fname}: exit {p.returncode}:\n{p.stdout[-2000:]}{p.stderr[-2000:]}")
+                if p.returncode != 0 or f"{n} passed" not in p.stdout_text:
+                    raise RuntimeError(f"pytest {fname}: exit {p.returncode}:\n{p.stdout_text[-2000:]}{p.stderr_text[-2000:]}")
                 walls[fname].append(ms(wall))
     wl, we = statistics.median(walls["test_labs.py"]), statistics.median(walls["test_empty.py"])
     return {"tests": n, "runs": runs, "topology": "lab gen line 3 via @pytest.mark.topology + lab fixture",
@@ -160,6 +166,7 @@ def bench_pytest(lab, pydir, n, runs):
 def worker(args):
     """One worker process: cycles labs named NAME until `end` (time.monotonic, shared by all
     processes), then prints its results as one JSON line."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # even when started with SIGINT ignored
     signal.signal(signal.SIGTERM, _on_term)
     sys.path.insert(0, args.python_dir)
     import nslab
@@ -310,11 +317,12 @@ def main():
     runs = a.pytest_runs or (1 if a.quick else 3)
     seconds = a.seconds or (3.0 if a.quick else 20.0)
 
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _on_term)
-    before = host_state(a.lab)
     now = datetime.datetime.now(datetime.timezone.utc)
     mach = f"nproc {os.cpu_count()}, kernel {platform.release()}, {now:%Y-%m-%d %H:%M} UTC"
-    res = {"machine": mach, "command": "bench/cisized.py " + " ".join(sys.argv[1:]), "lab": a.lab}
+    res = {"machine": mach, "command": "bench/cisized.py " + " ".join(sys.argv[1:]), "lab": a.lab,
+           "loadavg_before": os.getloadavg()}
     failures = []
     try:
         if "cli" in only:
@@ -334,21 +342,24 @@ def main():
                   f"{m['wall_s']:.1f} s), {len(m['errors'])} errors", flush=True)
             failures += [f"worker error: {e}" for e in m["errors"]]
     except (KeyboardInterrupt, Interrupted) as e:
-        failures.append(f"interrupted ({e or 'Ctrl-C'})")
+        failures.append(f"interrupted ({str(e) or 'Ctrl-C'})")
     except Exception as e:  # noqa: BLE001 - reported, then the check below still runs
         failures.append(f"{type(e).__name__}: {e}")
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)   # the clean-up below must not be cut short
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        labs, pns = left_over(a.lab, before)
+        labs, pns = left_over(a.lab)
         for n in labs:   # leave nothing, but still report it
             subprocess.run([a.lab, "down", n], capture_output=True)
+    res["loadavg_after"] = os.getloadavg()
     res["left_over"] = {"labs": labs, "pins": pns}
     res["failures"] = failures
     if labs or pns:
         failures.append(f"left on the host: labs {labs}, /run/netns pins {pns}")
 
-    lines = [f"# bench/cisized.py, {mach}", "", f"command: {res['command']}", ""] + table(res)
+    load = " / ".join(f"{x:.1f}" for x in res["loadavg_before"])
+    lines = [f"# bench/cisized.py, {mach}", "", f"command: {res['command']}",
+             f"(load average 1/5/15 min before the run: {load})", ""] + table(res)
     if failures:
         lines += [""] + [f"- {x}" for x in failures]
     lines += ["", "CLI times include starting the `lab` process (Python subprocess.run, as a CI script calls it); "
