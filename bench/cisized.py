@@ -31,7 +31,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -130,7 +129,7 @@ def bench_pytest(lab, pydir, n, runs):
         labs = ["import pytest", ""]
         empty = ["import pytest", ""]
         for i in range(n):
-            labs += ["", f'@pytest.mark.topology("line3.json")', f"def test_lab_{i}(lab):",
+            labs += ["", '@pytest.mark.topology("line3.json")', f"def test_lab_{i}(lab):",
                      "    assert lab.is_up", ""]
             empty += ["", f"def test_empty_{i}():", "    pass", ""]
         for fname, lines in (("test_labs.py", labs), ("test_empty.py", empty)):
