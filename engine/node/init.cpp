@@ -107,6 +107,14 @@ InitReports::InitReports() {
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) throw SystemError("socketpair for node inits", errno);
     mine_.reset(sp[0]);
     theirs_.reset(sp[1]);
+    // Every init sends its report on this one end, and the keeper reads them only once all are
+    // cloned. With the default send buffer (~70 reports) the rest block, and each report read
+    // wakes every blocked init (unix sockets wake all writers): at 10,000 nodes that herd was
+    // most of the nodes stage. Room for all, charged only while queued; past wmem_max only
+    // with CAP_NET_ADMIN (SO_SNDBUFFORCE), else as much as SO_SNDBUF gives.
+    int room = 64 << 20;
+    if (::setsockopt(sp[1], SOL_SOCKET, SO_SNDBUFFORCE, &room, sizeof room) < 0)
+        (void)::setsockopt(sp[1], SOL_SOCKET, SO_SNDBUF, &room, sizeof room);
 }
 
 InitProcess start_init(const topo::Node& node, const Sysctls& sysctls, int keeper_pidfd, const InitReports& reports,
