@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <cerrno>
 #include <string>
 #include <vector>
@@ -116,13 +119,43 @@ void unpin_node(const std::string& lab, const std::string& node) {
     record_pin(lab, "-" + node);
 }
 
+namespace {
+// Each unmount waits for an RCU grace period after it let go of the mount lock
+// (namespace_unlock), ~0.5 ms on this kind of VM: 10,000 pins one after the other were 5 s of
+// `lab down`. Grace periods asked for at once are shared, so threads that each unmount a share
+// of the pins wait for far fewer of them. Under fault injection, one by one: a test stops at
+// the n-th pin exactly.
+void unpin_all(const std::string& lab, const std::vector<std::string>& nodes) {
+    constexpr std::size_t kPerThread = 32, kThreads = 64;
+    const std::size_t threads = std::min(kThreads, nodes.size() / kPerThread);
+    if (threads < 2 || fault::armed) {
+        for (const auto& node : nodes) {
+            sys::unmount_and_remove(pin_path(lab, node));
+            fault::point("unpin");
+        }
+        return;
+    }
+    std::mutex mu;
+    std::exception_ptr first;
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+            for (std::size_t i = t; i < nodes.size(); i += threads) try {
+                sys::unmount_and_remove(pin_path(lab, nodes[i]));
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(mu);
+                if (!first) first = std::current_exception();
+            }
+        });
+    for (auto& th : pool) th.join();
+    if (first) std::rethrow_exception(first);
+}
+}  // namespace
+
 void unpin_lab(const std::string& lab) {
     if (!pins_enabled()) return;
     const std::string dir = netns_dir();
-    for (const auto& node : recorded_pins(lab)) {
-        sys::unmount_and_remove(pin_path(lab, node));
-        fault::point("unpin");
-    }
+    unpin_all(lab, recorded_pins(lab));
 
     GlobalLock lock;
     if (!sys::exists(marker())) return;
