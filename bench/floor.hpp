@@ -19,6 +19,6 @@ Timings floor_lab(const nslab::topo::Model& m);
 void report(benchmark::State& st, const Timings& t, std::size_t nodes);
 
 void register_floor(bool big);
-void register_engine(bool big);
+void register_engine(bool big, bool huge = false);
 
 }  // namespace bench
