@@ -343,13 +343,15 @@ const topo::Node& Lab::node(const std::string& name) const {
 
 sys::Fd Lab::init_pidfd(const std::string& name) const {
     node(name);
-    for (const auto& n : state_.nodes) {
-        if (n.name != name) continue;
-        sys::Fd fd = sys::open_verified(n.init);
-        if (!fd) throw Error("node " + name + " of lab " + state_.lab + " is not running (its init is gone)");
-        return fd;
-    }
-    throw Error("lab " + state_.lab + " has no running node \"" + name + "\"");
+    // The state lists the nodes in the model's order, mostly: try the model's index first.
+    const std::size_t at = *model_.index_of(name);
+    const NodeState* found = at < state_.nodes.size() && state_.nodes[at].name == name ? &state_.nodes[at] : nullptr;
+    for (std::size_t i = 0; !found && i < state_.nodes.size(); ++i)
+        if (state_.nodes[i].name == name) found = &state_.nodes[i];
+    if (!found) throw Error("lab " + state_.lab + " has no running node \"" + name + "\"");
+    sys::Fd fd = sys::open_verified(found->init);
+    if (!fd) throw Error("node " + name + " of lab " + state_.lab + " is not running (its init is gone)");
+    return fd;
 }
 
 Lab::Entry Lab::entry(const std::string& name) const {

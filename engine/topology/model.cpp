@@ -74,11 +74,39 @@ const Interface* Node::find_interface(std::string_view ifname) const {
     return nullptr;
 }
 
-std::optional<std::size_t> Model::index_of(std::string_view node) const {
-    for (std::size_t i = 0; i < nodes.size(); ++i)
-        if (nodes[i].name == node) return i;
-    return std::nullopt;
+NodeIndex& NodeIndex::operator=(const NodeIndex&) {
+    std::lock_guard<std::mutex> lock(mu_);
+    map_.clear();
+    return *this;
 }
+
+NodeIndex& NodeIndex::operator=(NodeIndex&&) noexcept {
+    std::lock_guard<std::mutex> lock(mu_);
+    map_.clear();
+    return *this;
+}
+
+std::optional<std::size_t> NodeIndex::find(const std::vector<Node>& nodes, std::string_view name) const {
+    constexpr std::size_t kSmall = 32;  // a scan is as quick, and needs no lock
+    if (nodes.size() <= kSmall) {
+        for (std::size_t i = 0; i < nodes.size(); ++i)
+            if (nodes[i].name == name) return i;
+        return std::nullopt;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    auto hit = [&]() -> std::optional<std::size_t> {
+        auto it = map_.find(std::string(name));
+        if (it != map_.end() && it->second < nodes.size() && nodes[it->second].name == name) return it->second;
+        return std::nullopt;
+    };
+    if (auto i = hit()) return i;
+    map_.clear();
+    map_.reserve(nodes.size());
+    for (std::size_t i = 0; i < nodes.size(); ++i) map_.emplace(nodes[i].name, i);
+    return hit();
+}
+
+std::optional<std::size_t> Model::index_of(std::string_view node) const { return node_index.find(nodes, node); }
 
 const Node* Model::find(std::string_view node) const {
     auto i = index_of(node);
