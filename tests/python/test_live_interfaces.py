@@ -201,7 +201,10 @@ def test_wireguard_added_to_and_removed_from_a_running_lab(lab):
     # A handshake lost to the race with the peer's keys is retried after WireGuard's 5 s
     # REKEY_TIMEOUT (plus jitter). In the VM (an emulated CPU, about 7x slower) six runs in a
     # row took 1.8 s to 12.1 s, i.e. up to two lost handshakes: the bound holds five.
-    assert lab["h1"].ping("10.2.0.2", timeout=30), "no ping through the WireGuard tunnel added live"
+    if not lab["h1"].ping("10.2.0.2", timeout=30):
+        seen = {r: lab[r].run(["ip", "-s", "-d", "link", "show", "wg0"]).stdout +
+                lab[r].run(["ip", "-s", "link", "show", "eth0"]).stdout for r in ("r1", "r2")}
+        raise AssertionError(f"no ping through the WireGuard tunnel added live; {seen}")
     assert int(lab["r2"].run(["cat", "/sys/class/net/wg0/statistics/rx_packets"], check=True).stdout) > 0
     change = lab.apply(base)
     assert "- interface r1:wg0 (wireguard)" in change.lines
