@@ -209,7 +209,9 @@ Child spawn(int init_pidfd, unsigned long ns_flags, const SpawnSpec& spec, const
                           (nofile.rlim_cur != now.rlim_cur || nofile.rlim_max != now.rlim_max);
 
     sys::Pipe sync = sys::make_pipe();
-    auto st = std::make_unique<Steps>();  // 128 KiB of stacks: not on a caller thread's
+    // 128 KiB of stacks, not on a caller thread's; default-initialised, since value-
+    // initialising would zero (and fault in) every page of them on each command.
+    std::unique_ptr<Steps> st(new Steps);
     Steps& steps = *st;
     steps.sync = sync.write.get();
     steps.where = where.c_str();
