@@ -125,11 +125,18 @@ def test_tunnel_between_two_routers_carries_the_hosts_traffic(lab, kind, underla
 
 
 def test_wireguard_between_two_routers_carries_the_hosts_traffic(lab):
-    def wg(priv, port, peer_pub, peer_end, peer_ips, addr):
+    # Only r1 keeps the tunnel alive, so only r1 starts handshakes: with a keepalive on both
+    # ends both start one the moment the interfaces come up, each side's initiation replaces
+    # its own pending one, both responses are refused, and the emulated VM crossed again on
+    # every 5 s retry (CI: six initiations and six responses each way, none accepted, in 30 s).
+    def wg(priv, port, peer_pub, peer_end, peer_ips, addr, keepalive):
+        peer = {"public_key": peer_pub, "endpoint": peer_end, "allowed_ips": peer_ips}
+        if keepalive:
+            peer["keepalive"] = keepalive
         return {"wg0": {"kind": "wireguard", "private_key": priv, "listen_port": port, "ipv4": [addr],
-                        "peers": [{"public_key": peer_pub, "endpoint": peer_end, "allowed_ips": peer_ips, "keepalive": 5}]}}
-    t = routed_pair({"r1": wg(PRIV_A, 51820, PUB_B, "10.0.12.2:51821", ["10.99.0.2/32", "10.2.0.0/24"], "10.99.0.1/24"),
-                     "r2": wg(PRIV_B, 51821, PUB_A, "[fd00:12::1]:51820", ["10.99.0.1/32", "10.1.0.0/24"], "10.99.0.2/24")},
+                        "peers": [peer]}}
+    t = routed_pair({"r1": wg(PRIV_A, 51820, PUB_B, "10.0.12.2:51821", ["10.99.0.2/32", "10.2.0.0/24"], "10.99.0.1/24", 5),
+                     "r2": wg(PRIV_B, 51821, PUB_A, "[fd00:12::1]:51820", ["10.99.0.1/32", "10.1.0.0/24"], "10.99.0.2/24", 0)},
                     "ipv4")
     up_or_refused(lab, t, ["wireguard"])
     assert lab["h1"].ping("10.2.0.2", timeout=5), "no ping through the WireGuard tunnel"
