@@ -93,11 +93,8 @@ struct Steps {
     alignas(16) char command_stack[64 * 1024];
 };
 
-// clone(CLONE_VM | CLONE_VFORK), as posix_spawn does: no copy of the caller's page tables (a
-// Python interpreter's fork and exec cost ~4 ms of a 'true'), and the caller sleeps until the
-// child has exec'd or exited, so the stack is free again when clone returns.
-pid_t clone_sharing(int (*fn)(void*), Steps* st, char* stack_base, int flags) {
-    return ::clone(fn, stack_base + sizeof st->mid_stack, CLONE_VM | CLONE_VFORK | flags, st);
+pid_t clone_sharing(int (*fn)(void*), Steps* st, char* stack, int flags) {
+    return sys::clone_vfork(fn, st, stack, sizeof st->mid_stack, flags);
 }
 
 [[noreturn]] void command_steps(Steps* st);

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -111,25 +110,6 @@ bool read_signals(int sfd, bool& detach) {
         else if (si.ssi_signo != SIGCHLD) stop = true;
     }
     return stop;
-}
-
-// Fails before anything is built when the descriptors the lab will hold cannot fit under
-// RLIMIT_NOFILE, raised as far as this process may: otherwise the build fails thousands of
-// nodes in with a misleading error about some node's init.
-void check_fd_budget(const topo::Model& model) {
-    // A pidfd per node, and a reserve for netlink sockets, logs, a batch's peers and the exec
-    // phase; a node's socket and namespace are held while wiring only where they fit (see
-    // Runtime::fd_budget).
-    constexpr std::uint64_t kPerNode = 1, kReserve = 576;
-    std::uint64_t need = kPerNode * model.nodes.size() + kReserve;
-    sys::raise_fd_limit(3 * model.nodes.size() + kReserve);  // all held while wiring, where we may
-    rlimit rl{};
-    if (::getrlimit(RLIMIT_NOFILE, &rl) < 0) throw SystemError("getrlimit RLIMIT_NOFILE", errno);
-    if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur)
-        throw Error("lab needs about " + std::to_string(need) + " descriptors (" + std::to_string(kPerNode) +
-                    " per node for " + std::to_string(model.nodes.size()) + " nodes, " + std::to_string(kReserve) +
-                    " more), RLIMIT_NOFILE hard limit is " + std::to_string(rl.rlim_max) +
-                    "; raise it with ulimit -Hn");
 }
 
 void redirect_stdio(const std::string& lab) {
@@ -308,7 +288,7 @@ int keeper_main(int argc, char** argv) {
             st.fleet = true;
             return fleet_keeper(args, report, sigfd, owner, st, std::move(model), text);
         }
-        check_fd_budget(model);
+        Runtime::check_fd_budget(model.nodes.size());
         // Each node's init checks its rootfs again as it enters it; this is the clear, early no.
         for (const auto& node : model.nodes) node::check_rootfs(node);
         save(st);

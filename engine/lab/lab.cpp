@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string_view>
 
 #include "exec/terminal.hpp"
@@ -35,6 +36,7 @@
 #include "lab/teardown_watch.hpp"
 #include "node/init.hpp"
 #include "sys/files.hpp"
+#include "sys/process.hpp"
 #include "sys/userns.hpp"
 #include "util/error.hpp"
 #include "util/fault.hpp"
@@ -76,6 +78,51 @@ constexpr int kDownTimeoutMs = 60000;
                     name + "` or choose another name with --name");
     }
     throw Error("lab " + name + " exists but is not running (a crashed run?); `lab clean` removes it");
+}
+
+// What the keeper's child does between clone and exec, prepared so that it allocates nothing:
+// it shares our memory (clone_vfork), beside the caller's other threads.
+struct KeeperExec {
+    char** argv;
+    char** envp;
+    int report_fd;
+    sigset_t caller_mask;
+    alignas(16) char stack[32 * 1024];
+};
+
+int keeper_exec(void* arg) {
+    auto* k = static_cast<KeeperExec*>(arg);
+    // A caller's handler (Python's) must not run here on memory we share; ignored ones stay
+    // ignored, as across fork and exec.
+    for (int s = 1; s < NSIG; ++s) {
+        struct sigaction sa {};
+        if (::sigaction(s, nullptr, &sa) == 0 && sa.sa_handler != SIG_IGN && sa.sa_handler != SIG_DFL) ::signal(s, SIG_DFL);
+    }
+    ::sigprocmask(SIG_SETMASK, &k->caller_mask, nullptr);
+    if (k->report_fd == 3) ::fcntl(3, F_SETFD, 0);
+    else ::dup2(k->report_fd, 3);  // dup2 clears close-on-exec on the copy
+    ::syscall(SYS_close_range, 4, ~0U, CLOSE_RANGE_CLOEXEC);  // none of our other fds reach the keeper
+    ::execve(k->argv[0], k->argv, k->envp);
+    _exit(127);
+}
+
+// The keeper of a lab made by root, started without copying the caller's page tables; -1 with
+// errno on failure.
+pid_t start_keeper_sharing(char** argv, char** envp, int report_fd, bool ephemeral, int* pidfd) {
+    std::unique_ptr<KeeperExec> k(new KeeperExec);  // not value-initialised: no zeroed stack
+    k->argv = argv;
+    k->envp = envp;
+    k->report_fd = report_fd;
+    sigset_t all;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &k->caller_mask);
+    // CLONE_PARENT: the exit signal is our own; clone() wants none given with it.
+    pid_t pid = sys::clone_vfork(keeper_exec, k.get(), k->stack, sizeof k->stack, ephemeral ? SIGCHLD : CLONE_PARENT,
+                                 pidfd);
+    const int err = errno;
+    ::pthread_sigmask(SIG_SETMASK, &k->caller_mask, nullptr);
+    errno = err;
+    return pid;
 }
 
 }  // namespace
@@ -198,7 +245,12 @@ Lab Lab::up(const std::string& file_text, const UpOptions& opts) {
         // A rootless keeper also gets a network namespace of its own: visiting a node's and
         // coming back needs rights over the one it comes back to, which the host's is not.
         std::uint64_t flags = (opts.ephemeral ? 0 : CLONE_PARENT) | (rootless ? CLONE_NEWUSER | CLONE_NEWNET : 0);
-        pid = sys::clone_process(flags, &pidfd);
+        if (rootless) {
+            pid = sys::clone_process(flags, &pidfd);  // it waits for its id maps: a copy of our memory
+        } else {
+            pid = start_keeper_sharing(argv.data(), envp.data(), report.write.get(), opts.ephemeral, &pidfd);
+            if (pid < 0) throw SystemError("clone the keeper", errno);
+        }
     } catch (const SystemError& e) {
         sys::remove_tree(dir);
         if (rootless)

@@ -26,6 +26,7 @@
 #include "node/sysctl.hpp"
 #include "plan/messages.hpp"
 #include "sys/netns_guard.hpp"
+#include "sys/process.hpp"
 #include "sys/cgroupfs.hpp"
 #include "sys/files.hpp"
 #include "util/error.hpp"
@@ -145,16 +146,32 @@ void Runtime::start_inits(const std::vector<const topo::Node*>& nodes, std::vect
     }
 }
 
+namespace {
+// A pidfd per node stays (the keeper watches its inits); while wiring, a node's socket and
+// namespace are two more. Past the limit those are kept for the first nodes only and the rest
+// opened per batch: a 10,000-node lab fits a hard limit of 20,000.
+constexpr std::size_t kHeldPerNode = 1, kWiringPerNode = 2;
+constexpr std::size_t kFdReserve = 576;  // logs, the forwarder, a batch's peers, exec pipes
+}  // namespace
+
+void Runtime::check_fd_budget(std::size_t n) {
+    const std::size_t need = kHeldPerNode * n + kFdReserve;
+    sys::raise_fd_limit((kHeldPerNode + kWiringPerNode) * n + kFdReserve);  // all held, where we may
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) < 0) throw SystemError("getrlimit RLIMIT_NOFILE", errno);
+    if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur)
+        throw Error("lab needs about " + std::to_string(need) + " descriptors (" + std::to_string(kHeldPerNode) +
+                    " per node for " + std::to_string(n) + " nodes, " + std::to_string(kFdReserve) +
+                    " more), RLIMIT_NOFILE hard limit is " + std::to_string(rl.rlim_max) + "; raise it with ulimit -Hn");
+}
+
 std::size_t Runtime::fd_budget(std::size_t n) {
-    // A pidfd per node stays (the keeper watches its inits); while wiring, a node's socket and
-    // namespace are two more. Past the limit those are kept for the first nodes only, and the
-    // rest opened per batch: a 10,000-node lab fits a hard limit of 20,000.
-    constexpr std::size_t kReserve = 512;  // logs, the forwarder, a batch's peers, exec pipes
     rlimit rl{};
     if (::getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY) return n;
     const std::size_t limit = rl.rlim_cur;
-    if (limit >= 3 * n + kReserve) return n;
-    return limit > n + kReserve ? (limit - n - kReserve) / 2 : 0;
+    if (limit >= (kHeldPerNode + kWiringPerNode) * n + kFdReserve) return n;
+    const std::size_t held = kHeldPerNode * n + kFdReserve;
+    return limit > held ? (limit - held) / kWiringPerNode : 0;
 }
 
 void Runtime::open_sockets() {

@@ -51,6 +51,11 @@ public:
     // was and keeps running. With `dry_run` only the difference is returned.
     ApplyResult apply(topo::Model after, const std::string& text, bool dry_run, int exec_timeout_s);
 
+    // Fails before anything is built when the descriptors a lab of `n` nodes must hold cannot fit
+    // under RLIMIT_NOFILE, raised first as far as this process may: otherwise the build fails
+    // thousands of nodes in with a misleading error about some node's init.
+    static void check_fd_budget(std::size_t n);
+
     State& state() { return state_; }
     const topo::Model& model() const { return model_; }
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -118,6 +119,12 @@ pid_t clone_process(std::uint64_t flags, int* pidfd) {
     long r = ::syscall(SYS_clone3, &args, sizeof args);
     if (r < 0) throw SystemError("clone3", errno);
     return static_cast<pid_t>(r);
+}
+
+pid_t clone_vfork(int (*fn)(void*), void* arg, void* stack, std::size_t size, int flags, int* pidfd) {
+    char* top = static_cast<char*>(stack) + size;  // stacks grow down
+    if (pidfd) flags |= CLONE_PIDFD;               // clone() stores it through parent_tid
+    return ::clone(fn, top, CLONE_VM | CLONE_VFORK | flags, arg, pidfd);
 }
 
 namespace {

@@ -43,6 +43,14 @@ int decode_status(int status);
 // caller the child may only make async-signal-safe calls before exec or _exit.
 pid_t clone_process(std::uint64_t flags, int* pidfd);
 
+// clone(CLONE_VM | CLONE_VFORK) running fn(arg) on `stack` (`size` bytes), as posix_spawn does:
+// no copy of the caller's page tables (a Python interpreter's fork and exec cost ~4 ms), and the
+// caller sleeps until the child has exec'd or exited, so the stack is free again on return.
+// `flags` adds the exit signal and e.g. CLONE_PARENT; a pidfd goes to *pidfd when not null.
+// The child shares our memory: block signals around the call, and let fn make only
+// async-signal-safe calls that touch nothing but what `arg` prepared.
+pid_t clone_vfork(int (*fn)(void*), void* arg, void* stack, std::size_t size, int flags, int* pidfd = nullptr);
+
 // Closes every descriptor from 3 up but `a` and `b` (-1: none), so a child holds nothing of
 // its parent's alive (a namespace, a pipe, a caller's lock).
 void close_fds_except(int a, int b = -1) noexcept;
