@@ -1,6 +1,7 @@
 #include "lab/keeper.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -321,6 +322,9 @@ int keeper_main(int argc, char** argv) {
     save(rt->state());
     report.send({{"ok", true}, {"ms", ms}});
     report.close();
+    // The build's transient memory (parsed JSON, the plan's messages) is free but still held
+    // by malloc: give it back, since the keeper idles for as long as the lab runs.
+    ::malloc_trim(0);
     if (!args.ephemeral) {
         owner.reset();  // a persistent lab no longer depends on its starter
         fault::set_owner(-1);

@@ -83,9 +83,11 @@ void Runtime::build(int exec_timeout_s, std::vector<int> wake_fds) {
     for (const auto& per_node : plan_.ifindex)
         for (const auto& kv : per_node) next_ifindex_ = std::max(next_ifindex_, kv.second + 1);
     for (const auto& kv : plan_.forwarder_ifindex) next_ifindex_ = std::max(next_ifindex_, kv.second + 1);
-    // The sockets and namespace fds are only needed while wiring; the inits hold the rest.
+    // The sockets and namespace fds are only needed while wiring; the inits hold the rest. The
+    // plan's messages too (~5 KiB a node): a live change plans from the models again.
     socks_.clear();
     netns_.clear();
+    plan_ = plan::Plan{};
     // Not "up" yet: a failing exec command still rolls the lab back.
     state_.status = "exec";
     save(state_);
