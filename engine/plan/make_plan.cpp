@@ -362,7 +362,11 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
         v.self = end_of(m, link, me, index(me));
         v.peer = end_of(m, link, pe, index(pe));
         v.peer_in = {Target::Node, pe.node};
-        v.up = link.end_up(main);
+        // A node's end comes up in Config, beside its peer: an end that is up while its peer is
+        // not has no carrier, and when the kernel's linkwatch finds it so it deactivates it,
+        // waiting for an RCU grace period with rtnl held (dev_deactivate_many; ~0.8 ms of a
+        // line:10000's config stage per link). A switch's end comes up here, as its port.
+        v.up = is_switch(m, me.node) && link.end_up(main);
         v.master = is_switch(m, me.node) ? plan.ifindex[me.node].at(m.nodes[me.node].name) : 0;
         links.node(me.node).steps.push_back({id, link.pointer,
                                              "create link " + m.endpoint_name(link.ends[0]) + " <-> " +
@@ -394,11 +398,11 @@ Plan make_plan(const topo::Model& m, const Facts& facts) {
         steps.push_back({"up " + nd.name + ":lo", nd.pointer, "set lo up", SetLink{1, "lo", true, {}}});
         if (nd.kind == NodeKind::Switch) continue;
         const auto& idx = plan.ifindex[i];
-        // The kernel cannot open a veth peer before both ends exist, so the create request
-        // leaves the peer down and its own namespace brings it up here.
+        // Both ends of a veth come up here, each from its own namespace (the kernel cannot open
+        // a peer before both ends exist): see the links stage.
         for (const auto& itf : nd.interfaces) {
             const auto& link = m.links[itf.link];
-            if (!link.end_up(itf.end) || main_end(m, link) == itf.end) continue;
+            if (!link.end_up(itf.end)) continue;
             if (forwarded.count(itf.link)) continue;  // both ends were made from their own node, up
             steps.push_back({"up " + nd.name + ":" + itf.name, link.pointer, "set " + itf.name + " up",
                              SetLink{idx.at(itf.name), itf.name, true, {}}});

@@ -138,7 +138,7 @@ TEST(Interfaces, PlanMakesThemAfterTheLinksWithTheirOwnIfindexes) {
     std::vector<std::string> ups;
     for (const auto& s : p.phase(Stage::Config)->batches[0].steps)
         if (s.id.starts_with("up r1:") && s.id != "up r1:lo") ups.push_back(s.id);
-    EXPECT_EQ(ups, (std::vector<std::string>{"up r1:lo1", "up r1:tap0", "up r1:eth1.10", "up r1:red", "up r1:vx0"}));
+    EXPECT_EQ(ups, (std::vector<std::string>{"up r1:eth1", "up r1:lo1", "up r1:tap0", "up r1:eth1.10", "up r1:red", "up r1:vx0"}));
 }
 
 TEST(Interfaces, ALabWithoutThemHasAnEmptyInterfacesPhase) {

@@ -100,7 +100,7 @@ TEST(Plan, EachVethIsMadeInPlaceFromItsFirstEnd) {
     EXPECT_EQ(v.peer_in, (plan::Target{plan::Target::Node, *m.index_of("r1")}));
     EXPECT_EQ(v.self.mtu, 9000u);
     EXPECT_EQ(v.peer.mtu, 9000u);
-    EXPECT_TRUE(v.up);
+    EXPECT_FALSE(v.up);  // up in Config, with its peer: never up without carrier
     EXPECT_EQ(v.master, 0);
     const auto& v2 = action<plan::Veth>(p, "link r1:eth1 <-> r2:eth1");
     EXPECT_EQ(v2.self.ifindex, 4);
@@ -120,6 +120,7 @@ TEST(Plan, ConfigBringsPeersUpThenAddressesThenRoutes) {
     EXPECT_EQ(ids(*r1), (std::vector<std::string>{
                             "up r1:lo",
                             "up r1:eth0",  // the peer end of /links/0
+                            "up r1:eth1",  // the end r1 made of /links/1
                             "address r1:lo 10.0.0.1/32",
                             "address r1:lo fd00::1/128",
                             "address r1:eth0 10.0.1.1/24",
@@ -140,8 +141,9 @@ TEST(Plan, ConfigBringsPeersUpThenAddressesThenRoutes) {
     EXPECT_TRUE(dev.onlink);   // the gateway is outside eth1's subnets
     EXPECT_EQ(step(p, "route r1 10.9.0.0/16")->pointer, "/nodes/r1/routes/1");
     EXPECT_EQ(step(p, "route h1 0.0.0.0/0")->what, "add route 0.0.0.0/0 via 10.0.1.1 (/nodes/h1/routes/0)");
-    // h1 made its only link, so brings up nothing but lo.
-    EXPECT_EQ(ids(*batch_of(p, Stage::Config, m, "h1"))[1], "address h1:eth0 10.0.1.10/24");
+    // h1 made its only link, and brings its end up here too, before the address.
+    EXPECT_EQ(ids(*batch_of(p, Stage::Config, m, "h1"))[1], "up h1:eth0");
+    EXPECT_EQ(ids(*batch_of(p, Stage::Config, m, "h1"))[2], "address h1:eth0 10.0.1.10/24");
 }
 
 TEST(Plan, InterfaceSysctlsAndExecAreStepsOfTheirNode) {
@@ -260,6 +262,7 @@ TEST(Plan, AutoAddressesArePlannedLikeWrittenOnes) {
     EXPECT_EQ(ids(*batch_of(p, Stage::Config, m, "b")), (std::vector<std::string>{
                                                              "up b:lo",
                                                              "up b:eth0",
+                                                             "up b:eth1",
                                                              "address b:eth0 10.200.0.2/30",
                                                              "address b:eth0 fd00:200::2/64",
                                                              "address b:eth1 10.200.0.5/30",
@@ -406,7 +409,7 @@ TEST(PlanMessages, NonNetlinkStepsMakeNoRequest) {
     auto p = plan::make_plan(m);
     EXPECT_FALSE(plan::message_for(*step(p, "exec r1 0"), {}));
     EXPECT_FALSE(plan::message_for(*step(p, "sysctl r1 net.ipv4.conf.eth1.rp_filter"), {}));
-    EXPECT_EQ(plan::messages_for(*batch_of(p, Stage::Config, m, "r1"), {}).size(), 9u);
+    EXPECT_EQ(plan::messages_for(*batch_of(p, Stage::Config, m, "r1"), {}).size(), 10u);
 }
 
 TEST(PlanMessages, ABatchGoesOutInOrderAndAFailureNamesNodeStepAndKernelText) {
@@ -415,7 +418,7 @@ TEST(PlanMessages, ABatchGoesOutInOrderAndAFailureNamesNodeStepAndKernelText) {
     const auto& b = *batch_of(p, Stage::Config, m, "r1");
     auto [sock, kernel] = nl::testing::fake_socket();
     kernel->respond = [](const nlmsghdr* nlh, std::size_t i) {
-        return std::vector<nl::testing::Datagram>{nl::testing::error_for(nlh, i == 4 ? EEXIST : 0, i == 4 ? "Address already assigned" : "")};
+        return std::vector<nl::testing::Datagram>{nl::testing::error_for(nlh, i == 5 ? EEXIST : 0, i == 5 ? "Address already assigned" : "")};
     };
     try {
         sock.execute_or_throw(plan::messages_for(b, {}), b.context);
@@ -425,10 +428,11 @@ TEST(PlanMessages, ABatchGoesOutInOrderAndAFailureNamesNodeStepAndKernelText) {
         EXPECT_EQ(e.failures().at(0).err, EEXIST);
     }
     auto sent = kernel->sent_messages();
-    ASSERT_EQ(sent.size(), 9u);
+    ASSERT_EQ(sent.size(), 10u);
     EXPECT_EQ(sent[0]->nlmsg_type, RTM_NEWLINK);
-    EXPECT_EQ(sent[2]->nlmsg_type, RTM_NEWADDR);
-    EXPECT_EQ(sent[8]->nlmsg_type, RTM_NEWROUTE);
+    EXPECT_EQ(sent[2]->nlmsg_type, RTM_NEWLINK);
+    EXPECT_EQ(sent[3]->nlmsg_type, RTM_NEWADDR);
+    EXPECT_EQ(sent[9]->nlmsg_type, RTM_NEWROUTE);
 }
 
 TEST(PlanMessages, TheForwardersEndsGoToItsNamespace) {
