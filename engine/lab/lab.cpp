@@ -81,11 +81,12 @@ constexpr int kDownTimeoutMs = 60000;
 }
 
 // What the keeper's child does between clone and exec, prepared so that it allocates nothing:
-// it shares our memory (clone_vfork), beside the caller's other threads.
+// it may share our memory (clone_vfork), beside the caller's other threads.
 struct KeeperExec {
     char** argv;
     char** envp;
     int report_fd;
+    int go_read = -1, go_write = -1;  // a rootless keeper's: exec once its id maps exist
     sigset_t caller_mask;
     alignas(16) char stack[32 * 1024];
 };
@@ -102,25 +103,26 @@ int keeper_exec(void* arg) {
     if (k->report_fd == 3) ::fcntl(3, F_SETFD, 0);
     else ::dup2(k->report_fd, 3);  // dup2 clears close-on-exec on the copy
     ::syscall(SYS_close_range, 4, ~0U, CLOSE_RANGE_CLOEXEC);  // none of our other fds reach the keeper
+    if (k->go_read >= 0) {
+        // Exec only once our id maps exist: an unmapped root would lose its capabilities.
+        ::close(k->go_write);
+        char b;
+        if (::read(k->go_read, &b, 1) != 1) _exit(126);
+    }
     ::execve(k->argv[0], k->argv, k->envp);
     _exit(127);
 }
 
 // The keeper of a lab made by root, started without copying the caller's page tables; -1 with
 // errno on failure.
-pid_t start_keeper_sharing(char** argv, char** envp, int report_fd, bool ephemeral, int* pidfd) {
-    std::unique_ptr<KeeperExec> k(new KeeperExec);  // not value-initialised: no zeroed stack
-    k->argv = argv;
-    k->envp = envp;
-    k->report_fd = report_fd;
+pid_t start_keeper_sharing(KeeperExec& k, bool ephemeral, int* pidfd) {
     sigset_t all;
     sigfillset(&all);
-    ::pthread_sigmask(SIG_SETMASK, &all, &k->caller_mask);
+    ::pthread_sigmask(SIG_SETMASK, &all, &k.caller_mask);
     // CLONE_PARENT: the exit signal is our own; clone() wants none given with it.
-    pid_t pid = sys::clone_vfork(keeper_exec, k.get(), k->stack, sizeof k->stack, ephemeral ? SIGCHLD : CLONE_PARENT,
-                                 pidfd);
+    pid_t pid = sys::clone_vfork(keeper_exec, &k, k.stack, sizeof k.stack, ephemeral ? SIGCHLD : CLONE_PARENT, pidfd);
     const int err = errno;
-    ::pthread_sigmask(SIG_SETMASK, &k->caller_mask, nullptr);
+    ::pthread_sigmask(SIG_SETMASK, &k.caller_mask, nullptr);
     errno = err;
     return pid;
 }
@@ -238,17 +240,25 @@ Lab Lab::up(const std::string& file_text, const UpOptions& opts) {
     sys::Pipe go = sys::make_pipe();
     int pidfd = -1;
     pid_t pid;
+    std::unique_ptr<KeeperExec> exec(new KeeperExec);  // not value-initialised: no zeroed stack
+    exec->argv = argv.data();
+    exec->envp = envp.data();
+    exec->report_fd = report.write.get();
     try {
         // A persistent lab's keeper becomes a child of our parent (the user's shell), which
         // reaps it when it finally exits, even where PID 1 reaps nobody. An ephemeral lab's
         // keeper is our own child: we reap it in down().
         // A rootless keeper also gets a network namespace of its own: visiting a node's and
         // coming back needs rights over the one it comes back to, which the host's is not.
-        std::uint64_t flags = (opts.ephemeral ? 0 : CLONE_PARENT) | (rootless ? CLONE_NEWUSER | CLONE_NEWNET : 0);
         if (rootless) {
-            pid = sys::clone_process(flags, &pidfd);  // it waits for its id maps: a copy of our memory
+            // It waits for its id maps, so it cannot share our memory: a copy of it.
+            exec->go_read = go.read.get();
+            exec->go_write = go.write.get();
+            ::pthread_sigmask(SIG_SETMASK, nullptr, &exec->caller_mask);
+            pid = sys::clone_process((opts.ephemeral ? 0 : CLONE_PARENT) | CLONE_NEWUSER | CLONE_NEWNET, &pidfd);
+            if (pid == 0) keeper_exec(exec.get());  // only async-signal-safe calls: the caller may be multi-threaded
         } else {
-            pid = start_keeper_sharing(argv.data(), envp.data(), report.write.get(), opts.ephemeral, &pidfd);
+            pid = start_keeper_sharing(*exec, opts.ephemeral, &pidfd);
             if (pid < 0) throw SystemError("clone the keeper", errno);
         }
     } catch (const SystemError& e) {
@@ -260,19 +270,6 @@ Lab Lab::up(const std::string& file_text, const UpOptions& opts) {
     } catch (...) {
         sys::remove_tree(dir);
         throw;
-    }
-    if (pid == 0) {
-        // Only async-signal-safe calls here: the caller may be multi-threaded (Python).
-        ::dup2(report.write.get(), 3);  // dup2 clears close-on-exec on the copy
-        ::syscall(SYS_close_range, 4, ~0U, CLOSE_RANGE_CLOEXEC);  // none of our other fds reach the keeper
-        if (rootless) {
-            // Exec only once our id maps exist: an unmapped root would lose its capabilities.
-            ::close(go.write.get());
-            char b;
-            if (::read(go.read.get(), &b, 1) != 1) _exit(126);
-        }
-        ::execve(argv[0], argv.data(), envp.data());
-        _exit(127);
     }
     sys::Fd keeper_fd(pidfd);
     report.write.reset();
